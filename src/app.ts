@@ -1,0 +1,56 @@
+import express, { Router, type RequestHandler } from 'express';
+import { randomUUID } from 'node:crypto';
+import { authenticate } from './http/auth.js';
+import { errorHandler, notFoundHandler } from './http/problem.js';
+import { buildOpenApi } from './http/openapi.js';
+import { redactPath } from './log/logger.js';
+import type { Services } from './services.js';
+import { apiKeyRoutes } from './api-keys/api-key-routes.js';
+import { programRoutes } from './programs/program-routes.js';
+import { storeRoutes } from './stores/store-routes.js';
+import { cardRoutes } from './cards/card-routes.js';
+import { customerRoutes } from './customers/customer-routes.js';
+import { healthRoutes } from './health/health-routes.js';
+
+export function createApp(services: Services): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.set('etag', false);
+  app.use(requestLog(services));
+
+  app.use(healthRoutes(services.db, services.dbKind));
+  const openApi = buildOpenApi(services.config.publicUrl);
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openApi);
+  });
+
+  const api = Router();
+  api.use(express.json({ limit: '100kb' }));
+  api.use(authenticate(services.apiKeys));
+  api.use(apiKeyRoutes(services.apiKeys));
+  api.use(programRoutes(services.programs));
+  api.use(storeRoutes(services.stores));
+  api.use(cardRoutes(services.cards, services.cardLinks));
+  api.use(customerRoutes(services.erasure));
+  app.use('/api/v1', api);
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(services.logger));
+  return app;
+}
+
+/** One line per request; paths are redacted where they carry secrets, headers are never logged. */
+function requestLog(services: Services): RequestHandler {
+  const log = services.logger;
+  return (req, res, next) => {
+    const started = process.hrtime.bigint();
+    const id = randomUUID();
+    res.setHeader('X-Request-Id', id);
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      log.info({ reqId: id, method: req.method, path: redactPath(req.originalUrl), status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+    });
+    next();
+  };
+}

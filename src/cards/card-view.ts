@@ -1,0 +1,34 @@
+import type { Card, Customer } from '../db/schema.js';
+
+/** Wallet capabilities add their links (apple, google, page) here. */
+export type CardLinkBuilder = (card: Card) => Record<string, string | null>;
+
+export function toCardView(card: Card, links: CardLinkBuilder[], customer?: Customer) {
+  return {
+    cardNumber: card.card_number,
+    serialNumber: card.serial_number,
+    barcode: card.barcode_value,
+    status: card.status,
+    balance: card.balance,
+    tier: card.tier,
+    message: card.message,
+    customerId: card.customer_id,
+    createdAt: card.created_at.toISOString(),
+    updatedAt: card.updated_at.toISOString(),
+    links: Object.assign({ apple: null, google: null }, ...links.map((build) => build(card))) as Record<string, string | null>,
+    ...(customer && { customer: toCustomerView(customer) }),
+  };
+}
+
+export function toCustomerView(c: Customer) {
+  return {
+    id: c.id,
+    name: c.name,
+    phone: c.phone,
+    email: c.email,
+    birthday: c.birthday,
+    homeStoreId: c.home_store_id,
+    marketingConsent: c.marketing_consent,
+    erasedAt: c.erased_at?.toISOString() ?? null,
+  };
+}

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+
+export const ENROLMENT_SOURCES = ['api', 'pos', 'qr', 'sms', 'poster', 'web'] as const;
+
+const isoDate = z.iso.date({ message: 'must be a date as YYYY-MM-DD' }).refine(
+  (d) => {
+    const year = Number(d.slice(0, 4));
+    return year >= 1900 && new Date(d) <= new Date();
+  },
+  { message: 'must be a real birthday (1900 or later, not in the future)' },
+);
+
+export const customerInput = z.strictObject({
+  name: z.string().trim().min(1).max(60),
+  phone: z.string().trim().min(5).max(30),
+  birthday: isoDate.optional(),
+  email: z.email().max(200).optional(),
+});
+
+export const enrolmentInput = z.strictObject({
+  program: z.string().min(1),
+  customer: customerInput,
+  consent: z.strictObject({
+    personalData: z.literal(true, { error: 'must be true: a card needs consent to process personal data' }),
+    marketing: z.boolean().default(false),
+  }),
+  homeStoreId: z.uuid().optional(),
+  source: z.enum(ENROLMENT_SOURCES).optional(),
+});
+
+export type EnrolmentInput = z.infer<typeof enrolmentInput>;

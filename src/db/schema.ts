@@ -1,0 +1,129 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/** Column types as kysely sees them; mirrors migrations/. */
+type CreatedAt = ColumnType<Date, never, never>;
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+
+export interface TierDefinition {
+  name: string;
+  /** Accumulated spend, in minor units, from which the tier applies. */
+  minSpendMinor: number;
+  earnRateBp: number;
+}
+
+export interface BeaconDefinition {
+  proximityUUID: string;
+  major?: number;
+  minor?: number;
+  relevantText?: string;
+}
+
+export interface ProgramsTable {
+  id: Generated<string>;
+  slug: string;
+  name: string;
+  currency: Generated<string>;
+  earn_rate_bp: Generated<number>;
+  max_redeem_bp: Generated<number>;
+  welcome_bonus: Generated<number>;
+  tiers: ColumnType<TierDefinition[], string, string>;
+  points_expire_after_months: number | null;
+  timezone: Generated<string>;
+  design: Generated<string>;
+  barcode_format: Generated<'QR' | 'PDF417' | 'CODE128'>;
+  terms: Generated<string>;
+  privacy_policy_url: string | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface StoresTable {
+  id: Generated<string>;
+  program_id: string;
+  name: string;
+  address: Generated<string>;
+  latitude: number;
+  longitude: number;
+  relevant_text: string | null;
+  beacons: ColumnType<BeaconDefinition[], string | undefined, string>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface CustomersTable {
+  id: Generated<string>;
+  program_id: string;
+  name: string | null;
+  phone: string | null;
+  email: string | null;
+  birthday: string | null;
+  home_store_id: string | null;
+  marketing_consent: Generated<boolean>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+  erased_at: Date | null;
+}
+
+export type ConsentKind = 'personal_data' | 'marketing';
+
+export interface ConsentsTable {
+  id: Generated<number>;
+  customer_id: string;
+  kind: ConsentKind;
+  granted: boolean;
+  source: string;
+  store_id: string | null;
+  recorded_at: CreatedAt;
+}
+
+export type CardStatus = 'active' | 'blocked' | 'voided';
+
+export interface CardsTable {
+  id: Generated<string>;
+  program_id: string;
+  customer_id: string;
+  card_number: string;
+  serial_number: string;
+  barcode_value: string;
+  status: Generated<CardStatus>;
+  tier: string;
+  balance: Generated<number>;
+  lifetime_spend_minor: Generated<number>;
+  auth_token: string;
+  link_token: string;
+  message: string | null;
+  pass_version: Generated<number>;
+  pass_updated_at: Timestamp;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export type Role = 'admin' | 'marketer' | 'pos';
+
+export interface ApiKeysTable {
+  id: Generated<string>;
+  name: string;
+  role: Role;
+  store_id: string | null;
+  key_hash: string;
+  key_prefix: string;
+  created_at: CreatedAt;
+  revoked_at: Date | null;
+}
+
+export interface Database {
+  programs: ProgramsTable;
+  stores: StoresTable;
+  customers: CustomersTable;
+  consents: ConsentsTable;
+  cards: CardsTable;
+  api_keys: ApiKeysTable;
+}
+
+export type Program = Selectable<ProgramsTable>;
+export type Store = Selectable<StoresTable>;
+export type Customer = Selectable<CustomersTable>;
+export type Card = Selectable<CardsTable>;
+export type ApiKey = Selectable<ApiKeysTable>;
+export type NewCard = Insertable<CardsTable>;
+export type CardUpdate = Updateable<CardsTable>;

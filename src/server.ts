@@ -1,0 +1,66 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Config } from './config/config.js';
+import { openDatabase, type DatabaseHandle } from './db/database.js';
+import { migrateToLatest } from './db/migrate.js';
+import { createLogger, type Logger } from './log/logger.js';
+import { createServices, type Services } from './services.js';
+import { createApp } from './app.js';
+
+export interface RunningService {
+  url: string;
+  services: Services;
+  server: http.Server;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+  /** PGlite in memory instead of DATA_DIR (tests). */
+  inMemory?: boolean;
+  /** PostgreSQL schema to use (tests isolate themselves this way). */
+  schema?: string;
+}
+
+/** config → database → migrations → services → HTTP server. Used by main.ts and by the tests. */
+export async function startService(config: Config, options: StartOptions = {}): Promise<RunningService> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const database: DatabaseHandle = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: options.inMemory ? undefined : config.dataDir,
+    schema: options.schema,
+    maxConnections: config.databasePoolSize,
+  });
+  try {
+    const applied = await migrateToLatest(database.db);
+    if (applied.length) logger.info({ migrations: applied }, 'database migrated');
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+  const services = createServices(config, database.db, database.kind, logger);
+  const app = createApp(services);
+  const server = http.createServer(app);
+  server.keepAliveTimeout = 65_000; // longer than common load-balancer idle timeouts
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  let stopping: Promise<void> | undefined;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    services,
+    server,
+    stop: () =>
+      (stopping ??= (async () => {
+        // Stop accepting, let in-flight requests finish, then close idle keep-alive sockets.
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        const force = setTimeout(() => server.closeAllConnections(), 10_000);
+        await closed;
+        clearTimeout(force);
+        await database.close();
+      })()),
+  };
+}
