@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config/config.js';
+import { generateCardNumber, isValidCardNumber, luhnCheckDigit } from '../src/cards/card-number.js';
+import { fromMinorUnits, toMinorUnits } from '../src/shared/money.js';
+import { maskPhone, redactPath } from '../src/log/logger.js';
+import { normalizePhone } from '../src/shared/phone.js';
+
+describe('config', () => {
+  it('applies defaults in development', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ port: 3000, dataDir: './data', publicUrl: 'http://localhost:3000', isProduction: false, databaseUrl: undefined });
+  });
+
+  it('names each malformed or missing setting', () => {
+    const bad = () => loadConfig({ PORT: 'abc', DATABASE_URL: 'mysql://x' });
+    expect(bad).toThrow(ConfigError);
+    expect(bad).toThrow(/PORT .*\n.*DATABASE_URL/);
+    expect(() => loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'http://example.com', ADMIN_API_KEY: 'k'.repeat(30), DATABASE_URL: 'postgres://h/db' })).toThrow(
+      /PUBLIC_URL must be https/,
+    );
+    expect(() => loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://x.example', DATABASE_URL: 'postgres://h/db' })).toThrow(/ADMIN_API_KEY is required/);
+  });
+
+  it('never echoes a secret value in its message', () => {
+    try {
+      loadConfig({ ADMIN_API_KEY: 'short-secret' });
+      expect.unreachable();
+    } catch (e) {
+      expect((e as Error).message).toContain('ADMIN_API_KEY');
+      expect((e as Error).message).not.toContain('short-secret');
+    }
+  });
+});
+
+describe('card numbers', () => {
+  it('computes the Luhn digit', () => {
+    expect(luhnCheckDigit('7992739871')).toBe(3); // the textbook example
+  });
+
+  it('generates valid 12-digit numbers and catches a single typo', () => {
+    for (let i = 0; i < 200; i++) {
+      const n = generateCardNumber();
+      expect(isValidCardNumber(n)).toBe(true);
+      const typo = n.slice(0, 5) + ((Number(n[5]) + 1) % 10) + n.slice(6);
+      expect(isValidCardNumber(typo)).toBe(false);
+    }
+  });
+});
+
+describe('money', () => {
+  it('parses decimal text exactly', () => {
+    expect(toMinorUnits('1234.5', 2)).toBe(123450);
+    expect(toMinorUnits(0.1 + 0.2 > 0.3 ? '0.30' : '0', 2)).toBe(30);
+    expect(toMinorUnits(19.99, 2)).toBe(1999);
+    expect(toMinorUnits('1.005', 2)).toBeNull();
+    expect(toMinorUnits('-1', 2)).toBeNull();
+    expect(toMinorUnits('1e3', 2)).toBeNull();
+    expect(toMinorUnits('100', 0)).toBe(100);
+    expect(fromMinorUnits(123450, 2)).toBe('1234.50');
+  });
+});
+
+describe('privacy helpers', () => {
+  it('masks phones and redacts secret path segments', () => {
+    expect(maskPhone('+79161234567')).toBe('+7916*****67');
+    expect(redactPath('/v1/devices/abc123/registrations/pass.x/serial')).toBe('/v1/devices/[redacted]/registrations/pass.x/serial');
+    expect(redactPath('/c/secret-token?lang=en')).toBe('/c/[redacted]');
+  });
+
+  it('normalises phones to E.164', () => {
+    expect(normalizePhone('8 916 123-45-67', 'RU')).toBe('+79161234567');
+    expect(normalizePhone('+44 20 7946 0958', 'RU')).toBe('+442079460958');
+    expect(normalizePhone('12345', 'RU')).toBeNull();
+  });
+});
