@@ -114,7 +114,9 @@ async function issueCertificate(spec: CertificateSpec): Promise<Issued> {
   const cert = new pkijs.Certificate();
   cert.version = 2; // X.509 v3
   const serial = randomBytes(16);
-  serial[0] = (serial[0] ?? 0) & 0x7f; // positive INTEGER
+  // Top bit clear: a positive INTEGER. Next bit set: no leading zero byte, which DER forbids and
+  // OpenSSL rejects as "illegal padding".
+  serial[0] = ((serial[0] ?? 0) & 0x7f) | 0x40;
   cert.serialNumber = new asn1js.Integer({ valueHex: serial });
   cert.subject = distinguishedName(spec.subject);
   cert.issuer = spec.issuer ? spec.issuer.cert.subject : cert.subject;
@@ -228,5 +230,8 @@ export async function ensureDevCertificates(dir: string, options: DevCertificate
   await writeAtomically(paths.wwdrCertPath, toPem('CERTIFICATE', wwdr.cert.toSchema().toBER(false)), 0o644);
   await writeAtomically(paths.certPath, toPem('CERTIFICATE', leaf.cert.toSchema().toBER(false)), 0o644);
   await writeAtomically(paths.keyPath, toPem('PRIVATE KEY', leafKey), 0o600);
+  if (!(await existingChainIsUsable(paths, options))) {
+    throw new Error(`Development certificates written to ${dir} failed their own consistency check`);
+  }
   return { ...paths, created: true };
 }

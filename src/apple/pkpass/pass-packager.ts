@@ -29,6 +29,12 @@ export interface PassTemplate {
 export interface PassPackager {
   /** Serialises pass.json, writes manifest.json and signature, and returns the .pkpass bytes. */
   build(passJson: Record<string, unknown>): Buffer;
+  /**
+   * The same archive as consecutive chunks, without copying: the first chunk is the template's
+   * static entries, shared by every pass (never modify it). Suits streaming (`res.write` per
+   * chunk) and caching many passes, where only the few KB after the first chunk are per pass.
+   */
+  buildParts(passJson: Record<string, unknown>): Buffer[];
 }
 
 /** Names the packager writes itself; a template must not ship its own. */
@@ -202,7 +208,7 @@ export function createPassPackager(template: PassTemplate, identity: SigningIden
   const staticManifest = JSON.stringify(hashes);
   const manifestPrefix = `${staticManifest.slice(0, -1)}${staticManifest === '{}' ? '' : ','}"pass.json":"`;
 
-  function build(passJson: Record<string, unknown>): Buffer {
+  function buildParts(passJson: Record<string, unknown>): Buffer[] {
     if (passJson.passTypeIdentifier !== identity.passTypeIdentifier || passJson.teamIdentifier !== identity.teamIdentifier) {
       throw new Error(
         `pass.json passTypeIdentifier/teamIdentifier ("${String(passJson.passTypeIdentifier)}"/"${String(passJson.teamIdentifier)}") ` +
@@ -231,8 +237,11 @@ export function createPassPackager(template: PassTemplate, identity: SigningIden
     }
     const centralDirectory = Buffer.concat(central);
     parts.push(centralDirectory, endOfCentralDirectory(entryCount, centralDirectory.length, position));
-    return Buffer.concat(parts);
+    return parts;
   }
 
-  return { build };
+  return {
+    buildParts,
+    build: (passJson) => Buffer.concat(buildParts(passJson)),
+  };
 }

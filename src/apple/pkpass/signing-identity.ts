@@ -187,10 +187,9 @@ function readPrivateKey(input: string | Buffer, passphrase: string | undefined):
   try {
     return createPrivateKey({ key: pem, format: 'pem', passphrase: encrypted ? passphrase : undefined });
   } catch (err) {
-    const code = (err as { code?: string }).code ?? '';
-    if (encrypted && /BAD_DECRYPT|PASSPHRASE/i.test(code + (err as Error).message)) {
-      throw new Error('Pass certificate key: wrong passphrase', { cause: err });
-    }
+    // A wrong passphrase usually fails as "bad decrypt", but now and then decrypts to garbage
+    // that then fails to parse, so any failure of an encrypted key is reported the same way.
+    if (encrypted) throw new Error('Pass certificate key: wrong passphrase (or a damaged key file)', { cause: err });
     throw new Error(`Pass certificate key: unreadable private key (${(err as Error).message})`, { cause: err });
   }
 }

@@ -1,0 +1,29 @@
+/**
+ * `npm run bench [section...]`: runs the benchmark sections in scripts/bench/, each printing its
+ * figures next to the reference it is compared with, measured in the same run.
+ * Add a section by appending to SECTIONS.
+ */
+import { benchPasses } from './bench/pass-bench.js';
+
+interface Section {
+  name: string;
+  description: string;
+  run: () => Promise<void>;
+}
+
+const SECTIONS: Section[] = [
+  { name: 'passes', description: 'signed .pkpass building: our packager vs passkit-generator', run: benchPasses },
+];
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((name) => !SECTIONS.some((s) => s.name === name));
+if (unknown.length > 0) {
+  console.error(`Unknown bench section(s): ${unknown.join(', ')}. Available: ${SECTIONS.map((s) => s.name).join(', ')}`);
+  process.exit(2);
+}
+
+for (const section of SECTIONS) {
+  if (wanted.length > 0 && !wanted.includes(section.name)) continue;
+  console.log(`\n== ${section.name}: ${section.description}`);
+  await section.run();
+}
