@@ -11,6 +11,9 @@ import { storeRoutes } from './stores/store-routes.js';
 import { cardRoutes } from './cards/card-routes.js';
 import { customerRoutes } from './customers/customer-routes.js';
 import { healthRoutes } from './health/health-routes.js';
+import { pointsRoutes } from './ledger/points-routes.js';
+import { posRoutes } from './pos/pos-routes.js';
+import { APPLE_WEB_SERVICE_PATH, appleWebService } from './apple/apple-wallet.js';
 
 export function createApp(services: Services): express.Express {
   const app = express();
@@ -25,14 +28,21 @@ export function createApp(services: Services): express.Express {
     res.json(openApi);
   });
 
+  if (services.apple) {
+    app.use(APPLE_WEB_SERVICE_PATH, appleWebService(services.apple, services.logger));
+    for (const routes of services.apple.routes) app.use(routes);
+  }
+
   const api = Router();
   api.use(express.json({ limit: '100kb' }));
   api.use(authenticate(services.apiKeys));
   api.use(apiKeyRoutes(services.apiKeys));
   api.use(programRoutes(services.programs));
   api.use(storeRoutes(services.stores));
-  api.use(cardRoutes(services.cards, services.cardLinks));
+  api.use(cardRoutes(services.cards, services.messages, services.cardLinks));
   api.use(customerRoutes(services.erasure));
+  api.use(pointsRoutes(services.db, services.cards, services.points, services.ledger));
+  api.use(posRoutes(services.db, services.purchases, services.ledger));
   app.use('/api/v1', api);
 
   app.use(notFoundHandler);

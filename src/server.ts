@@ -4,7 +4,7 @@ import type { Config } from './config/config.js';
 import { openDatabase, type DatabaseHandle } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { createLogger, type Logger } from './log/logger.js';
-import { createServices, type Services } from './services.js';
+import { createServices, EXPIRE_POINTS, type Services } from './services.js';
 import { createApp } from './app.js';
 
 export interface RunningService {
@@ -38,7 +38,17 @@ export async function startService(config: Config, options: StartOptions = {}): 
     await database.close();
     throw err;
   }
-  const services = createServices(config, database.db, database.kind, logger);
+  let services: Services;
+  try {
+    services = await createServices(config, database.db, database.kind, logger);
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+  if (config.workers) {
+    services.jobs.start();
+    services.periodic.every(EXPIRE_POINTS, 3_600_000);
+  }
   const app = createApp(services);
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000; // longer than common load-balancer idle timeouts
@@ -60,6 +70,7 @@ export async function startService(config: Config, options: StartOptions = {}): 
         const force = setTimeout(() => server.closeAllConnections(), 10_000);
         await closed;
         clearTimeout(force);
+        await services.close();
         await database.close();
       })()),
   };

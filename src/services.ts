@@ -5,8 +5,19 @@ import { ApiKeyService } from './api-keys/api-key-service.js';
 import { ProgramService } from './programs/program-service.js';
 import { StoreService } from './stores/store-service.js';
 import { CardService } from './cards/card-service.js';
+import { CardMessageService } from './cards/card-message-service.js';
 import { ErasureService } from './customers/erasure-service.js';
 import type { CardLinkBuilder } from './cards/card-view.js';
+import { CardChanges, PROGRAM_CHANGED } from './card-updates/card-changes.js';
+import { JobQueue } from './jobs/job-queue.js';
+import { JobRunner } from './jobs/job-runner.js';
+import { setupAppleWallet, type AppleWallet } from './apple/apple-wallet.js';
+import { Ledger } from './ledger/ledger.js';
+import { PurchaseService } from './ledger/purchase-service.js';
+import { PointsService } from './ledger/points-service.js';
+import { PeriodicJobs } from './jobs/periodic.js';
+
+export const EXPIRE_POINTS = 'ledger.expire-points';
 
 /** Everything a request handler or worker may need, built once per process. */
 export interface Services {
@@ -18,12 +29,36 @@ export interface Services {
   programs: ProgramService;
   stores: StoreService;
   cards: CardService;
+  messages: CardMessageService;
   erasure: ErasureService;
+  changes: CardChanges;
+  ledger: Ledger;
+  purchases: PurchaseService;
+  points: PointsService;
+  jobs: JobRunner;
+  periodic: PeriodicJobs;
+  apple: AppleWallet | undefined;
   cardLinks: CardLinkBuilder[];
+  close(): Promise<void>;
 }
 
-export function createServices(config: Config, db: Db, dbKind: Services['dbKind'], logger: Logger): Services {
-  const programs = new ProgramService(db);
+export async function createServices(config: Config, db: Db, dbKind: Services['dbKind'], logger: Logger): Promise<Services> {
+  const changes = new CardChanges();
+  const jobs = new JobRunner(new JobQueue(db), logger, { pollMs: config.jobPollMs });
+  changes.setCommitListener(() => jobs.nudge());
+  jobs.register(PROGRAM_CHANGED, (job) => changes.expandProgramChange(db, String(job.payload.programId)));
+
+  const programs = new ProgramService(db, changes);
+  const cards = new CardService(db, programs, config.defaultPhoneRegion);
+  const ledger = new Ledger(changes);
+  const points = new PointsService(db, ledger);
+  cards.onEnrolled((trx, enrolled) => points.grantWelcome(trx, enrolled.card, enrolled.program));
+  jobs.register(EXPIRE_POINTS, async () => void (await points.expire()));
+  const periodic = new PeriodicJobs(db, logger);
+  const apple = await setupAppleWallet(config, db, logger, changes, jobs);
+  const cardLinks: CardLinkBuilder[] = [];
+  if (apple) cardLinks.push(apple.link);
+
   return {
     config,
     db,
@@ -31,9 +66,22 @@ export function createServices(config: Config, db: Db, dbKind: Services['dbKind'
     logger,
     apiKeys: new ApiKeyService(db, config.adminApiKey),
     programs,
-    stores: new StoreService(db, programs),
-    cards: new CardService(db, programs, config.defaultPhoneRegion),
-    erasure: new ErasureService(db),
-    cardLinks: [],
+    stores: new StoreService(db, programs, changes),
+    cards,
+    messages: new CardMessageService(db, cards, changes),
+    erasure: new ErasureService(db, changes),
+    changes,
+    ledger,
+    purchases: new PurchaseService(ledger),
+    points,
+    jobs,
+    periodic,
+    apple,
+    cardLinks,
+    async close() {
+      periodic.stop();
+      await jobs.stop();
+      await apple?.close();
+    },
   };
 }

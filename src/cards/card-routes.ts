@@ -4,8 +4,12 @@ import { parseInput, pathParam } from '../http/validate.js';
 import type { CardService } from './card-service.js';
 import { toCardView, type CardLinkBuilder } from './card-view.js';
 import { enrolmentInput } from './enrolment-input.js';
+import { z } from 'zod';
+import { MAX_MESSAGE_LENGTH, type CardMessageService } from './card-message-service.js';
 
-export function cardRoutes(cards: CardService, links: CardLinkBuilder[]): Router {
+export const cardMessageInput = z.strictObject({ text: z.string().trim().min(1).max(MAX_MESSAGE_LENGTH) });
+
+export function cardRoutes(cards: CardService, messages: CardMessageService, links: CardLinkBuilder[]): Router {
   const router = Router();
   router.post('/cards', allow('admin', 'marketer', 'pos'), async (req, res) => {
     const principal = principalOf(res);
@@ -20,6 +24,12 @@ export function cardRoutes(cards: CardService, links: CardLinkBuilder[]): Router
   router.get('/cards/:cardNumber', allow('admin', 'marketer'), async (req, res) => {
     const { card, customer } = await cards.getByNumber(pathParam(req, 'cardNumber'));
     res.json(toCardView(card, links, customer));
+  });
+  router.post('/cards/:cardNumber/message', allow('admin', 'marketer'), async (req, res) => {
+    const { text } = parseInput(cardMessageInput, req.body);
+    await messages.setMessage(pathParam(req, 'cardNumber'), text);
+    const { card } = await cards.getByNumber(pathParam(req, 'cardNumber'));
+    res.status(202).json(toCardView(card, links));
   });
   return router;
 }

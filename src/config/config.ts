@@ -24,9 +24,26 @@ const envSchema = z
       .string()
       .regex(/^[A-Z]{2}$/, 'must be a two-letter country code, e.g. RU')
       .default('RU'),
+    APPLE_PASS_TYPE_ID: optionalString.pipe(z.string().regex(/^pass\.[A-Za-z0-9.-]+$/, 'must look like pass.com.example.loyalty').optional()),
+    APPLE_TEAM_ID: optionalString.pipe(z.string().regex(/^[A-Z0-9]{10}$/, 'must be the 10-character Apple team identifier').optional()),
+    APPLE_CERT: optionalString,
+    APPLE_KEY: optionalString,
+    APPLE_KEY_PASSPHRASE: optionalString,
+    APPLE_WWDR: optionalString,
+    APNS_URL: z.url({ protocol: /^https$/ }).default('https://api.push.apple.com'),
+    APNS_KEY: optionalString,
+    APNS_KEY_ID: optionalString.pipe(z.string().regex(/^[A-Z0-9]{10}$/, 'must be the 10-character key id').optional()),
+    APNS_CA: optionalString,
+    WORKERS: z.enum(['true', 'false']).default('true'),
+    JOB_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {
+    const appleFiles = ['APPLE_CERT', 'APPLE_KEY', 'APPLE_WWDR', 'APPLE_PASS_TYPE_ID', 'APPLE_TEAM_ID'] as const;
+    if (env.APPLE_CERT || env.APPLE_KEY || env.APPLE_WWDR) {
+      for (const name of appleFiles) if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is required when Apple certificates are configured' });
+    }
+    if (env.APNS_KEY && !env.APNS_KEY_ID) ctx.addIssue({ code: 'custom', path: ['APNS_KEY_ID'], message: 'is required with APNS_KEY' });
     if (env.NODE_ENV !== 'production') return;
     if (!env.PUBLIC_URL) ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: 'is required in production' });
     else if (!env.PUBLIC_URL.startsWith('https://'))
@@ -53,6 +70,22 @@ export interface Config {
   logLevel: Env['LOG_LEVEL'];
   /** Region for phone numbers typed without a country code. */
   defaultPhoneRegion: string;
+  apple: AppleConfig;
+  /** Run the job workers (pushes, wallet updates) in this process. */
+  workers: boolean;
+  jobPollMs: number;
+}
+
+export interface AppleConfig {
+  /** Absent → development certificates are generated (development) or Apple Wallet is off (production). */
+  certificates: { certPath: string; keyPath: string; keyPassphrase: string | undefined; wwdrPath: string } | undefined;
+  passTypeIdentifier: string;
+  teamIdentifier: string;
+  apnsUrl: string;
+  /** Token (.p8) auth for APNs instead of the pass certificate. */
+  apnsToken: { keyPath: string; keyId: string } | undefined;
+  /** Extra CA to trust for APNs (a local stand-in in tests). */
+  apnsCaPath: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -86,5 +119,18 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     adminApiKey: env.ADMIN_API_KEY,
     logLevel: env.LOG_LEVEL,
     defaultPhoneRegion: env.DEFAULT_PHONE_REGION,
+    apple: {
+      certificates:
+        env.APPLE_CERT && env.APPLE_KEY && env.APPLE_WWDR
+          ? { certPath: env.APPLE_CERT, keyPath: env.APPLE_KEY, keyPassphrase: env.APPLE_KEY_PASSPHRASE, wwdrPath: env.APPLE_WWDR }
+          : undefined,
+      passTypeIdentifier: env.APPLE_PASS_TYPE_ID ?? 'pass.dev.wallet-loyalty',
+      teamIdentifier: env.APPLE_TEAM_ID ?? 'DEVTEAM000',
+      apnsUrl: env.APNS_URL.replace(/\/+$/, ''),
+      apnsToken: env.APNS_KEY && env.APNS_KEY_ID ? { keyPath: env.APNS_KEY, keyId: env.APNS_KEY_ID } : undefined,
+      apnsCaPath: env.APNS_CA,
+    },
+    workers: env.WORKERS === 'true',
+    jobPollMs: env.JOB_POLL_MS,
   };
 }

@@ -1,9 +1,6 @@
-import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
+import type { CardChanges } from '../card-updates/card-changes.js';
 import { notFound } from '../shared/errors.js';
-
-/** Hooks run inside the erasure transaction (e.g. queue a voided pass for the wallets). */
-export type ErasureHook = (trx: Db, cardIds: string[]) => Promise<void>;
 
 /**
  * Right to erasure (152-FZ / GDPR): the customer's personal data is removed, the card voided,
@@ -11,13 +8,10 @@ export type ErasureHook = (trx: Db, cardIds: string[]) => Promise<void>;
  * accounting history.
  */
 export class ErasureService {
-  readonly #hooks: ErasureHook[] = [];
-
-  constructor(private readonly db: Db) {}
-
-  onErased(hook: ErasureHook): void {
-    this.#hooks.push(hook);
-  }
+  constructor(
+    private readonly db: Db,
+    private readonly changes: CardChanges,
+  ) {}
 
   async erase(customerId: string): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
@@ -31,17 +25,13 @@ export class ErasureService {
         .execute();
       const cards = await trx
         .updateTable('cards')
-        .set({
-          status: 'voided',
-          message: null,
-          pass_version: sql<number>`nextval('card_pass_version_seq')`,
-          pass_updated_at: new Date(),
-          updated_at: new Date(),
-        })
+        .set({ status: 'voided', message: null })
         .where('customer_id', '=', customerId)
         .returning('id')
         .execute();
-      for (const hook of this.#hooks) await hook(trx, cards.map((c) => c.id));
+      // The wallets get a voided pass without personal data and stop updating it.
+      await this.changes.markChanged(trx, cards.map((c) => c.id));
     });
+    this.changes.committed();
   }
 }

@@ -111,6 +111,78 @@ export interface ApiKeysTable {
   revoked_at: Date | null;
 }
 
+export interface JobsTable {
+  id: Generated<number>;
+  kind: string;
+  dedupe_key: string | null;
+  payload: ColumnType<Record<string, unknown>, string | undefined, string>;
+  run_at: Timestamp;
+  attempts: Generated<number>;
+  locked_until: Date | null;
+  last_error: string | null;
+  failed_at: Date | null;
+  created_at: CreatedAt;
+}
+
+export interface AppleDevicesTable {
+  device_library_id: string;
+  push_token: string;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface AppleRegistrationsTable {
+  device_library_id: string;
+  card_id: string;
+  created_at: CreatedAt;
+}
+
+export type LedgerKind = 'earn' | 'redeem' | 'refund_earn' | 'refund_redeem' | 'welcome' | 'birthday' | 'bonus' | 'adjustment' | 'expiry';
+
+export interface PurchasesTable {
+  id: Generated<number>;
+  card_id: string;
+  store_id: string;
+  receipt_id: string;
+  amount_minor: number;
+  redeemed_points: number;
+  earned_points: number;
+  refunded_minor: Generated<number>;
+  created_at: CreatedAt;
+}
+
+export interface LedgerEntriesTable {
+  id: Generated<number>;
+  card_id: string;
+  kind: LedgerKind;
+  points: number;
+  amount_minor: number | null;
+  store_id: string | null;
+  receipt_id: string | null;
+  purchase_id: number | null;
+  reason: string | null;
+  created_at: ColumnType<Date, Date | undefined, never>;
+}
+
+export interface PointLotsTable {
+  id: Generated<number>;
+  card_id: string;
+  entry_id: number;
+  points: number;
+  remaining: number;
+  expires_at: Date | null;
+  created_at: ColumnType<Date, Date | undefined, never>;
+}
+
+export interface IdempotencyKeysTable {
+  scope: string;
+  key: string;
+  request_hash: string;
+  status: number;
+  response: ColumnType<unknown, string, string>;
+  created_at: CreatedAt;
+}
+
 export interface Database {
   programs: ProgramsTable;
   stores: StoresTable;
@@ -118,6 +190,13 @@ export interface Database {
   consents: ConsentsTable;
   cards: CardsTable;
   api_keys: ApiKeysTable;
+  jobs: JobsTable;
+  apple_devices: AppleDevicesTable;
+  apple_registrations: AppleRegistrationsTable;
+  purchases: PurchasesTable;
+  ledger_entries: LedgerEntriesTable;
+  point_lots: PointLotsTable;
+  idempotency_keys: IdempotencyKeysTable;
 }
 
 export type Program = Selectable<ProgramsTable>;
@@ -125,5 +204,6 @@ export type Store = Selectable<StoresTable>;
 export type Customer = Selectable<CustomersTable>;
 export type Card = Selectable<CardsTable>;
 export type ApiKey = Selectable<ApiKeysTable>;
+export type Job = Selectable<JobsTable>;
 export type NewCard = Insertable<CardsTable>;
 export type CardUpdate = Updateable<CardsTable>;

@@ -4,11 +4,18 @@ import { conflict, invalidField, notFound, ValidationError } from '../shared/err
 import { bpToPercent, currencyExponent, fromMinorUnits, percentToBp, toMinorUnits } from '../shared/money.js';
 import { isUniqueViolation } from '../db/errors.js';
 import type { CreateProgramInput, UpdateProgramInput } from './program-input.js';
+import type { CardChanges } from '../card-updates/card-changes.js';
 
 export const DEFAULT_TIER_NAME = 'Member';
 
+/** Program settings shown on the cards: changing one refreshes every pass. */
+const PASS_FIELDS = ['name', 'terms', 'design', 'barcodeFormat', 'tiers'] as const;
+
 export class ProgramService {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly changes: CardChanges,
+  ) {}
 
   async create(input: CreateProgramInput): Promise<Program> {
     const currency = input.currency ?? 'RUB';
@@ -60,14 +67,14 @@ export class ProgramService {
   }
 
   async update(slug: string, input: UpdateProgramInput): Promise<Program> {
-    return this.db.transaction().execute(async (trx) => {
+    const updated = await this.db.transaction().execute(async (trx) => {
       const current = await trx.selectFrom('programs').selectAll().where('slug', '=', slug).forUpdate().executeTakeFirst();
       if (!current) throw notFound(`Program "${slug}"`);
       const currency = input.currency ?? current.currency;
       if (input.currency && input.currency !== current.currency && !input.tiers) {
         throw invalidField('currency', 'changing the currency needs the tiers restated in the new currency');
       }
-      return trx
+      const program = await trx
         .updateTable('programs')
         .set({
           ...(input.name !== undefined && { name: input.name }),
@@ -87,7 +94,11 @@ export class ProgramService {
         .where('id', '=', current.id)
         .returningAll()
         .executeTakeFirstOrThrow();
+      if (PASS_FIELDS.some((field) => input[field] !== undefined)) await this.changes.markProgramChanged(trx, current.id);
+      return program;
     });
+    this.changes.committed();
+    return updated;
   }
 }
 

@@ -3,16 +3,18 @@ import type { Store } from '../db/schema.js';
 import { notFound } from '../shared/errors.js';
 import type { ProgramService } from '../programs/program-service.js';
 import type { CreateStoreInput, UpdateStoreInput } from './store-input.js';
+import type { CardChanges } from '../card-updates/card-changes.js';
 
 export class StoreService {
   constructor(
     private readonly db: Db,
     private readonly programs: ProgramService,
+    private readonly changes: CardChanges,
   ) {}
 
   async create(input: CreateStoreInput): Promise<Store> {
     const program = await this.programs.requireForInput(input.program);
-    return this.db
+    return this.#changingPasses(program.id, (trx) => trx
       .insertInto('stores')
       .values({
         program_id: program.id,
@@ -24,7 +26,18 @@ export class StoreService {
         beacons: JSON.stringify(input.beacons),
       })
       .returningAll()
-      .executeTakeFirstOrThrow();
+      .executeTakeFirstOrThrow());
+  }
+
+  /** Stores (locations, beacons, relevant texts, the back-of-card list) are on the cards. */
+  async #changingPasses(programId: string, write: (trx: Db) => Promise<Store>): Promise<Store> {
+    const store = await this.db.transaction().execute(async (trx) => {
+      const store = await write(trx);
+      await this.changes.markProgramChanged(trx, programId);
+      return store;
+    });
+    this.changes.committed();
+    return store;
   }
 
   async listForProgram(slug: string): Promise<Store[]> {
@@ -39,7 +52,8 @@ export class StoreService {
   }
 
   async update(id: string, input: UpdateStoreInput): Promise<Store> {
-    const store = await this.db
+    const existing = await this.get(id);
+    return this.#changingPasses(existing.program_id, (trx) => trx
       .updateTable('stores')
       .set({
         ...(input.name !== undefined && { name: input.name }),
@@ -52,9 +66,7 @@ export class StoreService {
       })
       .where('id', '=', id)
       .returningAll()
-      .executeTakeFirst();
-    if (!store) throw notFound('Store');
-    return store;
+      .executeTakeFirstOrThrow());
   }
 }
 

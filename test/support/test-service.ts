@@ -8,7 +8,7 @@ export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
 
 export interface TestService extends RunningService {
   /** fetch against the service with the admin key (or another key) and a JSON body. */
-  api(method: string, path: string, body?: unknown, key?: string | null): Promise<{ status: number; body: any; headers: Headers }>;
+  api(method: string, path: string, body?: unknown, key?: string | null, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
 }
 
 /**
@@ -40,8 +40,8 @@ export async function startTestService(env: Record<string, string> = {}): Promis
   return {
     ...running,
     stop,
-    async api(method, path, body, key = ADMIN_KEY) {
-      const headers: Record<string, string> = {};
+    async api(method, path, body, key = ADMIN_KEY, extraHeaders = {}) {
+      const headers: Record<string, string> = { ...extraHeaders };
       if (key) headers.authorization = `Bearer ${key}`;
       if (body !== undefined) headers['content-type'] = 'application/json';
       const res = await fetch(running.url + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });

@@ -1,0 +1,254 @@
+/**
+ * APNs client for Wallet pass-update pushes, on node:http2 (why not @parse/node-apn: docs/apns-client.md).
+ * One HTTP/2 session carries many concurrent streams; it is replaced after GOAWAY/close/error/timeout.
+ */
+import http2 from 'node:http2';
+import tls from 'node:tls';
+import { createPrivateKey, sign } from 'node:crypto';
+
+export type ApnsAuth =
+  | { kind: 'certificate'; certPem: string; keyPem: string; passphrase?: string }
+  | { kind: 'token'; keyPem: string; keyId: string; teamId: string };
+
+export interface ApnsClientOptions {
+  /** Default https://api.push.apple.com (Wallet pushes always go to production). */
+  url?: string;
+  auth: ApnsAuth;
+  /** An extra trusted CA (added to Node's roots), for a local test server. */
+  ca?: string | Buffer;
+  /** Our own cap on streams per session; the server's SETTINGS may lower it further. Default 1000. */
+  maxConcurrentStreams?: number;
+  requestTimeoutMs?: number;
+  connectTimeoutMs?: number;
+  /** Default 10 (what APNs assumes when the header is absent). */
+  priority?: 5 | 10;
+  /** Omitted by default: Apple documents no push type for Wallet (see docs/apns-client.md). */
+  pushType?: 'alert' | 'background';
+  logger?: { debug(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+  /** For tests of JWT refresh. */
+  now?: () => number;
+}
+
+/** status 0 = no HTTP answer (connect/TLS failure, reset, timeout); reason then starts with "NetworkError". */
+export interface ApnsResult { status: number; reason?: string; apnsId?: string; retryAfterMs?: number }
+
+export interface ApnsClient {
+  /** Resolves for every APNs answer and for network failures; rejects only on invalid input or after close(). */
+  send(pushToken: string, topic: string): Promise<ApnsResult>;
+  /** Lets in-flight requests finish, then closes every session. */
+  close(): Promise<void>;
+}
+
+export class ApnsInputError extends Error {}
+
+export type ApnsOutcome = 'delivered' | 'unregister' | 'retry' | 'fatal';
+
+export function classifyApnsResult(result: ApnsResult): ApnsOutcome {
+  const { status, reason } = result;
+  if (status === 200) return 'delivered';
+  if (status === 410) return 'unregister';
+  if (status === 400 && (reason === 'BadDeviceToken' || reason === 'DeviceTokenNotForTopic')) return 'unregister';
+  if (status === 0 || status === 429 || status >= 500) return 'retry';
+  return 'fatal'; // 403 (credentials, topic not allowed) and every other 4xx: retrying will not help
+}
+
+const TOKEN_REFRESH_MS = 40 * 60_000; // Apple: not older than 60 min, not renewed more often than every 20
+const MIN_TOKEN_AGE_FOR_RENEWAL_MS = 20 * 60_000;
+const PUSH_TOKEN = /^(?:[0-9a-fA-F]{2}){8,100}$/; // hex bytes; Apple warns the length may change
+const TOPIC = /^[!-~]{1,255}$/;
+
+function createJwtSigner(auth: Extract<ApnsAuth, { kind: 'token' }>, now: () => number) {
+  const key = createPrivateKey(auth.keyPem);
+  if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
+    throw new ApnsInputError('APNs token auth needs the EC P-256 .p8 key');
+  }
+  const header = Buffer.from(JSON.stringify({ alg: 'ES256', kid: auth.keyId })).toString('base64url');
+  let cached: { jwt: string; at: number } | undefined;
+  return {
+    current(): string {
+      const t = now();
+      if (!cached || t - cached.at >= TOKEN_REFRESH_MS) {
+        const claims = Buffer.from(JSON.stringify({ iss: auth.teamId, iat: Math.floor(t / 1000) })).toString('base64url');
+        const signature = sign('sha256', Buffer.from(`${header}.${claims}`), { key, dsaEncoding: 'ieee-p1363' });
+        cached = { jwt: `${header}.${claims}.${signature.toString('base64url')}`, at: t };
+      }
+      return cached.jwt;
+    },
+    /** After ExpiredProviderToken; a young token is kept (renewing it would earn TooManyProviderTokenUpdates). */
+    expire(): void {
+      if (cached && now() - cached.at >= MIN_TOKEN_AGE_FOR_RENEWAL_MS) cached = undefined;
+    },
+  };
+}
+
+interface Conn { session: http2.ClientHttp2Session; ready: Promise<void>; usable: boolean; inflight: number }
+type Attempt = ApnsResult & { unsent?: boolean };
+
+function parseRetryAfter(value: string | string[] | undefined, now: number): number | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  if (!text) return undefined;
+  const seconds = Number(text);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+export function createApnsClient(options: ApnsClientOptions): ApnsClient {
+  const url = new URL(options.url ?? 'https://api.push.apple.com');
+  if (url.protocol !== 'https:') throw new ApnsInputError('APNs url must be https');
+  const now = options.now ?? Date.now;
+  const { auth, logger } = options;
+  const signer = auth.kind === 'token' ? createJwtSigner(auth, now) : undefined;
+  const connectOptions: http2.SecureClientSessionOptions = {
+    ...(options.ca ? { ca: [...tls.rootCertificates, options.ca] } : {}),
+    ...(auth.kind === 'certificate' ? { cert: auth.certPem, key: auth.keyPem, passphrase: auth.passphrase } : {}),
+  };
+  const ownLimit = options.maxConcurrentStreams ?? 1000;
+  const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+  const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
+  const sessions = new Set<http2.ClientHttp2Session>();
+  let waiters: Array<() => void> = [];
+  let current: Conn | undefined;
+  let closed = false;
+
+  const wakeAll = (): void => {
+    const woken = waiters;
+    waiters = [];
+    for (const wake of woken) wake();
+  };
+
+  function connect(): Conn {
+    const session = http2.connect(url.origin, connectOptions);
+    sessions.add(session);
+    const conn: Conn = { session, usable: true, inflight: 0, ready: Promise.resolve() };
+    let failure: Error | undefined;
+    const drop = (why: string): void => {
+      if (conn.usable) logger?.debug({ why, error: failure?.message }, 'apns session retired');
+      conn.usable = false;
+      if (current === conn) current = undefined;
+      wakeAll(); // waiters move to a fresh session
+    };
+    conn.ready = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => session.destroy(new Error('connect timeout')), connectTimeoutMs);
+      session.once('remoteSettings', () => { clearTimeout(timer); resolve(); });
+      session.once('close', () => { clearTimeout(timer); reject(failure ?? new Error('session closed')); });
+    });
+    conn.ready.catch(() => undefined);
+    // APNs raises SETTINGS_MAX_CONCURRENT_STREAMS after the first authenticated request.
+    session.on('remoteSettings', wakeAll);
+    session.on('goaway', () => drop('goaway'));
+    session.on('error', (err) => { failure = err; logger?.warn({ error: err.message }, 'apns session error'); drop('error'); });
+    session.on('close', () => { sessions.delete(session); drop('close'); });
+    return conn;
+  }
+
+  const limit = (c: Conn): number => Math.min(ownLimit, c.session.remoteSettings.maxConcurrentStreams ?? ownLimit);
+
+  async function acquire(): Promise<Conn> {
+    for (let reconnects = 0; ; ) {
+      if (closed) throw new ApnsInputError('APNs client is closed');
+      if (!current) {
+        if (++reconnects > 3) throw new Error('sessions keep closing');
+        current = connect();
+      }
+      const c = current;
+      await c.ready; // the server's SETTINGS must be known before streams are opened
+      if (c.usable && c.inflight < limit(c)) { c.inflight += 1; return c; }
+      if (c.usable) await new Promise<void>((resolve) => waiters.push(resolve));
+    }
+  }
+
+  function request(c: Conn, pushToken: string, topic: string): Promise<Attempt> {
+    return new Promise<Attempt>((resolve) => {
+      let released = false;
+      const release = (): void => {
+        if (released) return;
+        released = true;
+        c.inflight -= 1;
+        waiters.shift()?.();
+      };
+      const headers: http2.OutgoingHttpHeaders = {
+        ':method': 'POST',
+        ':path': `/3/device/${pushToken}`,
+        'apns-topic': topic,
+        'apns-priority': String(options.priority ?? 10),
+        'content-type': 'application/json',
+        ...(options.pushType ? { 'apns-push-type': options.pushType } : {}),
+        ...(signer ? { authorization: `bearer ${signer.current()}` } : {}),
+      };
+      let stream: http2.ClientHttp2Stream;
+      try {
+        stream = c.session.request(headers);
+      } catch (err) { // the session started closing after acquire(): nothing was sent
+        release();
+        resolve({ status: 0, reason: `NetworkError: ${(err as Error).message}`, unsent: true });
+        return;
+      }
+      const result: ApnsResult = { status: 0 };
+      let body = '';
+      let failure: string | undefined;
+      stream.setEncoding('utf8');
+      stream.on('response', (h) => {
+        result.status = Number(h[':status']);
+        const apnsId = h['apns-id'];
+        if (typeof apnsId === 'string') result.apnsId = apnsId;
+        const retryAfterMs = parseRetryAfter(h['retry-after'], now());
+        if (retryAfterMs !== undefined) result.retryAfterMs = retryAfterMs;
+      });
+      stream.on('data', (chunk: string) => { if (body.length < 4096) body += chunk; });
+      stream.on('error', (err) => { failure = err.message; });
+      stream.setTimeout(requestTimeoutMs, () => {
+        failure = `no answer within ${requestTimeoutMs} ms`;
+        stream.close(http2.constants.NGHTTP2_CANCEL);
+        // A silent connection (e.g. dropped by a NAT) would stall every later request too.
+        if (c.usable) { c.usable = false; if (current === c) current = undefined; c.session.close(); }
+      });
+      stream.on('close', () => {
+        release();
+        if (result.status === 0) {
+          // REFUSED_STREAM (e.g. beyond GOAWAY's last stream id): APNs did not process it.
+          const unsent = stream.rstCode === http2.constants.NGHTTP2_REFUSED_STREAM;
+          resolve({ status: 0, reason: `NetworkError: ${failure ?? `stream reset (code ${stream.rstCode})`}`, unsent });
+          return;
+        }
+        try {
+          const reason = body ? (JSON.parse(body) as { reason?: unknown }).reason : undefined;
+          if (typeof reason === 'string') result.reason = reason;
+        } catch { /* non-JSON error body: the status says enough */ }
+        if (result.status === 403 && result.reason === 'ExpiredProviderToken') signer?.expire();
+        resolve(result);
+      });
+      stream.end('{}'); // Wallet's payload is exactly an empty dictionary
+    });
+  }
+
+  return {
+    async send(pushToken, topic) {
+      if (!PUSH_TOKEN.test(pushToken)) throw new ApnsInputError('push token is not a hex device token');
+      if (!TOPIC.test(topic)) throw new ApnsInputError('invalid apns-topic');
+      for (let attempt = 0; ; attempt += 1) {
+        let conn: Conn;
+        try {
+          conn = await acquire();
+        } catch (err) {
+          if (err instanceof ApnsInputError) throw err;
+          return { status: 0, reason: `NetworkError: ${(err as Error).message}` };
+        }
+        const { unsent, ...result } = await request(conn, pushToken, topic);
+        if (!unsent || attempt >= 2) return result; // only never-processed requests are resent at once
+      }
+    },
+    async close() {
+      closed = true;
+      wakeAll();
+      current = undefined;
+      await Promise.all(
+        [...sessions].map((session) => new Promise<void>((resolve) => {
+          if (session.destroyed) return resolve();
+          session.once('close', () => resolve());
+          session.close();
+        })),
+      );
+    },
+  };
+}

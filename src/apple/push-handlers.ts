@@ -1,0 +1,73 @@
+import type { Job } from '../db/schema.js';
+import type { Db } from '../db/database.js';
+import type { Logger } from '../log/logger.js';
+import { enqueueJobs } from '../jobs/job-queue.js';
+import { JobError } from '../jobs/job-runner.js';
+import { classifyApnsResult, type ApnsResult } from './apns/apns-client.js';
+import type { RegistrationService } from './registration-service.js';
+
+export const APPLE_CARD_CHANGED = 'apple.card-changed';
+export const APPLE_PUSH_RETRY = 'apple.push';
+
+export interface PushSender {
+  send(pushToken: string, topic: string): Promise<ApnsResult>;
+}
+
+/**
+ * Turns "card changed" jobs into APNs pushes to every device registered for the card. All of a
+ * batch's pushes go out at once over one multiplexed HTTP/2 session. A push that APNs asks us to
+ * retry (429, 5xx, network) becomes its own job with back-off, so one slow device never holds back
+ * the others; a dead token (410, BadDeviceToken) removes that device's registrations.
+ */
+export class ApplePushHandlers {
+  constructor(
+    private readonly db: Db,
+    private readonly registrations: RegistrationService,
+    private readonly apns: PushSender,
+    private readonly topic: string,
+    private readonly logger: Logger,
+  ) {}
+
+  readonly cardChanged = async (job: Job): Promise<void> => {
+    const cardId = String(job.payload.cardId);
+    const tokens = await this.registrations.pushTokensForCard(cardId);
+    const retries: string[] = [];
+    await Promise.all(
+      tokens.map(async (token) => {
+        const outcome = await this.#push(token);
+        if (outcome === 'retry') retries.push(token);
+      }),
+    );
+    if (retries.length) {
+      await enqueueJobs(
+        this.db,
+        retries.map((pushToken) => ({ kind: APPLE_PUSH_RETRY, dedupeKey: pushToken, payload: { pushToken }, runAt: new Date(Date.now() + 1000) })),
+      );
+    }
+  };
+
+  readonly retryPush = async (job: Job): Promise<void> => {
+    const token = String(job.payload.pushToken);
+    const outcome = await this.#push(token);
+    if (outcome === 'retry') throw new JobError('APNs asked to retry');
+    if (outcome === 'fatal') throw new JobError('APNs refused the push', { permanent: true });
+  };
+
+  async #push(token: string): Promise<'delivered' | 'unregister' | 'retry' | 'fatal'> {
+    let result: ApnsResult;
+    try {
+      result = await this.apns.send(token, this.topic);
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'APNs request failed');
+      return 'retry';
+    }
+    const outcome = classifyApnsResult(result);
+    if (outcome === 'unregister') {
+      await this.registrations.forgetPushToken(token);
+      this.logger.info({ status: result.status, reason: result.reason }, 'APNs says the device is gone: registration removed');
+    } else if (outcome === 'fatal') {
+      this.logger.error({ status: result.status, reason: result.reason }, 'APNs refused the push: check the certificate or key and the topic');
+    }
+    return outcome;
+  }
+}

@@ -1,0 +1,78 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/database.js';
+import { enqueueJobs } from '../jobs/job-queue.js';
+
+export const PROGRAM_CHANGED = 'program.changed';
+
+/**
+ * The one way to say "what this card's wallet pass shows has changed" (balance, tier, message,
+ * stores, status). Inside the caller's transaction it moves the pass version forward and writes
+ * one outbox job per wallet channel (Apple push, Google patch), so a committed change always
+ * reaches the phones and a rolled-back one never does.
+ */
+export class CardChanges {
+  readonly #channels: string[] = [];
+  #onCommitted: () => void = () => {};
+
+  /** A wallet channel's job kind; its handler receives `{ cardId }`. */
+  addChannel(kind: string): void {
+    if (!this.#channels.includes(kind)) this.#channels.push(kind);
+  }
+
+  get channels(): readonly string[] {
+    return this.#channels;
+  }
+
+  /** Called after commit by whoever changed cards, so workers look at once. */
+  setCommitListener(listener: () => void): void {
+    this.#onCommitted = listener;
+  }
+
+  committed(): void {
+    this.#onCommitted();
+  }
+
+  async markChanged(trx: Db, cardIds: string[]): Promise<void> {
+    if (cardIds.length === 0) return;
+    await trx
+      .updateTable('cards')
+      .set({
+        pass_version: sql<number>`nextval('card_pass_version_seq')`,
+        // Last-Modified has one-second resolution: every change must move it at least a second,
+        // or a phone that fetched within the same second would be told "304 not modified".
+        pass_updated_at: sql<Date>`greatest(date_trunc('second', now()), date_trunc('second', pass_updated_at) + interval '1 second')`,
+        updated_at: new Date(),
+      })
+      .where('id', 'in', cardIds)
+      .execute();
+    await enqueueJobs(
+      trx,
+      this.#channels.flatMap((kind) => cardIds.map((cardId) => ({ kind, dedupeKey: cardId, payload: { cardId } }))),
+    );
+  }
+
+  /** Program-wide changes (terms, name, design) touch every card; the fan-out runs in a job. */
+  async markProgramChanged(trx: Db, programId: string): Promise<void> {
+    await trx
+      .updateTable('cards')
+      .set({
+        pass_version: sql<number>`nextval('card_pass_version_seq')`,
+        pass_updated_at: sql<Date>`greatest(date_trunc('second', now()), date_trunc('second', pass_updated_at) + interval '1 second')`,
+      })
+      .where('program_id', '=', programId)
+      .where('status', '!=', 'voided')
+      .execute();
+    await enqueueJobs(trx, [{ kind: PROGRAM_CHANGED, dedupeKey: programId, payload: { programId } }]);
+  }
+
+  /** Handler for PROGRAM_CHANGED: one job per card and channel, written in one statement. */
+  async expandProgramChange(db: Db, programId: string): Promise<void> {
+    for (const kind of this.#channels) {
+      await sql`
+        insert into jobs (kind, dedupe_key, payload)
+        select ${kind}, id::text, jsonb_build_object('cardId', id) from cards
+        where program_id = ${programId} and status != 'voided'
+        on conflict (kind, dedupe_key) where dedupe_key is not null and locked_until is null and failed_at is null do nothing`.execute(db);
+    }
+  }
+}

@@ -1,0 +1,29 @@
+import type { Db } from '../db/database.js';
+import type { CardChanges } from '../card-updates/card-changes.js';
+import { conflict } from '../shared/errors.js';
+import type { CardService } from './card-service.js';
+
+/** Longest message we accept: the lock screen shows two lines, the back of the card the rest. */
+export const MAX_MESSAGE_LENGTH = 500;
+
+/**
+ * Sets the text of a card's "message" field. Apple cannot push text: the changed field's
+ * changeMessage ("%@") is what the phone shows; Google sends it as a message (its channel decides).
+ */
+export class CardMessageService {
+  constructor(
+    private readonly db: Db,
+    private readonly cards: CardService,
+    private readonly changes: CardChanges,
+  ) {}
+
+  async setMessage(cardNumber: string, text: string): Promise<void> {
+    const { card } = await this.cards.getByNumber(cardNumber);
+    if (card.status !== 'active') throw conflict(`Card ${cardNumber} is ${card.status}; it cannot receive messages`);
+    await this.db.transaction().execute(async (trx) => {
+      await trx.updateTable('cards').set({ message: text }).where('id', '=', card.id).execute();
+      await this.changes.markChanged(trx, [card.id]);
+    });
+    this.changes.committed();
+  }
+}

@@ -1,0 +1,99 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/database.js';
+import type { Job } from '../db/schema.js';
+import { isUniqueViolation } from '../db/errors.js';
+
+export interface NewJob {
+  kind: string;
+  /** Jobs with the same kind and key that are still waiting collapse into one. */
+  dedupeKey?: string;
+  payload?: Record<string, unknown>;
+  runAt?: Date;
+}
+
+/**
+ * Enqueues inside the caller's transaction (the outbox pattern): the job exists if and only if
+ * the change it announces was committed.
+ */
+export async function enqueueJobs(trx: Db, jobs: NewJob[]): Promise<void> {
+  if (jobs.length === 0) return;
+  const seen = new Set<string>();
+  const rows = [];
+  for (const job of jobs) {
+    if (job.dedupeKey) {
+      const k = `${job.kind}\u0000${job.dedupeKey}`;
+      if (seen.has(k)) continue;
+      seen.add(k);
+    }
+    rows.push({
+      kind: job.kind,
+      dedupe_key: job.dedupeKey ?? null,
+      payload: JSON.stringify(job.payload ?? {}),
+      ...(job.runAt && { run_at: job.runAt }),
+    });
+  }
+  for (let i = 0; i < rows.length; i += 1000) {
+    await trx
+      .insertInto('jobs')
+      .values(rows.slice(i, i + 1000))
+      .onConflict((oc) =>
+        oc.columns(['kind', 'dedupe_key']).where('dedupe_key', 'is not', null).where('locked_until', 'is', null).where('failed_at', 'is', null).doNothing(),
+      )
+      .execute();
+  }
+}
+
+export class JobQueue {
+  constructor(private readonly db: Db) {}
+
+  /**
+   * Claims up to `limit` due jobs for `leaseMs`. A worker that dies leaves its lease to expire and
+   * the jobs are claimed again (at-least-once); SKIP LOCKED lets many workers claim side by side.
+   */
+  async claim(kinds: string[], limit: number, leaseMs: number): Promise<Job[]> {
+    const rows = await sql<Job>`
+      update jobs set locked_until = now() + ${`${leaseMs} milliseconds`}::interval, attempts = attempts + 1
+      where id in (
+        select id from jobs
+        where kind = any(${kinds}::text[]) and failed_at is null and run_at <= now()
+          and (locked_until is null or locked_until < now())
+        order by run_at, id
+        limit ${limit}
+        for update skip locked
+      )
+      returning *`.execute(this.db);
+    return rows.rows.sort((a, b) => a.id - b.id);
+  }
+
+  async complete(ids: number[]): Promise<void> {
+    if (ids.length) await this.db.deleteFrom('jobs').where('id', 'in', ids).execute();
+  }
+
+  async retry(job: Job, error: string, delayMs: number): Promise<void> {
+    try {
+      await this.db
+        .updateTable('jobs')
+        .set({ locked_until: null, run_at: new Date(Date.now() + delayMs), last_error: error.slice(0, 1000) })
+        .where('id', '=', job.id)
+        .execute();
+    } catch (err) {
+      // A newer waiting job with the same key already covers this one.
+      if (isUniqueViolation(err)) await this.complete([job.id]);
+      else throw err;
+    }
+  }
+
+  async fail(job: Job, error: string): Promise<void> {
+    await this.db
+      .updateTable('jobs')
+      .set({ locked_until: null, failed_at: new Date(), last_error: error.slice(0, 1000) })
+      .where('id', '=', job.id)
+      .execute();
+  }
+
+  async countWaiting(kinds?: string[]): Promise<number> {
+    let q = this.db.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n')).where('failed_at', 'is', null);
+    if (kinds) q = q.where('kind', 'in', kinds);
+    return Number((await q.executeTakeFirstOrThrow()).n);
+  }
+}
