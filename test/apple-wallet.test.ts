@@ -1,0 +1,307 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureDevCertificates } from '../src/apple/pkpass/dev-certificates.js';
+import { startFakeApns, type FakeApns } from './support/fake-apns.js';
+import { createTestCa, issueServerCert } from './support/test-pki.js';
+import { startTestService, type TestService } from './support/test-service.js';
+
+const PASS_TYPE_ID = 'pass.test.wallet-loyalty';
+const TEAM_ID = 'TESTTEAM01';
+const DEVICE = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
+const PUSH_TOKEN = 'aa'.repeat(32);
+
+let svc: TestService;
+let apns: FakeApns;
+let dataDir: string;
+let rootPem: string;
+let card: { cardNumber: string; serialNumber: string; links: { apple: string } };
+let authToken: string;
+let posKey: string;
+
+const ws = (p: string) => `${svc.url}/wallet/apple/v1${p}`;
+const applePass = (token: string) => ({ authorization: `ApplePass ${token}` });
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(path.join(tmpdir(), 'wl-apple-'));
+  // The pass certificate is also the APNs client certificate, so the stand-in must trust its chain.
+  const dev = await ensureDevCertificates(path.join(dataDir, 'dev-certs'), { passTypeIdentifier: PASS_TYPE_ID, teamIdentifier: TEAM_ID });
+  rootPem = dev.rootCertPath;
+  const ca = await createTestCa();
+  const server = await issueServerCert(ca);
+  apns = await startFakeApns({
+    ca: [readFileSync(dev.rootCertPath, 'utf8'), readFileSync(dev.wwdrCertPath, 'utf8')].join('\n'),
+    serverCert: server.certPem,
+    serverKey: server.keyPem,
+    requireClientCert: true,
+  });
+  const apnsCa = path.join(dataDir, 'apns-ca.pem');
+  writeFileSync(apnsCa, ca.certPem);
+  svc = await startTestService({
+    DATA_DIR: dataDir,
+    PUBLIC_URL: 'http://127.0.0.1:3999',
+    APPLE_PASS_TYPE_ID: PASS_TYPE_ID,
+    APPLE_TEAM_ID: TEAM_ID,
+    APNS_URL: apns.url,
+    APNS_CA: apnsCa,
+    JOB_POLL_MS: '50',
+  });
+  await svc.api('POST', '/api/v1/programs', { slug: 'apple', name: 'Apple Test', welcomeBonus: 100, terms: 'Be nice.' });
+  const stores = [];
+  for (let i = 0; i < 12; i++) {
+    const s = await svc.api('POST', '/api/v1/stores', {
+      program: 'apple', name: `Store ${i}`, latitude: 55 + i * 0.1, longitude: 37, relevantText: `Near store ${i}`,
+      beacons: [{ proximityUUID: '6f1b9d0e-3c1a-4c5e-9a57-2b1f3d4e5a6b', major: i }],
+    });
+    stores.push(s.body);
+  }
+  const enrolled = await svc.api('POST', '/api/v1/cards', {
+    program: 'apple', customer: { name: 'Anna Karenina', phone: '+79161234567' }, consent: { personalData: true, marketing: true }, homeStoreId: stores[11].id,
+  });
+  expect(enrolled.status).toBe(201);
+  card = enrolled.body;
+  posKey = (await svc.api('POST', '/api/v1/api-keys', { name: 'till', role: 'pos', storeId: stores[0].id })).body.key;
+});
+
+afterAll(async () => {
+  await svc?.stop();
+  await apns?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+function unzipPass(bytes: Buffer): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'wl-pkpass-'));
+  writeFileSync(path.join(dir, 'card.pkpass'), bytes);
+  execFileSync('unzip', ['-q', 'card.pkpass', '-d', 'x'], { cwd: dir });
+  return path.join(dir, 'x');
+}
+
+function listFiles(dir: string, prefix = ''): string[] {
+  return readdirSync(dir).flatMap((f) => (statSync(path.join(dir, f)).isDirectory() ? listFiles(path.join(dir, f), `${prefix}${f}/`) : [`${prefix}${f}`]));
+}
+
+async function purchase(amount: number) {
+  const res = await fetch(`${svc.url}/api/v1/pos/purchases`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${posKey}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+    body: JSON.stringify({ barcode: card.cardNumber, receiptId: randomUUID(), amount }),
+  });
+  expect(res.status).toBe(201);
+  return res.json() as Promise<any>;
+}
+
+describe('issuing a pass', () => {
+  let dir: string;
+  let pass: any;
+
+  it('downloads a signed .pkpass through the card link', async () => {
+    expect(card.links.apple).toMatch(/^http:\/\/127\.0\.0\.1:3999\/wallet\/apple\/download\/[A-Za-z0-9_-]{32,}$/);
+    const res = await fetch(card.links.apple.replace('http://127.0.0.1:3999', svc.url));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/vnd.apple.pkpass');
+    expect(res.headers.get('content-disposition')).toBe(`attachment; filename="apple-${card.cardNumber}.pkpass"`);
+    dir = unzipPass(Buffer.from(await res.arrayBuffer()));
+    pass = JSON.parse(readFileSync(path.join(dir, 'pass.json'), 'utf8'));
+    authToken = pass.authenticationToken;
+  });
+
+  it('lists every file in the manifest with its SHA-1', () => {
+    const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+    const files = listFiles(dir).filter((f) => f !== 'manifest.json' && f !== 'signature').sort();
+    expect(Object.keys(manifest).sort()).toEqual(files);
+    for (const f of files) expect(manifest[f]).toBe(createHash('sha1').update(readFileSync(path.join(dir, f))).digest('hex'));
+    expect(files).toEqual(expect.arrayContaining(['icon.png', 'icon@2x.png', 'icon@3x.png', 'logo.png', 'strip@3x.png', 'en.lproj/pass.strings', 'ru.lproj/pass.strings']));
+  });
+
+  it('carries a signature that openssl verifies against the root', () => {
+    const verify = spawnSync('openssl', ['cms', '-verify', '-inform', 'DER', '-in', 'signature', '-content', 'manifest.json', '-CAfile', rootPem, '-purpose', 'any', '-binary', '-out', '/dev/null'], { cwd: dir });
+    expect(verify.stderr.toString()).toContain('Verification successful');
+    expect(verify.status).toBe(0);
+  });
+
+  it('shows balance, tier, name, number, barcode, and message and stores on the back', () => {
+    expect(pass).toMatchObject({
+      formatVersion: 1, passTypeIdentifier: PASS_TYPE_ID, teamIdentifier: TEAM_ID, serialNumber: card.serialNumber,
+      webServiceURL: 'http://127.0.0.1:3999/wallet/apple', organizationName: 'Apple Test',
+    });
+    expect(authToken.length).toBeGreaterThanOrEqual(32);
+    const fields = Object.fromEntries(
+      ['headerFields', 'primaryFields', 'secondaryFields', 'auxiliaryFields', 'backFields'].flatMap((s) => pass.storeCard[s]).map((f: any) => [f.key, f]),
+    );
+    expect(fields.balance).toMatchObject({ value: 100, changeMessage: 'balance_change' });
+    expect(fields.tier.value).toBe('Member');
+    expect(fields.name.value).toBe('Anna');
+    expect(fields.number.value).toBe(card.cardNumber);
+    expect(fields.message.changeMessage).toBe('%@');
+    expect(fields.terms.value).toBe('Be nice.');
+    expect(pass.barcodes[0]).toEqual({ format: 'PKBarcodeFormatQR', message: card.cardNumber, messageEncoding: 'iso-8859-1', altText: card.cardNumber });
+    const strings = readFileSync(path.join(dir, 'ru.lproj/pass.strings')).toString('utf16le');
+    expect(strings).toContain('"balance_change" = "Баланс: %@";');
+  });
+
+  it('carries the 10 stores nearest the home store, never more', () => {
+    expect(pass.locations).toHaveLength(10);
+    expect(pass.beacons).toHaveLength(10);
+    // Home is store 11 (the northernmost): stores 0 and 1 are the farthest and left out.
+    expect(pass.locations[0]).toEqual({ latitude: 56.1, longitude: 37, relevantText: 'Near store 11' });
+    expect(pass.locations.map((l: any) => l.relevantText)).not.toContain('Near store 0');
+    expect(pass.beacons[0]).toMatchObject({ major: 11 });
+  });
+
+  it('404 for an unknown download link', async () => {
+    expect((await fetch(`${svc.url}/wallet/apple/download/${'x'.repeat(32)}`)).status).toBe(404);
+  });
+});
+
+describe('the device conversation', () => {
+  const registration = (token = authToken, serial = card.serialNumber, device = DEVICE) =>
+    `${ws(`/devices/${device}/registrations/${PASS_TYPE_ID}/${serial}`)}`;
+  let tag: string;
+  let lastModified: string;
+
+  it('registers a device (201), and again with a new push token (200)', async () => {
+    const first = await fetch(registration(), { method: 'POST', headers: { ...applePass(authToken), 'content-type': 'application/json' }, body: JSON.stringify({ pushToken: 'bb'.repeat(32) }) });
+    expect(first.status).toBe(201);
+    const again = await fetch(registration(), { method: 'POST', headers: { ...applePass(authToken), 'content-type': 'application/json' }, body: JSON.stringify({ pushToken: PUSH_TOKEN }) });
+    expect(again.status).toBe(200);
+    const device = await svc.services.db.selectFrom('apple_devices').select('push_token').where('device_library_id', '=', DEVICE).executeTakeFirstOrThrow();
+    expect(device.push_token).toBe(PUSH_TOKEN);
+  });
+
+  it('401 for a wrong token, another card’s token, a missing header, an unknown serial', async () => {
+    const other = await svc.api('POST', '/api/v1/cards', { program: 'apple', customer: { name: 'Boris', phone: '+79160000001' }, consent: { personalData: true, marketing: false } });
+    const otherPass = unzipPass(Buffer.from(await (await fetch(other.body.links.apple.replace('http://127.0.0.1:3999', svc.url))).arrayBuffer()));
+    const otherToken = JSON.parse(readFileSync(path.join(otherPass, 'pass.json'), 'utf8')).authenticationToken;
+    const body = JSON.stringify({ pushToken: PUSH_TOKEN });
+    const post = (headers: Record<string, string>, url = registration()) => fetch(url, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body });
+    expect((await post(applePass('x'.repeat(43)))).status).toBe(401);
+    expect((await post(applePass(otherToken))).status).toBe(401);
+    expect((await post({})).status).toBe(401);
+    expect((await post({ authorization: `Bearer ${authToken}` })).status).toBe(401);
+    expect((await post(applePass(authToken), registration(authToken, randomUUID()))).status).toBe(401);
+    expect((await fetch(`${ws(`/passes/${PASS_TYPE_ID}/${card.serialNumber}`)}`, { headers: applePass(otherToken) })).status).toBe(401);
+    expect((await fetch(`${ws(`/passes/${PASS_TYPE_ID}/${randomUUID()}`)}`, { headers: applePass(authToken) })).status).toBe(401);
+  });
+
+  it('lists the device’s serials with a string tag, 204 when nothing changed since', async () => {
+    const all = await fetch(ws(`/devices/${DEVICE}/registrations/${PASS_TYPE_ID}`));
+    expect(all.status).toBe(200);
+    const body = (await all.json()) as any;
+    expect(body.serialNumbers).toEqual([card.serialNumber]);
+    expect(typeof body.lastUpdated).toBe('string');
+    tag = body.lastUpdated;
+    expect((await fetch(ws(`/devices/${DEVICE}/registrations/${PASS_TYPE_ID}?passesUpdatedSince=${tag}`))).status).toBe(204);
+    expect((await fetch(ws(`/devices/unknown-device/registrations/${PASS_TYPE_ID}`))).status).toBe(204);
+  });
+
+  it('serves the pass with Last-Modified, 304 when unchanged, and answers HEAD', async () => {
+    const res = await fetch(ws(`/passes/${PASS_TYPE_ID}/${card.serialNumber}`), { headers: applePass(authToken) });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/vnd.apple.pkpass');
+    lastModified = res.headers.get('last-modified')!;
+    expect(new Date(lastModified).getTime()).toBeLessThanOrEqual(Date.now());
+    const unchanged = await fetch(ws(`/passes/${PASS_TYPE_ID}/${card.serialNumber}`), { headers: { ...applePass(authToken), 'if-modified-since': lastModified } });
+    expect(unchanged.status).toBe(304);
+    const head = await fetch(ws(`/passes/${PASS_TYPE_ID}/${card.serialNumber}`), { method: 'HEAD', headers: applePass(authToken) });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('last-modified')).toBe(lastModified);
+  });
+
+  it('pushes {} to APNs when the balance changes, then serves the new pass', async () => {
+    const before = apns.requests.length;
+    const result = await purchase(250);
+    expect(result.balance).toBe(125);
+    await apns.waitFor((r) => r.length > before, 10_000);
+    const push = apns.requests.at(-1)!;
+    expect(push.method).toBe('POST');
+    expect(push.path).toBe(`/3/device/${PUSH_TOKEN}`);
+    expect(push.headers['apns-topic']).toBe(PASS_TYPE_ID);
+    expect(push.body).toBe('{}');
+    expect(push.clientCertSubject).toContain(`Pass Type ID: ${PASS_TYPE_ID}`);
+
+    const listed = await fetch(ws(`/devices/${DEVICE}/registrations/${PASS_TYPE_ID}?passesUpdatedSince=${tag}`));
+    expect(listed.status).toBe(200);
+    const body = (await listed.json()) as any;
+    expect(body.serialNumbers).toEqual([card.serialNumber]);
+    expect(Number(body.lastUpdated)).toBeGreaterThan(Number(tag));
+
+    const updated = await fetch(ws(`/passes/${PASS_TYPE_ID}/${card.serialNumber}`), { headers: { ...applePass(authToken), 'if-modified-since': lastModified } });
+    expect(updated.status).toBe(200);
+    expect(new Date(updated.headers.get('last-modified')!).getTime()).toBeGreaterThan(new Date(lastModified).getTime());
+    const pass = JSON.parse(readFileSync(path.join(unzipPass(Buffer.from(await updated.arrayBuffer())), 'pass.json'), 'utf8'));
+    expect(pass.storeCard.primaryFields[0].value).toBe(125);
+    expect(pass.authenticationToken).toBe(authToken); // never changes in an update
+  });
+
+  it('puts a marketer’s message on the card and pushes it', async () => {
+    const before = apns.requests.length;
+    const res = await svc.api('POST', `/api/v1/cards/${card.cardNumber}/message`, { text: 'Autumn sale: −20% this weekend' });
+    expect(res.status).toBe(202);
+    await apns.waitFor((r) => r.length > before, 10_000);
+    const fetched = await fetch(ws(`/passes/${PASS_TYPE_ID}/${card.serialNumber}`), { headers: applePass(authToken) });
+    const pass = JSON.parse(readFileSync(path.join(unzipPass(Buffer.from(await fetched.arrayBuffer())), 'pass.json'), 'utf8'));
+    expect(pass.storeCard.backFields.find((f: any) => f.key === 'message')).toMatchObject({ value: 'Autumn sale: −20% this weekend', changeMessage: '%@' });
+    expect((await svc.api('POST', `/api/v1/cards/${card.cardNumber}/message`, { text: '' })).status).toBe(400);
+  });
+
+  it('accepts Wallet’s log messages', async () => {
+    const res = await fetch(ws('/log'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ logs: ['something went wrong'] }) });
+    expect(res.status).toBe(200);
+  });
+
+  it('unregisters the device', async () => {
+    const res = await fetch(registration(), { method: 'DELETE', headers: applePass(authToken) });
+    expect(res.status).toBe(200);
+    expect((await fetch(ws(`/devices/${DEVICE}/registrations/${PASS_TYPE_ID}`))).status).toBe(204);
+    expect((await fetch(registration('wrong-token-wrong-token-wrong-token'), { method: 'DELETE', headers: applePass('wrong-token-wrong-token-wrong-token') })).status).toBe(401);
+  });
+});
+
+describe('APNs answers', () => {
+  async function registerDevice(device: string, pushToken: string) {
+    const res = await fetch(`${ws(`/devices/${device}/registrations/${PASS_TYPE_ID}/${card.serialNumber}`)}`, {
+      method: 'POST', headers: { ...applePass(authToken), 'content-type': 'application/json' }, body: JSON.stringify({ pushToken }),
+    });
+    expect(res.status).toBe(201);
+  }
+  const registered = async (device: string) =>
+    (await svc.services.db.selectFrom('apple_registrations').select('card_id').where('device_library_id', '=', device).execute()).length;
+
+  it('410 Unregistered removes the registration', async () => {
+    const token = 'cc'.repeat(32);
+    await registerDevice('device410', token);
+    apns.respondFor(token, [{ status: 410, reason: 'Unregistered' }]);
+    await purchase(10);
+    await apns.waitFor((r) => r.some((x) => x.token === token), 10_000);
+    await waitUntil(async () => (await registered('device410')) === 0);
+  });
+
+  it('400 BadDeviceToken removes the registration', async () => {
+    const token = 'dd'.repeat(32);
+    await registerDevice('device400', token);
+    apns.respondFor(token, [{ status: 400, reason: 'BadDeviceToken' }]);
+    await purchase(10);
+    await waitUntil(async () => (await registered('device400')) === 0);
+  });
+
+  it('429 is retried with back-off until delivered, and the registration stays', async () => {
+    const token = 'ee'.repeat(32);
+    await registerDevice('device429', token);
+    apns.respondFor(token, [{ status: 429, reason: 'TooManyRequests' }, { status: 503, reason: 'ServiceUnavailable' }]);
+    await purchase(10);
+    await apns.waitFor((r) => r.filter((x) => x.token === token).length >= 3, 20_000);
+    expect(await registered('device429')).toBe(1);
+    await waitUntil(async () => (await svc.services.db.selectFrom('jobs').select('id').where('kind', '=', 'apple.push').execute()).length === 0);
+  });
+});
+
+async function waitUntil(check: () => Promise<boolean>, ms = 10_000) {
+  const until = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
