@@ -4,6 +4,7 @@
  * Add a section by appending to SECTIONS.
  */
 import { benchPasses } from './bench/pass-bench.js';
+import { benchTill } from './bench/till-bench.js';
 
 interface Section {
   name: string;
@@ -13,6 +14,7 @@ interface Section {
 
 const SECTIONS: Section[] = [
   { name: 'passes', description: 'signed .pkpass building: our packager vs passkit-generator', run: benchPasses },
+  { name: 'till', description: 'concurrent tills posting purchases on PostgreSQL vs a trivial request', run: benchTill },
 ];
 
 const wanted = process.argv.slice(2);

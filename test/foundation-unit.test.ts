@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config/config.js';
 import { generateCardNumber, isValidCardNumber, luhnCheckDigit } from '../src/cards/card-number.js';
-import { fromMinorUnits, toMinorUnits } from '../src/shared/money.js';
+import { amountInput, fromMinorUnits, toMinorUnits } from '../src/shared/money.js';
 import { maskPhone, redactPath } from '../src/log/logger.js';
 import { normalizePhone } from '../src/shared/phone.js';
 
@@ -57,6 +57,10 @@ describe('money', () => {
     expect(toMinorUnits('1e3', 2)).toBeNull();
     expect(toMinorUnits('100', 0)).toBe(100);
     expect(fromMinorUnits(123450, 2)).toBe('1234.50');
+    expect(toMinorUnits(100000, 2)).toBe(10000000);
+    expect(amountInput.safeParse(100000).success).toBe(true);
+    expect(amountInput.safeParse('999999999999.99').success).toBe(true);
+    expect(amountInput.safeParse('-1').success).toBe(false);
   });
 });
 

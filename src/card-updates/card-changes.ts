@@ -34,17 +34,26 @@ export class CardChanges {
 
   async markChanged(trx: Db, cardIds: string[]): Promise<void> {
     if (cardIds.length === 0) return;
-    await trx
-      .updateTable('cards')
-      .set({
-        pass_version: sql<number>`nextval('card_pass_version_seq')`,
-        // Last-Modified has one-second resolution: every change must move it at least a second,
-        // or a phone that fetched within the same second would be told "304 not modified".
-        pass_updated_at: sql<Date>`greatest(date_trunc('second', now()), date_trunc('second', pass_updated_at) + interval '1 second')`,
-        updated_at: new Date(),
-      })
-      .where('id', 'in', cardIds)
-      .execute();
+    await trx.updateTable('cards').set(this.passVersionBump()).where('id', 'in', cardIds).execute();
+    await this.enqueue(trx, cardIds);
+  }
+
+  /**
+   * The columns that mark a pass changed, for callers that update the card row anyway (the
+   * ledger writes balance, tier and this in one statement) and then call enqueue().
+   */
+  passVersionBump() {
+    return {
+      pass_version: sql<number>`nextval('card_pass_version_seq')`,
+      // Last-Modified has one-second resolution: every change must move it at least a second,
+      // or a phone that fetched within the same second would be told "304 not modified".
+      pass_updated_at: sql<Date>`greatest(date_trunc('second', now()), date_trunc('second', pass_updated_at) + interval '1 second')`,
+      updated_at: new Date(),
+    };
+  }
+
+  /** Writes the wallet channels' jobs for cards whose pass version was bumped in this transaction. */
+  async enqueue(trx: Db, cardIds: string[]): Promise<void> {
     await enqueueJobs(
       trx,
       this.#channels.flatMap((kind) => cardIds.map((cardId) => ({ kind, dedupeKey: cardId, payload: { cardId } }))),
@@ -55,10 +64,7 @@ export class CardChanges {
   async markProgramChanged(trx: Db, programId: string): Promise<void> {
     await trx
       .updateTable('cards')
-      .set({
-        pass_version: sql<number>`nextval('card_pass_version_seq')`,
-        pass_updated_at: sql<Date>`greatest(date_trunc('second', now()), date_trunc('second', pass_updated_at) + interval '1 second')`,
-      })
+      .set(this.passVersionBump())
       .where('program_id', '=', programId)
       .where('status', '!=', 'voided')
       .execute();

@@ -20,7 +20,8 @@ export interface EntryInput {
 /**
  * The only code that moves points. Every call runs inside the caller's transaction on a card row
  * the caller has locked (lockCard), so concurrent tills serialise on the card and a balance can
- * never be overdrawn; the cached cards.balance, the ledger sum and the open lots move together.
+ * never be overdrawn. post() writes the entries and lots; save() writes the card row once
+ * (balance, spend, tier and the pass version together) and queues the wallet updates.
  */
 export class Ledger {
   constructor(private readonly changes: CardChanges) {}
@@ -34,17 +35,24 @@ export class Ledger {
     if (card.status !== 'active') throw conflict(`Card ${card.card_number} is ${card.status}`, { cardStatus: card.status });
   }
 
-  /** Posts entries on a locked card; returns the new balance. Tier/pass changes are marked by the caller via touch. */
+  /**
+   * Posts entries on a locked card and moves card.balance in memory; returns the new balance.
+   * Call save() before the transaction ends.
+   */
   async post(trx: Db, card: Card, entries: EntryInput[]): Promise<number> {
+    const moves = entries.filter((e) => e.points !== 0);
     let balance = card.balance;
-    for (const e of entries) {
-      if (e.points === 0) continue;
+    for (const e of moves) {
       if (balance + e.points < 0) {
         throw unprocessable(`Card ${card.card_number} has ${balance} points; ${-e.points} cannot be taken`, { balance });
       }
-      const entry = await trx
-        .insertInto('ledger_entries')
-        .values({
+      balance += e.points;
+    }
+    if (moves.length === 0) return balance;
+    const inserted = await trx
+      .insertInto('ledger_entries')
+      .values(
+        moves.map((e) => ({
           card_id: card.id,
           kind: e.kind,
           points: e.points,
@@ -53,29 +61,38 @@ export class Ledger {
           receipt_id: e.receiptId ?? null,
           purchase_id: e.purchaseId ?? null,
           reason: e.reason ?? null,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      if (e.points > 0) {
-        await trx
-          .insertInto('point_lots')
-          .values({ card_id: card.id, entry_id: entry.id, points: e.points, remaining: e.points, expires_at: e.expiresAt ?? null })
-          .execute();
-      } else {
-        await consumeOldestFirst(trx, card.id, -e.points);
-      }
-      balance += e.points;
-    }
-    if (balance !== card.balance) {
-      await trx.updateTable('cards').set({ balance }).where('id', '=', card.id).execute();
-      card.balance = balance;
-    }
+        })),
+      )
+      .returning('id')
+      .execute();
+    // Credits become lots first, so a debit in the same call can draw on them (their expiry is
+    // the latest, so they are drawn on last).
+    const lots = moves.flatMap((e, i) =>
+      e.points > 0 ? [{ card_id: card.id, entry_id: inserted[i]!.id, points: e.points, remaining: e.points, expires_at: e.expiresAt ?? null }] : [],
+    );
+    if (lots.length) await trx.insertInto('point_lots').values(lots).execute();
+    const debit = -moves.reduce((sum, e) => sum + Math.min(0, e.points), 0);
+    if (debit > 0) await consumeOldestFirst(trx, card.id, debit);
+    card.balance = balance;
     return balance;
   }
 
-  /** Marks the card's pass changed (balance or tier on the card) inside the transaction. */
-  async touch(trx: Db, card: Card): Promise<void> {
-    await this.changes.markChanged(trx, [card.id]);
+  /**
+   * Writes the card's balance, spend and tier in one statement; when `passChanged`, the same
+   * statement moves the pass version and the wallet jobs are queued in this transaction.
+   */
+  async save(trx: Db, card: Card, passChanged: boolean): Promise<void> {
+    await trx
+      .updateTable('cards')
+      .set({
+        balance: card.balance,
+        lifetime_spend_minor: card.lifetime_spend_minor,
+        tier: card.tier,
+        ...(passChanged ? this.changes.passVersionBump() : { updated_at: new Date() }),
+      })
+      .where('id', '=', card.id)
+      .execute();
+    if (passChanged) await this.changes.enqueue(trx, [card.id]);
   }
 
   committed(): void {

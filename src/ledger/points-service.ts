@@ -18,6 +18,8 @@ export class PointsService {
     await this.ledger.post(trx, locked, [
       { kind: 'welcome', points: program.welcome_bonus, reason: 'Welcome bonus', expiresAt: expiryDate(new Date(), program.points_expire_after_months) },
     ]);
+    // A brand-new card: no device has its pass yet, so there is nothing to push.
+    await this.ledger.save(trx, locked, false);
   }
 
   async adjust(trx: Db, cardId: string, program: Program, points: number, reason: string, kind: 'adjustment' | 'bonus' | 'birthday' = 'adjustment') {
@@ -26,7 +28,7 @@ export class PointsService {
     const balance = await this.ledger.post(trx, card, [
       { kind, points, reason, ...(points > 0 && { expiresAt: expiryDate(new Date(), program.points_expire_after_months) }) },
     ]);
-    await this.ledger.touch(trx, card);
+    await this.ledger.save(trx, card, true);
     return { points, balance, tier: card.tier };
   }
 
@@ -66,8 +68,8 @@ export class PointsService {
           if (burnt <= 0) return;
           // The lots are already emptied: post only the ledger entry and the balance.
           await trx.insertInto('ledger_entries').values({ card_id, kind: 'expiry', points: -burnt, reason: `Points expired (as of ${asOf.toISOString().slice(0, 10)})` }).execute();
-          await trx.updateTable('cards').set({ balance: card.balance - burnt }).where('id', '=', card_id).execute();
-          await this.ledger.touch(trx, card);
+          card.balance -= burnt;
+          await this.ledger.save(trx, card, true);
         });
         touched++;
       }

@@ -20,14 +20,15 @@ export interface PurchaseResult {
 export class PurchaseService {
   constructor(private readonly ledger: Ledger) {}
 
-  /** Finds the program's card by its scanned barcode or typed card number. */
-  async findCard(db: Db, programId: string, barcode: string): Promise<Card> {
-    const card = await db
+  /** Finds the program's card by its scanned barcode or typed card number; `lock` holds it for the transaction. */
+  async findCard(db: Db, programId: string, barcode: string, lock = false): Promise<Card> {
+    let q = db
       .selectFrom('cards')
       .selectAll()
       .where('program_id', '=', programId)
-      .where((eb) => eb.or([eb('barcode_value', '=', barcode), eb('card_number', '=', barcode.replace(/[\s-]/g, ''))]))
-      .executeTakeFirst();
+      .where((eb) => eb.or([eb('barcode_value', '=', barcode), eb('card_number', '=', barcode.replace(/[\s-]/g, ''))]));
+    if (lock) q = q.forUpdate();
+    const card = await q.executeTakeFirst();
     if (!card) throw notFound('Card with this barcode');
     return card;
   }
@@ -36,8 +37,7 @@ export class PurchaseService {
     const exponent = currencyExponent(program.currency);
     const amountMinor = toMinorUnits(input.amount, exponent);
     if (amountMinor === null || amountMinor <= 0) throw invalidField('amount', `must be a positive amount in ${program.currency} with at most ${exponent} decimals`);
-    const found = await this.findCard(trx, program.id, input.barcode);
-    const card = await this.ledger.lockCard(trx, found.id);
+    const card = await this.findCard(trx, program.id, input.barcode, true);
     this.ledger.assertUsable(card);
 
     const maxRedeem = maxRedeemablePoints(amountMinor, program.max_redeem_bp, exponent, card.balance);
@@ -61,8 +61,8 @@ export class PurchaseService {
       { kind: 'redeem', points: -input.redeemPoints, ...common },
       { kind: 'earn', points: earned, ...common, expiresAt: expiryDate(new Date(), program.points_expire_after_months) },
     ]);
-    const tierChanged = await this.#updateSpend(trx, program, card, card.lifetime_spend_minor + paidMinor);
-    if (earned || input.redeemPoints || tierChanged) await this.ledger.touch(trx, card);
+    const tierChanged = this.#updateSpend(program, card, card.lifetime_spend_minor + paidMinor);
+    await this.ledger.save(trx, card, earned > 0 || input.redeemPoints > 0 || tierChanged);
     return { purchaseId: purchase.id, earned, redeemed: input.redeemPoints, balance, tier: card.tier, tierChanged };
   }
 
@@ -103,8 +103,8 @@ export class PurchaseService {
     const paid = purchase.amount_minor - pointsToMinor(purchase.redeemed_points, exponent);
     const paidShare = (refunded: number) => Number((BigInt(paid) * BigInt(refunded)) / BigInt(purchase.amount_minor));
     const spendAfter = Math.max(0, card.lifetime_spend_minor - (paidShare(after) - paidShare(before)));
-    const tierChanged = await this.#updateSpend(trx, program, card, spendAfter);
-    if (giveBack || takeable || tierChanged) await this.ledger.touch(trx, card);
+    const tierChanged = this.#updateSpend(program, card, spendAfter);
+    await this.ledger.save(trx, card, giveBack > 0 || takeable > 0 || tierChanged);
     return {
       refunded: fromMinorUnits(refundMinor, exponent),
       pointsReturned: giveBack,
@@ -115,11 +115,10 @@ export class PurchaseService {
     };
   }
 
-  /** Stores accumulated spend and moves the tier with it; true when the tier changed. */
-  async #updateSpend(trx: Db, program: Program, card: Card, spendMinor: number): Promise<boolean> {
+  /** Sets accumulated spend and moves the tier with it (saved by ledger.save); true when the tier changed. */
+  #updateSpend(program: Program, card: Card, spendMinor: number): boolean {
     const tier = tierForSpend(program.tiers, spendMinor).name;
     const tierChanged = tier !== card.tier;
-    await trx.updateTable('cards').set({ lifetime_spend_minor: spendMinor, tier }).where('id', '=', card.id).execute();
     card.lifetime_spend_minor = spendMinor;
     card.tier = tier;
     return tierChanged;

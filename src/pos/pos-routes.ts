@@ -19,8 +19,12 @@ export function posRoutes(db: Db, purchases: PurchaseService, ledger: Ledger): R
 
   async function tillContext(res: Response) {
     const storeId = principalOf(res).storeId!;
-    const store = await db.selectFrom('stores').select(['id', 'program_id']).where('id', '=', storeId).executeTakeFirstOrThrow();
-    const program = await db.selectFrom('programs').selectAll().where('id', '=', store.program_id).executeTakeFirstOrThrow();
+    const program = await db
+      .selectFrom('stores')
+      .innerJoin('programs', 'programs.id', 'stores.program_id')
+      .selectAll('programs')
+      .where('stores.id', '=', storeId)
+      .executeTakeFirstOrThrow();
     return { storeId, program };
   }
 

@@ -27,15 +27,21 @@ export async function startTestService(env: Record<string, string> = {}): Promis
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...env,
   });
-  const running = await startService(config, { inMemory: true, logger: createLogger(config.logLevel), ...(schema ? { schema } : {}) });
-  const stop = async () => {
-    await running.stop();
+  const dropSchema = async () => {
     if (databaseUrl && schema) {
       const client = new pg.Client({ connectionString: databaseUrl });
       await client.connect();
       await client.query(`drop schema if exists "${schema}" cascade`);
       await client.end();
     }
+  };
+  const running = await startService(config, { inMemory: true, logger: createLogger(config.logLevel), ...(schema ? { schema } : {}) }).catch(async (err: unknown) => {
+    await dropSchema();
+    throw err;
+  });
+  const stop = async () => {
+    await running.stop();
+    await dropSchema();
   };
   return {
     ...running,

@@ -4,7 +4,8 @@
  */
 import http2 from 'node:http2';
 import tls from 'node:tls';
-import { createPrivateKey, sign } from 'node:crypto';
+import { isIP } from 'node:net';
+import { X509Certificate, createPrivateKey, sign } from 'node:crypto';
 
 export type ApnsAuth =
   | { kind: 'certificate'; certPem: string; keyPem: string; passphrase?: string }
@@ -35,7 +36,7 @@ export interface ApnsResult { status: number; reason?: string; apnsId?: string; 
 export interface ApnsClient {
   /** Resolves for every APNs answer and for network failures; rejects only on invalid input or after close(). */
   send(pushToken: string, topic: string): Promise<ApnsResult>;
-  /** Lets in-flight requests finish, then closes every session. */
+  /** Lets in-flight requests finish, then closes every session; sends still waiting for a stream reject. */
   close(): Promise<void>;
 }
 
@@ -81,7 +82,7 @@ function createJwtSigner(auth: Extract<ApnsAuth, { kind: 'token' }>, now: () => 
   };
 }
 
-interface Conn { session: http2.ClientHttp2Session; ready: Promise<void>; usable: boolean; inflight: number }
+interface Conn { session: http2.ClientHttp2Session; ready: Promise<void>; usable: boolean; inflight: number; gone: Promise<void> }
 type Attempt = ApnsResult & { unsent?: boolean };
 
 function parseRetryAfter(value: string | string[] | undefined, now: number): number | undefined {
@@ -99,14 +100,21 @@ export function createApnsClient(options: ApnsClientOptions): ApnsClient {
   const now = options.now ?? Date.now;
   const { auth, logger } = options;
   const signer = auth.kind === 'token' ? createJwtSigner(auth, now) : undefined;
-  const connectOptions: http2.SecureClientSessionOptions = {
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const port = Number(url.port || 443);
+  const tlsOptions: tls.ConnectionOptions = {
     ...(options.ca ? { ca: [...tls.rootCertificates, options.ca] } : {}),
     ...(auth.kind === 'certificate' ? { cert: auth.certPem, key: auth.keyPem, passphrase: auth.passphrase } : {}),
   };
+  // Fail at start-up, not on the first push, on a wrong passphrase or a key that does not match.
+  if (auth.kind === 'certificate') {
+    const key = createPrivateKey({ key: auth.keyPem, passphrase: auth.passphrase });
+    if (!new X509Certificate(auth.certPem).checkPrivateKey(key)) throw new ApnsInputError('APNs certificate and key do not match');
+  }
   const ownLimit = options.maxConcurrentStreams ?? 1000;
   const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
   const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
-  const sessions = new Set<http2.ClientHttp2Session>();
+  const live = new Set<Conn>();
   let waiters: Array<() => void> = [];
   let current: Conn | undefined;
   let closed = false;
@@ -118,27 +126,46 @@ export function createApnsClient(options: ApnsClientOptions): ApnsClient {
   };
 
   function connect(): Conn {
-    const session = http2.connect(url.origin, connectOptions);
-    sessions.add(session);
-    const conn: Conn = { session, usable: true, inflight: 0, ready: Promise.resolve() };
+    let socket: tls.TLSSocket | undefined;
+    // Our own TLS socket: on Node 20 a session whose socket dies mid-handshake (e.g. the server
+    // rejects the client certificate) is destroyed without 'error' or 'close'; the socket still tells.
+    const session = http2.connect(url.origin, {
+      createConnection: () => (socket = tls.connect({ host, port, ALPNProtocols: ['h2'], ...(isIP(host) ? {} : { servername: host }), ...tlsOptions })),
+    });
+    let markGone: () => void = () => undefined;
+    const conn: Conn = { session, usable: true, inflight: 0, ready: Promise.resolve(), gone: new Promise((r) => (markGone = r)) };
+    live.add(conn);
     let failure: Error | undefined;
-    const drop = (why: string): void => {
+    let settleReady: (err?: Error) => void = () => undefined;
+    conn.ready = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => fail(new Error('connect timeout')), connectTimeoutMs);
+      settleReady = (err) => { clearTimeout(timer); if (err) reject(err); else resolve(); };
+    });
+    conn.ready.catch(() => undefined);
+    const retire = (why: string): void => {
       if (conn.usable) logger?.debug({ why, error: failure?.message }, 'apns session retired');
       conn.usable = false;
       if (current === conn) current = undefined;
+      settleReady(failure ?? new Error(`session ${why} before it was ready`));
       wakeAll(); // waiters move to a fresh session
     };
-    conn.ready = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => session.destroy(new Error('connect timeout')), connectTimeoutMs);
-      session.once('remoteSettings', () => { clearTimeout(timer); resolve(); });
-      session.once('close', () => { clearTimeout(timer); reject(failure ?? new Error('session closed')); });
-    });
-    conn.ready.catch(() => undefined);
-    // APNs raises SETTINGS_MAX_CONCURRENT_STREAMS after the first authenticated request.
+    const fail = (err: Error): void => {
+      failure ??= err;
+      if (conn.usable) logger?.warn({ error: err.message }, 'apns connection failed');
+      retire('error');
+      session.destroy();
+      socket?.destroy();
+    };
+    const gone = (): void => { live.delete(conn); retire('close'); markGone(); };
+    // The server's SETTINGS must be known before streams are opened; a later SETTINGS may raise
+    // the limit (APNs is reported to start token connections low).
+    session.once('remoteSettings', () => settleReady());
     session.on('remoteSettings', wakeAll);
-    session.on('goaway', () => drop('goaway'));
-    session.on('error', (err) => { failure = err; logger?.warn({ error: err.message }, 'apns session error'); drop('error'); });
-    session.on('close', () => { sessions.delete(session); drop('close'); });
+    session.on('goaway', () => retire('goaway'));
+    session.on('error', fail);
+    session.on('close', gone);
+    socket?.on('error', fail);
+    socket?.on('close', gone);
     return conn;
   }
 
@@ -160,12 +187,15 @@ export function createApnsClient(options: ApnsClientOptions): ApnsClient {
 
   function request(c: Conn, pushToken: string, topic: string): Promise<Attempt> {
     return new Promise<Attempt>((resolve) => {
-      let released = false;
-      const release = (): void => {
-        if (released) return;
-        released = true;
+      let timer: NodeJS.Timeout | undefined;
+      let settled = false;
+      const settle = (attempt: Attempt): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
         c.inflight -= 1;
         waiters.shift()?.();
+        resolve(attempt);
       };
       const headers: http2.OutgoingHttpHeaders = {
         ':method': 'POST',
@@ -180,13 +210,19 @@ export function createApnsClient(options: ApnsClientOptions): ApnsClient {
       try {
         stream = c.session.request(headers);
       } catch (err) { // the session started closing after acquire(): nothing was sent
-        release();
-        resolve({ status: 0, reason: `NetworkError: ${(err as Error).message}`, unsent: true });
+        settle({ status: 0, reason: `NetworkError: ${(err as Error).message}`, unsent: true });
         return;
       }
       const result: ApnsResult = { status: 0 };
       let body = '';
       let failure: string | undefined;
+      // A plain timer, not stream.setTimeout: it must fire even if the session dies silently.
+      timer = setTimeout(() => {
+        settle({ status: 0, reason: `NetworkError: no answer within ${requestTimeoutMs} ms` });
+        stream.close(http2.constants.NGHTTP2_CANCEL);
+        // A silent connection (e.g. dropped by a NAT) would stall every later request too.
+        if (c.usable) { c.usable = false; if (current === c) current = undefined; c.session.close(); }
+      }, requestTimeoutMs);
       stream.setEncoding('utf8');
       stream.on('response', (h) => {
         result.status = Number(h[':status']);
@@ -197,18 +233,11 @@ export function createApnsClient(options: ApnsClientOptions): ApnsClient {
       });
       stream.on('data', (chunk: string) => { if (body.length < 4096) body += chunk; });
       stream.on('error', (err) => { failure = err.message; });
-      stream.setTimeout(requestTimeoutMs, () => {
-        failure = `no answer within ${requestTimeoutMs} ms`;
-        stream.close(http2.constants.NGHTTP2_CANCEL);
-        // A silent connection (e.g. dropped by a NAT) would stall every later request too.
-        if (c.usable) { c.usable = false; if (current === c) current = undefined; c.session.close(); }
-      });
       stream.on('close', () => {
-        release();
         if (result.status === 0) {
           // REFUSED_STREAM (e.g. beyond GOAWAY's last stream id): APNs did not process it.
           const unsent = stream.rstCode === http2.constants.NGHTTP2_REFUSED_STREAM;
-          resolve({ status: 0, reason: `NetworkError: ${failure ?? `stream reset (code ${stream.rstCode})`}`, unsent });
+          settle({ status: 0, reason: `NetworkError: ${failure ?? `stream reset (code ${stream.rstCode})`}`, unsent });
           return;
         }
         try {
@@ -216,7 +245,7 @@ export function createApnsClient(options: ApnsClientOptions): ApnsClient {
           if (typeof reason === 'string') result.reason = reason;
         } catch { /* non-JSON error body: the status says enough */ }
         if (result.status === 403 && result.reason === 'ExpiredProviderToken') signer?.expire();
-        resolve(result);
+        settle(result);
       });
       stream.end('{}'); // Wallet's payload is exactly an empty dictionary
     });
@@ -232,7 +261,7 @@ export function createApnsClient(options: ApnsClientOptions): ApnsClient {
           conn = await acquire();
         } catch (err) {
           if (err instanceof ApnsInputError) throw err;
-          return { status: 0, reason: `NetworkError: ${(err as Error).message}` };
+          return { status: 0, reason: `NetworkError: ${(err as Error).message.trim()}` };
         }
         const { unsent, ...result } = await request(conn, pushToken, topic);
         if (!unsent || attempt >= 2) return result; // only never-processed requests are resent at once
@@ -243,11 +272,10 @@ export function createApnsClient(options: ApnsClientOptions): ApnsClient {
       wakeAll();
       current = undefined;
       await Promise.all(
-        [...sessions].map((session) => new Promise<void>((resolve) => {
-          if (session.destroyed) return resolve();
-          session.once('close', () => resolve());
-          session.close();
-        })),
+        [...live].map((c) => {
+          c.session.close(); // no-op if already closing or destroyed
+          return c.gone;
+        }),
       );
     },
   };
