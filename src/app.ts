@@ -33,6 +33,8 @@ export function createApp(services: Services): express.Express {
     for (const routes of services.apple.routes) app.use(routes);
   }
 
+  if (services.google) app.use(services.google.routes);
+
   const api = Router();
   api.use(express.json({ limit: '100kb' }));
   api.use(authenticate(services.apiKeys));

@@ -12,6 +12,7 @@ import { CardChanges, PROGRAM_CHANGED } from './card-updates/card-changes.js';
 import { JobQueue } from './jobs/job-queue.js';
 import { JobRunner } from './jobs/job-runner.js';
 import { setupAppleWallet, type AppleWallet } from './apple/apple-wallet.js';
+import { setupGoogleWallet, type GoogleWallet } from './google/google-wallet.js';
 import { Ledger } from './ledger/ledger.js';
 import { PurchaseService } from './ledger/purchase-service.js';
 import { PointsService } from './ledger/points-service.js';
@@ -38,6 +39,7 @@ export interface Services {
   jobs: JobRunner;
   periodic: PeriodicJobs;
   apple: AppleWallet | undefined;
+  google: GoogleWallet | undefined;
   cardLinks: CardLinkBuilder[];
   close(): Promise<void>;
 }
@@ -49,15 +51,17 @@ export async function createServices(config: Config, db: Db, dbKind: Services['d
   jobs.register(PROGRAM_CHANGED, (job) => changes.expandProgramChange(db, String(job.payload.programId)));
 
   const programs = new ProgramService(db, changes);
-  const cards = new CardService(db, programs, config.defaultPhoneRegion);
+  const cards = new CardService(db, programs, config.defaultPhoneRegion, changes);
   const ledger = new Ledger(changes);
   const points = new PointsService(db, ledger);
   cards.onEnrolled((trx, enrolled) => points.grantWelcome(trx, enrolled.card, enrolled.program));
   jobs.register(EXPIRE_POINTS, async () => void (await points.expire()));
   const periodic = new PeriodicJobs(db, logger);
   const apple = await setupAppleWallet(config, db, logger, changes, jobs);
+  const google = await setupGoogleWallet(config, db, logger, changes, jobs, cards);
   const cardLinks: CardLinkBuilder[] = [];
   if (apple) cardLinks.push(apple.link);
+  if (google) cardLinks.push(google.link);
 
   return {
     config,
@@ -77,6 +81,7 @@ export async function createServices(config: Config, db: Db, dbKind: Services['d
     jobs,
     periodic,
     apple,
+    google,
     cardLinks,
     async close() {
       periodic.stop();

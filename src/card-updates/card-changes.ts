@@ -12,11 +12,17 @@ export const PROGRAM_CHANGED = 'program.changed';
  */
 export class CardChanges {
   readonly #channels: string[] = [];
+  readonly #programChannels: string[] = [];
   #onCommitted: () => void = () => {};
 
   /** A wallet channel's job kind; its handler receives `{ cardId }`. */
   addChannel(kind: string): void {
     if (!this.#channels.includes(kind)) this.#channels.push(kind);
+  }
+
+  /** A job kind run once per program-wide change, with `{ programId }` (e.g. Google's class). */
+  addProgramChannel(kind: string): void {
+    if (!this.#programChannels.includes(kind)) this.#programChannels.push(kind);
   }
 
   get channels(): readonly string[] {
@@ -68,7 +74,7 @@ export class CardChanges {
       .where('program_id', '=', programId)
       .where('status', '!=', 'voided')
       .execute();
-    await enqueueJobs(trx, [{ kind: PROGRAM_CHANGED, dedupeKey: programId, payload: { programId } }]);
+    await enqueueJobs(trx, [PROGRAM_CHANGED, ...this.#programChannels].map((kind) => ({ kind, dedupeKey: programId, payload: { programId } })));
   }
 
   /** Handler for PROGRAM_CHANGED: one job per card and channel, written in one statement. */

@@ -14,22 +14,22 @@ export function cardRoutes(cards: CardService, messages: CardMessageService, lin
   router.post('/cards', allow('admin', 'marketer', 'pos'), async (req, res) => {
     const principal = principalOf(res);
     const input = parseInput(enrolmentInput, req.body);
-    const { card, created } = await cards.enrol(input, {
+    const { card, program, created } = await cards.enrol(input, {
       source: input.source ?? (principal.role === 'pos' ? 'pos' : 'api'),
       storeId: principal.storeId,
     });
     // The existing card for a known phone: 200, so a client can tell "issued" from "found".
-    res.status(created ? 201 : 200).json({ ...toCardView(card, links), created });
+    res.status(created ? 201 : 200).json({ ...toCardView(card, program, links), created });
   });
   router.get('/cards/:cardNumber', allow('admin', 'marketer'), async (req, res) => {
-    const { card, customer } = await cards.getByNumber(pathParam(req, 'cardNumber'));
-    res.json(toCardView(card, links, customer));
+    const { card, customer, program } = await cards.getByNumber(pathParam(req, 'cardNumber'));
+    res.json(toCardView(card, program, links, customer));
   });
   router.post('/cards/:cardNumber/message', allow('admin', 'marketer'), async (req, res) => {
     const { text } = parseInput(cardMessageInput, req.body);
     await messages.setMessage(pathParam(req, 'cardNumber'), text);
-    const { card } = await cards.getByNumber(pathParam(req, 'cardNumber'));
-    res.status(202).json(toCardView(card, links));
+    const { card, program } = await cards.getByNumber(pathParam(req, 'cardNumber'));
+    res.status(202).json(toCardView(card, program, links));
   });
   return router;
 }

@@ -4,6 +4,7 @@ import type { Card, Customer, Program } from '../db/schema.js';
 import { invalidField, notFound, ValidationError } from '../shared/errors.js';
 import { normalizePhone } from '../shared/phone.js';
 import type { ProgramService } from '../programs/program-service.js';
+import type { CardChanges } from '../card-updates/card-changes.js';
 import type { EnrolmentInput } from './enrolment-input.js';
 import { generateCardNumber, generateSecret, isValidCardNumber } from './card-number.js';
 
@@ -31,6 +32,7 @@ export class CardService {
     private readonly db: Db,
     private readonly programs: ProgramService,
     private readonly defaultPhoneRegion: string,
+    private readonly changes: CardChanges,
   ) {}
 
   onEnrolled(hook: EnrolmentHook): void {
@@ -55,7 +57,7 @@ export class CardService {
       if (till.program_id !== program.id) throw new ValidationError([{ field: 'program', message: "is not the program of this till's store" }]);
     }
 
-    return this.db.transaction().execute(async (trx) => {
+    const result = await this.db.transaction().execute(async (trx): Promise<EnrolmentResult> => {
       const inserted = await trx
         .insertInto('customers')
         .values({
@@ -104,6 +106,8 @@ export class CardService {
       result.card = await trx.selectFrom('cards').selectAll().where('id', '=', card.id).executeTakeFirstOrThrow();
       return result;
     });
+    if (result.created) this.changes.committed();
+    return result;
   }
 
   async getByNumber(cardNumber: string): Promise<{ card: Card; customer: Customer; program: Program }> {

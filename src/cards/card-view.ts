@@ -1,9 +1,9 @@
-import type { Card, Customer } from '../db/schema.js';
+import type { Card, Customer, Program } from '../db/schema.js';
 
 /** Wallet capabilities add their links (apple, google, page) here. */
-export type CardLinkBuilder = (card: Card) => Record<string, string | null>;
+export type CardLinkBuilder = (card: Card, program: Program) => Record<string, string | null>;
 
-export function toCardView(card: Card, links: CardLinkBuilder[], customer?: Customer) {
+export function toCardView(card: Card, program: Program, links: CardLinkBuilder[], customer?: Customer) {
   return {
     cardNumber: card.card_number,
     serialNumber: card.serial_number,
@@ -15,7 +15,7 @@ export function toCardView(card: Card, links: CardLinkBuilder[], customer?: Cust
     customerId: card.customer_id,
     createdAt: card.created_at.toISOString(),
     updatedAt: card.updated_at.toISOString(),
-    links: Object.assign({ apple: null, google: null }, ...links.map((build) => build(card))) as Record<string, string | null>,
+    links: Object.assign({ apple: null, google: null }, ...links.map((build) => build(card, program))) as Record<string, string | null>,
     ...(customer && { customer: toCustomerView(customer) }),
   };
 }

@@ -34,6 +34,13 @@ const envSchema = z
     APNS_KEY: optionalString,
     APNS_KEY_ID: optionalString.pipe(z.string().regex(/^[A-Z0-9]{10}$/, 'must be the 10-character key id').optional()),
     APNS_CA: optionalString,
+    GOOGLE_ISSUER_ID: optionalString.pipe(z.string().regex(/^\d{5,25}$/, 'must be the numeric issuer id from the Google Pay & Wallet Console').optional()),
+    GOOGLE_APPLICATION_CREDENTIALS: optionalString,
+    GOOGLE_WALLET_API_URL: z.url({ protocol: /^https?$/ }).default('https://walletobjects.googleapis.com/walletobjects/v1'),
+    GOOGLE_OAUTH_TOKEN_URL: z.url({ protocol: /^https?$/ }).default('https://oauth2.googleapis.com/token'),
+    GOOGLE_CALLBACK_KEYS_URL: z.url({ protocol: /^https?$/ }).default('https://pay.google.com/gp/m/issuer/keys'),
+    GOOGLE_CALLBACK_SENDER_ID: z.string().min(1).default('GooglePayPasses'),
+    GOOGLE_REQUESTS_PER_SECOND: z.coerce.number().positive().max(1000).default(20),
     WORKERS: z.enum(['true', 'false']).default('true'),
     JOB_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -42,6 +49,10 @@ const envSchema = z
     const appleFiles = ['APPLE_CERT', 'APPLE_KEY', 'APPLE_WWDR', 'APPLE_PASS_TYPE_ID', 'APPLE_TEAM_ID'] as const;
     if (env.APPLE_CERT || env.APPLE_KEY || env.APPLE_WWDR) {
       for (const name of appleFiles) if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is required when Apple certificates are configured' });
+    }
+    if (Boolean(env.GOOGLE_ISSUER_ID) !== Boolean(env.GOOGLE_APPLICATION_CREDENTIALS)) {
+      const missing = env.GOOGLE_ISSUER_ID ? 'GOOGLE_APPLICATION_CREDENTIALS' : 'GOOGLE_ISSUER_ID';
+      ctx.addIssue({ code: 'custom', path: [missing], message: 'is required: Google Wallet needs both GOOGLE_ISSUER_ID and GOOGLE_APPLICATION_CREDENTIALS' });
     }
     if (env.APNS_KEY && !env.APNS_KEY_ID) ctx.addIssue({ code: 'custom', path: ['APNS_KEY_ID'], message: 'is required with APNS_KEY' });
     if (env.NODE_ENV !== 'production') return;
@@ -71,9 +82,22 @@ export interface Config {
   /** Region for phone numbers typed without a country code. */
   defaultPhoneRegion: string;
   apple: AppleConfig;
+  /** Absent → Google Wallet is off. */
+  google: GoogleConfig | undefined;
   /** Run the job workers (pushes, wallet updates) in this process. */
   workers: boolean;
   jobPollMs: number;
+}
+
+export interface GoogleConfig {
+  issuerId: string;
+  /** Service account key file (JSON with client_email and private_key). */
+  credentialsPath: string;
+  apiUrl: string;
+  tokenUrl: string;
+  callbackKeysUrl: string;
+  callbackSenderId: string;
+  requestsPerSecond: number;
 }
 
 export interface AppleConfig {
@@ -130,6 +154,18 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       apnsToken: env.APNS_KEY && env.APNS_KEY_ID ? { keyPath: env.APNS_KEY, keyId: env.APNS_KEY_ID } : undefined,
       apnsCaPath: env.APNS_CA,
     },
+    google:
+      env.GOOGLE_ISSUER_ID && env.GOOGLE_APPLICATION_CREDENTIALS
+        ? {
+            issuerId: env.GOOGLE_ISSUER_ID,
+            credentialsPath: env.GOOGLE_APPLICATION_CREDENTIALS,
+            apiUrl: env.GOOGLE_WALLET_API_URL.replace(/\/+$/, ''),
+            tokenUrl: env.GOOGLE_OAUTH_TOKEN_URL,
+            callbackKeysUrl: env.GOOGLE_CALLBACK_KEYS_URL,
+            callbackSenderId: env.GOOGLE_CALLBACK_SENDER_ID,
+            requestsPerSecond: env.GOOGLE_REQUESTS_PER_SECOND,
+          }
+        : undefined,
     workers: env.WORKERS === 'true',
     jobPollMs: env.JOB_POLL_MS,
   };

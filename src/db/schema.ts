@@ -183,6 +183,44 @@ export interface IdempotencyKeysTable {
   created_at: CreatedAt;
 }
 
+export interface GoogleObjectsTable {
+  card_id: string;
+  object_id: string;
+  synced_balance: number | null;
+  synced_tier: string | null;
+  synced_message: string | null;
+  synced_version: number | null;
+  messages_sent: Generated<number>;
+  saved: Generated<boolean>;
+  saved_at: Date | null;
+  removed_at: Date | null;
+  last_error: string | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface GoogleNotificationsTable {
+  id: Generated<number>;
+  card_id: string;
+  kind: 'message' | 'update';
+  notified: boolean;
+  text: string | null;
+  pass_version: number;
+  created_at: CreatedAt;
+}
+
+export interface GoogleClassesTable {
+  program_id: string;
+  class_id: string;
+  synced_at: Date | null;
+  last_error: string | null;
+}
+
+export interface GoogleCallbackNoncesTable {
+  nonce: string;
+  received_at: CreatedAt;
+}
+
 export interface Database {
   programs: ProgramsTable;
   stores: StoresTable;
@@ -197,6 +235,10 @@ export interface Database {
   ledger_entries: LedgerEntriesTable;
   point_lots: PointLotsTable;
   idempotency_keys: IdempotencyKeysTable;
+  google_objects: GoogleObjectsTable;
+  google_notifications: GoogleNotificationsTable;
+  google_classes: GoogleClassesTable;
+  google_callback_nonces: GoogleCallbackNoncesTable;
 }
 
 export type Program = Selectable<ProgramsTable>;

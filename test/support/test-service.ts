@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { createLogger } from '../../src/log/logger.js';
@@ -18,8 +21,11 @@ export interface TestService extends RunningService {
 export async function startTestService(env: Record<string, string> = {}): Promise<TestService> {
   const databaseUrl = process.env.DATABASE_URL;
   const schema = databaseUrl ? `t_${randomBytes(6).toString('hex')}` : undefined;
+  // Development certificates and other files go to a directory of this test's own.
+  const dataDir = env.DATA_DIR ? undefined : mkdtempSync(path.join(tmpdir(), 'wl-test-'));
   const config: Config = loadConfig({
     NODE_ENV: 'test',
+    ...(dataDir && { DATA_DIR: dataDir }),
     PORT: '0',
     HOST: '127.0.0.1',
     ADMIN_API_KEY: ADMIN_KEY,
@@ -28,6 +34,7 @@ export async function startTestService(env: Record<string, string> = {}): Promis
     ...env,
   });
   const dropSchema = async () => {
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     if (databaseUrl && schema) {
       const client = new pg.Client({ connectionString: databaseUrl });
       await client.connect();

@@ -1,0 +1,216 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import jwt from 'jsonwebtoken';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestServiceAccount, startFakeGoogle, type FakeGoogle } from './support/fake-google.js';
+import { createGoogleSigningKeys, signCallback } from './support/google-callback-signer.js';
+import { startTestService, type TestService } from './support/test-service.js';
+
+const ISSUER = '3388000000022222222';
+let svc: TestService;
+let google: FakeGoogle;
+let keysServer: http.Server;
+let dataDir: string;
+const account = createTestServiceAccount();
+const root = createGoogleSigningKeys();
+let card: any;
+let objectId: string;
+let classId: string;
+let posKey: string;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(path.join(tmpdir(), 'wl-google-'));
+  google = await startFakeGoogle({ serviceAccounts: [account] });
+  keysServer = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(root.keysJson));
+  await new Promise<void>((r) => keysServer.listen(0, '127.0.0.1', r));
+  const credentials = path.join(dataDir, 'service-account.json');
+  writeFileSync(credentials, JSON.stringify({ type: 'service_account', client_email: account.client_email, private_key: account.private_key }));
+  svc = await startTestService({
+    DATA_DIR: dataDir,
+    PUBLIC_URL: 'https://loyalty.example.com',
+    GOOGLE_ISSUER_ID: ISSUER,
+    GOOGLE_APPLICATION_CREDENTIALS: credentials,
+    GOOGLE_WALLET_API_URL: google.apiUrl,
+    GOOGLE_OAUTH_TOKEN_URL: google.tokenUrl,
+    GOOGLE_CALLBACK_KEYS_URL: `http://127.0.0.1:${(keysServer.address() as AddressInfo).port}/keys`,
+    JOB_POLL_MS: '50',
+  });
+  await svc.api('POST', '/api/v1/programs', { slug: 'gw', name: 'Google Test', welcomeBonus: 100, terms: 'Terms apply.' });
+  const stores = [];
+  for (let i = 0; i < 12; i++) stores.push((await svc.api('POST', '/api/v1/stores', { program: 'gw', name: `S${i}`, latitude: 55 + i / 10, longitude: 37 })).body);
+  posKey = (await svc.api('POST', '/api/v1/api-keys', { name: 'till', role: 'pos', storeId: stores[0].id })).body.key;
+  const enrolled = await svc.api('POST', '/api/v1/cards', {
+    program: 'gw', customer: { name: 'Anna Karenina', phone: '+79161234567' }, consent: { personalData: true, marketing: true }, homeStoreId: stores[0].id,
+  });
+  expect(enrolled.status).toBe(201);
+  card = enrolled.body;
+  objectId = `${ISSUER}.${card.serialNumber}`;
+  classId = `${ISSUER}.gw`;
+});
+
+afterAll(async () => {
+  await svc?.stop();
+  await google?.close();
+  keysServer?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function purchase(amount: number) {
+  const res = await fetch(`${svc.url}/api/v1/pos/purchases`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${posKey}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+    body: JSON.stringify({ barcode: card.cardNumber, receiptId: randomUUID(), amount }),
+  });
+  expect(res.status).toBe(201);
+  return (await res.json()) as any;
+}
+
+async function waitUntil(check: () => boolean | Promise<boolean>, ms = 15_000) {
+  const until = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('issuing into Google Wallet', () => {
+  it('inserts the class and the object at issuance, through OAuth from the local token endpoint', async () => {
+    await waitUntil(() => google.objects.has(objectId));
+    expect(google.tokenRequests().length).toBeGreaterThanOrEqual(1);
+    const cls = google.classes.get(classId)!;
+    expect(cls).toMatchObject({ issuerName: 'Google Test', programName: 'Google Test', callbackOptions: { url: 'https://loyalty.example.com/wallet/google/callbacks' } });
+    const insert = google.apiRequests().find((r) => r.method === 'POST' && r.path.endsWith('/loyaltyClass'))!;
+    expect((insert.body as any).reviewStatus).toBe('UNDER_REVIEW');
+    expect(cls.programLogo?.sourceUri?.uri).toBe('https://loyalty.example.com/wallet/google/logo/default.png');
+    expect(cls.merchantLocations).toHaveLength(10);
+    const obj = google.objects.get(objectId)!;
+    expect(obj).toMatchObject({ classId, state: 'ACTIVE', accountId: card.cardNumber, accountName: 'Anna Karenina', loyaltyPoints: { balance: { int: 100 } } });
+    expect(obj.barcode).toEqual({ type: 'QR_CODE', value: card.barcode, alternateText: card.cardNumber });
+    expect(obj.merchantLocations).toHaveLength(10);
+    expect(obj.merchantLocations![0]).toEqual({ latitude: 55, longitude: 37 });
+  });
+
+  it('links a skinny save JWT that verifies with the service account key', () => {
+    expect(card.links.google).toMatch(/^https:\/\/pay\.google\.com\/gp\/v\/save\//);
+    const token = card.links.google.split('/').at(-1);
+    const claims = jwt.verify(token, account.publicKeyPem, { algorithms: ['RS256'] }) as any;
+    expect(claims).toMatchObject({ iss: account.client_email, aud: 'google', typ: 'savetowallet', origins: [] });
+    expect(claims.payload).toEqual({ loyaltyObjects: [{ id: objectId, classId }] });
+    expect(card.links.google.length).toBeLessThan(1800);
+  });
+
+  it('serves the program logo publicly', async () => {
+    const res = await fetch(`${svc.url}/wallet/google/logo/default.png`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/png');
+  });
+});
+
+describe('live updates', () => {
+  it('PATCHes the object with the new balance and NOTIFY_ON_UPDATE', async () => {
+    const before = google.apiRequests().length;
+    const result = await purchase(500);
+    await waitUntil(() => google.apiRequests().slice(before).some((r) => r.method === 'PATCH' && r.path.includes('/loyaltyObject/')));
+    const patch = google.apiRequests().slice(before).find((r) => r.method === 'PATCH' && r.path.includes('/loyaltyObject/'))!;
+    expect((patch.body as any).loyaltyPoints.balance).toEqual({ int: result.balance });
+    expect((patch.body as any).notifyPreference).toBe('NOTIFY_ON_UPDATE');
+    expect(google.objects.get(objectId)!.loyaltyPoints!.balance).toEqual({ int: result.balance });
+  });
+
+  it('sends the card message with addMessage and TEXT_AND_NOTIFY, and the 4th notification in 24 h as TEXT', async () => {
+    const types: string[] = [];
+    for (const text of ['First news', 'Second news', 'Third news']) {
+      const before = google.apiRequests().length;
+      expect((await svc.api('POST', `/api/v1/cards/${card.cardNumber}/message`, { text })).status).toBe(202);
+      await waitUntil(() => google.apiRequests().slice(before).some((r) => r.path.endsWith('/addMessage')));
+      const req = google.apiRequests().slice(before).find((r) => r.path.endsWith('/addMessage'))!;
+      expect((req.body as any).message.body).toBe(text);
+      types.push((req.body as any).message.messageType);
+    }
+    // One notifying balance update above + two notifying messages = 3: the third message is silent.
+    expect(types).toEqual(['TEXT_AND_NOTIFY', 'TEXT_AND_NOTIFY', 'TEXT']);
+    const { id } = await svc.services.db.selectFrom('cards').select('id').where('card_number', '=', card.cardNumber).executeTakeFirstOrThrow();
+    const recorded = await svc.services.db.selectFrom('google_notifications').select(['kind', 'notified', 'text']).where('card_id', '=', id).orderBy('id').execute();
+    expect(recorded).toEqual([
+      { kind: 'update', notified: true, text: null },
+      { kind: 'message', notified: true, text: 'First news' },
+      { kind: 'message', notified: true, text: 'Second news' },
+      { kind: 'message', notified: false, text: 'Third news' },
+    ]);
+  });
+
+  it('a balance change over budget is patched without a notification', async () => {
+    const before = google.apiRequests().length;
+    await purchase(100);
+    await waitUntil(() => google.apiRequests().slice(before).some((r) => r.method === 'PATCH' && r.path.includes('/loyaltyObject/')));
+    const patch = google.apiRequests().slice(before).find((r) => r.method === 'PATCH' && r.path.includes('/loyaltyObject/'))!;
+    expect((patch.body as any).notifyPreference).toBeUndefined();
+  });
+
+  it('retries a 429 with back-off until the PATCH goes through', async () => {
+    google.failNext({ method: 'PATCH', path: /\/loyaltyObject\// }, [{ status: 429 }]);
+    const before = google.apiRequests().length;
+    const result = await purchase(100);
+    await waitUntil(() => (google.objects.get(objectId)!.loyaltyPoints!.balance as any).int === result.balance, 20_000);
+    const patches = google.apiRequests().slice(before).filter((r) => r.method === 'PATCH' && r.path.includes('/loyaltyObject/'));
+    expect(patches.map((p) => p.status)).toEqual([429, 200]);
+  });
+
+  it('records a 400 and does not retry it forever', async () => {
+    google.failNext({ method: 'PATCH', path: /\/loyaltyObject\// }, [{ status: 400 }]);
+    const before = google.apiRequests().length;
+    await purchase(100);
+    const { id } = await svc.services.db.selectFrom('cards').select('id').where('card_number', '=', card.cardNumber).executeTakeFirstOrThrow();
+    await waitUntil(async () => {
+      const job = await svc.services.db.selectFrom('jobs').select(['failed_at']).where('kind', '=', 'google.card-changed').where('dedupe_key', '=', id).executeTakeFirst();
+      return Boolean(job?.failed_at);
+    });
+    const row = await svc.services.db.selectFrom('google_objects').select('last_error').where('card_id', '=', id).executeTakeFirstOrThrow();
+    expect(row.last_error).toContain('400');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(google.apiRequests().slice(before).filter((r) => r.method === 'PATCH' && r.path.includes('/loyaltyObject/'))).toHaveLength(1);
+    await svc.services.db.deleteFrom('jobs').where('failed_at', 'is not', null).execute();
+  });
+
+  it('patches the class after an insert answered 409 when the program changes', async () => {
+    const before = google.apiRequests().length;
+    expect((await svc.api('PATCH', '/api/v1/programs/gw', { terms: 'New terms.' })).status).toBe(200);
+    await waitUntil(() => google.apiRequests().slice(before).some((r) => r.method === 'PATCH' && r.path.endsWith(`/loyaltyClass/${encodeURIComponent(classId)}`)));
+    const classCalls = google.apiRequests().slice(before).filter((r) => r.path.includes('/loyaltyClass'));
+    expect(classCalls[0]).toMatchObject({ method: 'POST', status: 409 });
+    expect(classCalls[1]).toMatchObject({ method: 'PATCH', status: 200 });
+    expect(google.classes.get(classId)!.textModulesData![0]!.body).toBe('New terms.');
+  });
+});
+
+describe('save and delete callbacks', () => {
+  const post = (body: unknown) => fetch(`${svc.url}/wallet/google/callbacks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const message = (eventType: string, extra: Record<string, unknown> = {}) => ({ classId, objectId, eventType, expTimeMillis: Date.now() + 60_000, count: 1, nonce: randomUUID(), ...extra });
+  const saved = async () => (await svc.services.db.selectFrom('google_objects').select('saved').where('object_id', '=', objectId).executeTakeFirstOrThrow()).saved;
+
+  it('records a verified save, and a delete', async () => {
+    expect(await saved()).toBe(false);
+    const res = await post(signCallback({ root, issuerId: ISSUER, message: message('save') }));
+    expect(res.status).toBe(200);
+    expect(await saved()).toBe(true);
+    expect((await post(signCallback({ root, issuerId: ISSUER, message: message('del') }))).status).toBe(200);
+    expect(await saved()).toBe(false);
+  });
+
+  it('refuses a tampered, an expired and a replayed message and changes nothing', async () => {
+    const body = signCallback({ root, issuerId: ISSUER, message: message('save') });
+    const tampered = { ...body, signedMessage: body.signedMessage.replace('"save"', '"del"') };
+    expect((await post(tampered)).status).toBe(401);
+    const expired = signCallback({ root, issuerId: ISSUER, message: message('save', { expTimeMillis: Date.now() - 1000 }) });
+    expect((await post(expired)).status).toBe(400);
+    const otherRoot = createGoogleSigningKeys();
+    expect((await post(signCallback({ root: otherRoot, issuerId: ISSUER, message: message('save') }))).status).toBe(401);
+    expect(await saved()).toBe(false);
+    expect((await post(body)).status).toBe(200);
+    expect((await post(body)).status).toBe(409);
+  });
+});
