@@ -13,6 +13,7 @@ import { customerRoutes } from './customers/customer-routes.js';
 import { healthRoutes } from './health/health-routes.js';
 import { pointsRoutes } from './ledger/points-routes.js';
 import { posRoutes } from './pos/pos-routes.js';
+import { webRoutes } from './web/web-routes.js';
 import { APPLE_WEB_SERVICE_PATH, appleWebService } from './apple/apple-wallet.js';
 
 export function createApp(services: Services): express.Express {
@@ -34,6 +35,17 @@ export function createApp(services: Services): express.Express {
   }
 
   if (services.google) app.use(services.google.routes);
+  app.use(
+    webRoutes({
+      db: services.db,
+      programs: services.programs,
+      cards: services.cards,
+      cardLinks: services.cardLinks,
+      publicUrl: services.config.publicUrl,
+      defaultPhoneRegion: services.config.defaultPhoneRegion,
+      logger: services.logger,
+    }),
+  );
 
   const api = Router();
   api.use(express.json({ limit: '100kb' }));

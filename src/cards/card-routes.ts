@@ -25,6 +25,11 @@ export function cardRoutes(cards: CardService, messages: CardMessageService, lin
     const { card, customer, program } = await cards.getByNumber(pathParam(req, 'cardNumber'));
     res.json(toCardView(card, program, links, customer));
   });
+  router.post('/cards/:cardNumber/link/revoke', allow('admin', 'marketer'), async (req, res) => {
+    const card = await cards.rotateLinkToken(pathParam(req, 'cardNumber'));
+    const { program } = await cards.getByNumber(card.card_number);
+    res.json(toCardView(card, program, links));
+  });
   router.post('/cards/:cardNumber/message', allow('admin', 'marketer'), async (req, res) => {
     const { text } = parseInput(cardMessageInput, req.body);
     await messages.setMessage(pathParam(req, 'cardNumber'), text);

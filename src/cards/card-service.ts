@@ -110,6 +110,12 @@ export class CardService {
     return result;
   }
 
+  /** A new personal link (card page, pass download); the old one stops working at once. */
+  async rotateLinkToken(cardNumber: string): Promise<Card> {
+    const { card } = await this.getByNumber(cardNumber);
+    return this.db.updateTable('cards').set({ link_token: generateSecret(24), updated_at: new Date() }).where('id', '=', card.id).returningAll().executeTakeFirstOrThrow();
+  }
+
   async getByNumber(cardNumber: string): Promise<{ card: Card; customer: Customer; program: Program }> {
     if (!isValidCardNumber(cardNumber)) throw notFound(`Card ${cardNumber}`);
     const card = await this.db.selectFrom('cards').selectAll().where('card_number', '=', cardNumber).executeTakeFirst();

@@ -50,6 +50,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       sendProblem(res, 415, 'Unsupported encoding', e.message ?? 'Unsupported body encoding');
       return;
     }
+    // Errors from middleware that carry a client-error status (e.g. a static file not found).
+    if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
+      sendProblem(res, e.status, e.status === 404 ? 'Not found' : 'Bad request', e.status === 404 ? `No resource at ${req.path}` : 'The request was refused');
+      return;
+    }
     logger.error({ err, method: req.method }, 'unhandled error');
     sendProblem(res, 500, 'Internal error', 'Something went wrong on our side; it has been logged');
   };

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import net from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -23,10 +24,13 @@ export async function startTestService(env: Record<string, string> = {}): Promis
   const schema = databaseUrl ? `t_${randomBytes(6).toString('hex')}` : undefined;
   // Development certificates and other files go to a directory of this test's own.
   const dataDir = env.DATA_DIR ? undefined : mkdtempSync(path.join(tmpdir(), 'wl-test-'));
+  // A known port, so PUBLIC_URL (and every link the service hands out) points at this server.
+  const port = await freePort();
   const config: Config = loadConfig({
     NODE_ENV: 'test',
     ...(dataDir && { DATA_DIR: dataDir }),
-    PORT: '0',
+    PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
     HOST: '127.0.0.1',
     ADMIN_API_KEY: ADMIN_KEY,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
@@ -92,4 +96,15 @@ export async function createProgramWithStores(svc: TestService, slug = 'acme', e
     stores.push(store.body);
   }
   return { program: program.body, stores };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }

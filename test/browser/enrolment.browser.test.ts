@@ -1,0 +1,121 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_PATH } from '../../vitest.config.js';
+import { createTestServiceAccount, startFakeGoogle, type FakeGoogle } from '../support/fake-google.js';
+import { startTestService, type TestService } from '../support/test-service.js';
+
+const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1';
+const ANDROID = 'Mozilla/5.0 (Linux; Android 15; Pixel 9) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Mobile Safari/537.36';
+const ARTIFACTS = path.resolve(import.meta.dirname, '../../test-artifacts/screenshots');
+
+let svc: TestService;
+let google: FakeGoogle;
+let browser: Browser;
+let workDir: string;
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  workDir = mkdtempSync(path.join(tmpdir(), 'wl-browser-'));
+  const account = createTestServiceAccount();
+  google = await startFakeGoogle({ serviceAccounts: [account] });
+  const credentials = path.join(workDir, 'sa.json');
+  writeFileSync(credentials, JSON.stringify(account));
+  svc = await startTestService({
+    GOOGLE_ISSUER_ID: '3388000000033333333',
+    GOOGLE_APPLICATION_CREDENTIALS: credentials,
+    GOOGLE_WALLET_API_URL: google.apiUrl,
+    GOOGLE_OAUTH_TOKEN_URL: google.tokenUrl,
+    JOB_POLL_MS: '50',
+  });
+  await svc.api('POST', '/api/v1/programs', { slug: 'cafe', name: 'Café Latte', welcomeBonus: 150, terms: 'One point per 10 ₽.' });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH!,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await svc?.stop();
+  await google?.close();
+  rmSync(workDir, { recursive: true, force: true });
+});
+
+async function phone(userAgent: string): Promise<BrowserContext> {
+  return browser.newContext({ userAgent, viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'en-US', acceptDownloads: true });
+}
+
+describe('enrolment in a real browser', () => {
+  it('on an iPhone: validation errors, then the card page with "Add to Apple Wallet", then a .pkpass', async () => {
+    const context = await phone(IPHONE);
+    const page = await context.newPage();
+    await page.goto(`${svc.url}/join/cafe?src=qr`);
+    expect(await page.locator('h1').textContent()).toContain('Café Latte');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'join-iphone.png'), fullPage: true });
+
+    await page.fill('#name', 'Olga');
+    await page.fill('#phone', '89167001234');
+    expect(await page.inputValue('#phone')).toBe('+7 (916) 700-12-34'); // the mask, when JavaScript runs
+    await page.click('button[type=submit]');
+    await page.waitForSelector('#consentPersonal-error');
+    expect(await page.inputValue('#name')).toBe('Olga'); // what was typed is kept
+    await page.screenshot({ path: path.join(ARTIFACTS, 'join-errors.png'), fullPage: true });
+
+    await page.check('input[name=consentPersonal]');
+    await page.fill('#birthday', '1990-05-17');
+    await Promise.all([page.waitForURL(/\/c\//), page.click('button[type=submit]')]);
+    expect(await page.getByTestId('balance').textContent()).toBe('150');
+    const apple = page.locator('a.wallet.apple');
+    expect(await apple.textContent()).toBe('Add to Apple Wallet');
+    expect(await page.locator('a.wallet.google').count()).toBe(0);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'card-iphone.png'), fullPage: true });
+
+    const [download] = await Promise.all([page.waitForEvent('download'), apple.click()]);
+    expect(download.suggestedFilename()).toMatch(/^cafe-\d{12}\.pkpass$/);
+    const file = path.join(workDir, download.suggestedFilename());
+    await download.saveAs(file);
+    const listing = execFileSync('unzip', ['-l', file]).toString();
+    expect(listing).toContain('pass.json');
+    expect(listing).toContain('signature');
+    await context.close();
+  });
+
+  it('on Android: the card page offers "Save to Google Wallet" with a save link', async () => {
+    const context = await phone(ANDROID);
+    const page = await context.newPage();
+    await page.goto(`${svc.url}/join/cafe?lang=ru`);
+    expect(await page.locator('button[type=submit]').textContent()).toBe('Получить карту');
+    await page.fill('#name', 'Пётр');
+    await page.fill('#phone', '+7 916 700 55 66');
+    await page.check('input[name=consentPersonal]');
+    await Promise.all([page.waitForURL(/\/c\//), page.click('button[type=submit]')]);
+    const googleButton = page.locator('a.wallet.google');
+    expect(await googleButton.textContent()).toBe('Сохранить в Google Кошелёк');
+    expect(await googleButton.getAttribute('href')).toMatch(/^https:\/\/pay\.google\.com\/gp\/v\/save\/[\w-]+\.[\w-]+\.[\w-]+$/);
+    expect(await page.locator('a.wallet.apple').count()).toBe(0);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'card-android.png'), fullPage: true });
+    await context.close();
+  });
+
+  it('renders a hostile name as text', async () => {
+    const context = await phone(IPHONE);
+    const page = await context.newPage();
+    let alerted = false;
+    page.on('dialog', async (d) => {
+      alerted = true;
+      await d.dismiss();
+    });
+    await page.goto(`${svc.url}/join/cafe`);
+    await page.fill('#name', '<script>alert(1)</script>');
+    await page.fill('#phone', '+79167009999');
+    await page.check('input[name=consentPersonal]');
+    await Promise.all([page.waitForURL(/\/c\//), page.click('button[type=submit]')]);
+    expect(await page.locator('.card .program').textContent()).toContain('<script>alert(1)</script>');
+    expect(alerted).toBe(false);
+    await context.close();
+  });
+});
