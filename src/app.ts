@@ -14,6 +14,9 @@ import { healthRoutes } from './health/health-routes.js';
 import { pointsRoutes } from './ledger/points-routes.js';
 import { posRoutes } from './pos/pos-routes.js';
 import { webRoutes } from './web/web-routes.js';
+import { smsRoutes, smsOpenApiPaths } from './sms/sms-routes.js';
+import { textCardLink } from './sms/card-link-sms.js';
+import { qrRoutes, qrOpenApiPaths } from './qr/qr-routes.js';
 import { APPLE_WEB_SERVICE_PATH, appleWebService } from './apple/apple-wallet.js';
 
 export function createApp(services: Services): express.Express {
@@ -24,7 +27,7 @@ export function createApp(services: Services): express.Express {
   app.use(requestLog(services));
 
   app.use(healthRoutes(services.db, services.dbKind));
-  const openApi = buildOpenApi(services.config.publicUrl);
+  const openApi = buildOpenApi(services.config.publicUrl, { ...smsOpenApiPaths, ...qrOpenApiPaths });
   app.get('/openapi.json', (_req, res) => {
     res.json(openApi);
   });
@@ -44,6 +47,13 @@ export function createApp(services: Services): express.Express {
       publicUrl: services.config.publicUrl,
       defaultPhoneRegion: services.config.defaultPhoneRegion,
       logger: services.logger,
+      sendExistingCardLink: async (card, customer, program, lang) => {
+        // The page says "we texted you" whatever happens here: it must not tell a stranger
+        // anything about the number (a refused or failed SMS is only logged).
+        await textCardLink(services.sms, services.config.publicUrl, { card, customer, program, lang, keyId: 'join-page' }).catch((err: unknown) =>
+          services.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'card link SMS for a known phone not sent'),
+        );
+      },
     }),
   );
 
@@ -53,7 +63,9 @@ export function createApp(services: Services): express.Express {
   api.use(apiKeyRoutes(services.apiKeys));
   api.use(programRoutes(services.programs));
   api.use(storeRoutes(services.stores));
-  api.use(cardRoutes(services.cards, services.messages, services.cardLinks));
+  api.use(cardRoutes(services.cards, services.messages, services.cardLinks, (input) => textCardLink(services.sms, services.config.publicUrl, input)));
+  api.use(smsRoutes(services.cards, services.sms, services.config.publicUrl));
+  api.use(qrRoutes(services.programs, services.config.publicUrl, services.stores));
   api.use(customerRoutes(services.erasure));
   api.use(pointsRoutes(services.db, services.cards, services.points, services.ledger));
   api.use(posRoutes(services.db, services.purchases, services.ledger));

@@ -17,6 +17,8 @@ import { Ledger } from './ledger/ledger.js';
 import { PurchaseService } from './ledger/purchase-service.js';
 import { PointsService } from './ledger/points-service.js';
 import { PeriodicJobs } from './jobs/periodic.js';
+import { SmsService } from './sms/sms-service.js';
+import { createSmsProvider } from './sms/create-sms-provider.js';
 
 export const EXPIRE_POINTS = 'ledger.expire-points';
 
@@ -38,6 +40,7 @@ export interface Services {
   points: PointsService;
   jobs: JobRunner;
   periodic: PeriodicJobs;
+  sms: SmsService;
   apple: AppleWallet | undefined;
   google: GoogleWallet | undefined;
   cardLinks: CardLinkBuilder[];
@@ -80,6 +83,7 @@ export async function createServices(config: Config, db: Db, dbKind: Services['d
     points,
     jobs,
     periodic,
+    sms: new SmsService(db, createSmsProvider(config.sms, logger), config.sms.limits, logger),
     apple,
     google,
     cardLinks,

@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestService, type TestService } from './support/test-service.js';
 
@@ -8,13 +10,32 @@ const DESKTOP = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like
 let svc: TestService;
 let storeId: string;
 let ipSeq = 1;
+/** What the SMS gateway stand-in received. */
+const texts: { to: string; text: string }[] = [];
+let sink: http.Server;
 
 beforeAll(async () => {
-  svc = await startTestService();
+  sink = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => {
+      texts.push(JSON.parse(body));
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"id":"1"}');
+    });
+  });
+  await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
+  svc = await startTestService({
+    SMS_PROVIDER: 'http',
+    SMS_HTTP_URL: `http://127.0.0.1:${(sink.address() as AddressInfo).port}/send`,
+    SMS_HTTP_BODY_TEMPLATE: '{"to":"{{to}}","text":"{{text}}"}',
+  });
   await svc.api('POST', '/api/v1/programs', { slug: 'cafe', name: 'Café Latte', welcomeBonus: 150 });
   storeId = (await svc.api('POST', '/api/v1/stores', { program: 'cafe', name: 'Main', latitude: 55.7, longitude: 37.6 })).body.id;
 });
-afterAll(() => svc?.stop());
+afterAll(async () => {
+  await svc?.stop();
+  sink?.close();
+});
 
 /** Each test submits from its own client address, so the per-IP limit only bites where meant. */
 function submit(fields: Record<string, string>, opts: { ip?: string; ua?: string; query?: string } = {}) {
@@ -82,6 +103,17 @@ describe('join page', () => {
     const page = await again.text();
     expect(page).toContain('Check your phone');
     expect(page).not.toContain('/c/');
+    // …the link goes by SMS to the number itself.
+    const token = (await svc.services.db.selectFrom('cards').innerJoin('customers', 'customers.id', 'cards.customer_id').select('link_token').where('phone', '=', '+79167000002').executeTakeFirstOrThrow()).link_token;
+    expect(texts.at(-1)).toEqual({ to: '+79167000002', text: expect.stringContaining(`/c/${token}`) });
+  });
+
+  it('texts the personal link on enrolment through the API when asked', async () => {
+    const res = await svc.api('POST', '/api/v1/cards', { program: 'cafe', customer: { name: 'Ivan', phone: '+79167000020' }, consent: { personalData: true, marketing: false }, sendSms: true, lang: 'en' });
+    expect(res.status).toBe(201);
+    expect(res.body.sms).toMatchObject({ status: 'sent', segments: 1 });
+    expect(texts.at(-1)!.to).toBe('+79167000020');
+    expect(texts.at(-1)!.text).toMatch(/\/c\/[A-Za-z0-9_-]{32}/);
   });
 
   it('escapes what people type (no XSS)', async () => {

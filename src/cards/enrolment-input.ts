@@ -26,6 +26,9 @@ export const enrolmentInput = z.strictObject({
   }),
   homeStoreId: z.uuid().optional(),
   source: z.enum(ENROLMENT_SOURCES).optional(),
+  /** Text the customer their personal card link (in this language). */
+  sendSms: z.boolean().default(false),
+  lang: z.enum(['ru', 'en']).default('ru'),
 });
 
 export type EnrolmentInput = z.infer<typeof enrolmentInput>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { smsConfigFromEnv, SmsConfigError, type SmsConfig } from '../sms/sms-config.js';
 
 /**
  * The whole service's configuration, read once from the environment and validated.
@@ -82,6 +83,7 @@ export interface Config {
   /** Region for phone numbers typed without a country code. */
   defaultPhoneRegion: string;
   apple: AppleConfig;
+  sms: SmsConfig;
   /** Absent → Google Wallet is off. */
   google: GoogleConfig | undefined;
   /** Run the job workers (pushes, wallet updates) in this process. */
@@ -131,7 +133,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const env = parsed.data;
+  let sms: SmsConfig;
+  try {
+    sms = smsConfigFromEnv(source);
+  } catch (err) {
+    if (err instanceof SmsConfigError) throw new ConfigError(err.problems);
+    throw err;
+  }
   return {
+    sms,
     env: env.NODE_ENV,
     isProduction: env.NODE_ENV === 'production',
     port: env.PORT,

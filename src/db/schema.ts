@@ -221,6 +221,23 @@ export interface GoogleCallbackNoncesTable {
   received_at: CreatedAt;
 }
 
+export type SmsStatus = 'pending' | 'sent' | 'failed' | 'rate_limited';
+
+export interface SmsMessagesTable {
+  id: Generated<number>;
+  card_id: string;
+  /** SHA-256 (hex) of the E.164 number; the number itself is never stored. */
+  phone_hash: string;
+  /** The API key's id, or 'bootstrap' for ADMIN_API_KEY. */
+  key_id: string;
+  provider: string;
+  status: SmsStatus;
+  segments: number;
+  provider_message_id: string | null;
+  error: string | null;
+  created_at: CreatedAt;
+}
+
 export interface Database {
   programs: ProgramsTable;
   stores: StoresTable;
@@ -239,6 +256,7 @@ export interface Database {
   google_notifications: GoogleNotificationsTable;
   google_classes: GoogleClassesTable;
   google_callback_nonces: GoogleCallbackNoncesTable;
+  sms_messages: SmsMessagesTable;
 }
 
 export type Program = Selectable<ProgramsTable>;

@@ -1,33 +1,11 @@
 import { createHash } from 'node:crypto';
-import { sql, type ColumnType, type Generated, type Kysely } from 'kysely';
+import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
-import type { Database } from '../db/schema.js';
 import { maskPhone, type Logger } from '../log/logger.js';
 import { AppError, notFound } from '../shared/errors.js';
 import type { SmsLimits } from './sms-config.js';
 import { scrubPhone, SmsSendError, type SmsProvider } from './sms-provider.js';
 import { segmentsOf } from './sms-text.js';
-
-/** 'pending' while the gateway is being asked; it counts towards the limits like a sent message. */
-export type SmsStatus = 'pending' | 'sent' | 'failed' | 'rate_limited';
-
-/** Mirrors migrations/0005_sms.ts (to be added to src/db/schema.ts as well). */
-export interface SmsMessagesTable {
-  id: Generated<number>;
-  card_id: string;
-  /** SHA-256 (hex) of the E.164 number; the number itself is never stored. */
-  phone_hash: string;
-  /** The API key's id, or 'bootstrap' for ADMIN_API_KEY. */
-  key_id: string;
-  provider: string;
-  status: SmsStatus;
-  segments: number;
-  provider_message_id: string | null;
-  error: string | null;
-  created_at: ColumnType<Date, never, never>;
-}
-
-type SmsDb = Kysely<Database & { sms_messages: SmsMessagesTable }>;
 
 export interface SendCardLinkInput {
   cardId: string;
@@ -61,7 +39,7 @@ const WINDOWS = {
  * that short transaction, never inside it.
  */
 export class SmsService {
-  readonly #db: SmsDb;
+  readonly #db: Db;
 
   constructor(
     db: Db,
@@ -69,11 +47,7 @@ export class SmsService {
     private readonly limits: SmsLimits,
     private readonly logger: Logger,
   ) {
-    this.#db = db.withTables<{ sms_messages: SmsMessagesTable }>();
-  }
-
-  get providerName(): string {
-    return this.provider.name;
+    this.#db = db;
   }
 
   /** A till (pos key) reaches only the cards of its own store's program; others get a 404. */
@@ -137,7 +111,7 @@ export class SmsService {
   }
 
   /** null when another message fits in the window; otherwise the limit and when a slot frees up. */
-  async #refusal(trx: SmsDb, which: keyof typeof WINDOWS, value: string, max: number) {
+  async #refusal(trx: Db, which: keyof typeof WINDOWS, value: string, max: number) {
     const w = WINDOWS[which];
     // The newest `max` counted messages in the window: when there are `max`, the oldest of them
     // leaving the window is what frees a slot.

@@ -3,7 +3,7 @@ import path from 'node:path';
 import QRCode from 'qrcode';
 import { z } from 'zod';
 import type { Db } from '../db/database.js';
-import type { Card, Program } from '../db/schema.js';
+import type { Card, Customer, Program } from '../db/schema.js';
 import type { Logger } from '../log/logger.js';
 import type { CardService } from '../cards/card-service.js';
 import type { CardLinkBuilder } from '../cards/card-view.js';
@@ -27,7 +27,7 @@ export interface WebOptions {
   defaultPhoneRegion: string;
   logger: Logger;
   /** A known phone enrolled again: its card link goes to that phone, never to the browser. */
-  sendExistingCardLink?: (card: Card, program: Program, lang: Lang) => Promise<void>;
+  sendExistingCardLink?: (card: Card, customer: Customer, program: Program, lang: Lang) => Promise<void>;
   limits?: { perIp?: number; perPhone?: number; windowMs?: number };
 }
 
@@ -138,7 +138,7 @@ export function webRoutes(o: WebOptions): Router {
     try {
       const result = await o.cards.enrol(parsed.data, { source, storeId: storeId ?? null });
       if (result.created) return res.redirect(303, `/c/${result.card.link_token}?lang=${lang}`);
-      await o.sendExistingCardLink?.(result.card, program, lang);
+      await o.sendExistingCardLink?.(result.card, result.customer, program, lang);
       page(req, res, 200, lang, t(lang, 'checkPhoneTitle'), messagePage(t(lang, 'checkPhoneTitle'), t(lang, 'checkPhone')));
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
