@@ -5,6 +5,7 @@
  */
 import { benchPasses } from './bench/pass-bench.js';
 import { benchTill } from './bench/till-bench.js';
+import { benchFanout } from './bench/fanout-bench.js';
 
 interface Section {
   name: string;
@@ -15,6 +16,7 @@ interface Section {
 const SECTIONS: Section[] = [
   { name: 'passes', description: 'signed .pkpass building: our packager vs passkit-generator', run: benchPasses },
   { name: 'till', description: 'concurrent tills posting purchases on PostgreSQL vs a trivial request', run: benchTill },
+  { name: 'fanout', description: 'a 100 000-card campaign: job runner + HTTP/2 APNs client vs one push at a time', run: benchFanout },
 ];
 
 const wanted = process.argv.slice(2);

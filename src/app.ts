@@ -14,9 +14,12 @@ import { healthRoutes } from './health/health-routes.js';
 import { pointsRoutes } from './ledger/points-routes.js';
 import { posRoutes } from './pos/pos-routes.js';
 import { webRoutes } from './web/web-routes.js';
+import { campaignRoutes } from './campaigns/campaign-routes.js';
 import { smsRoutes, smsOpenApiPaths } from './sms/sms-routes.js';
 import { textCardLink } from './sms/card-link-sms.js';
 import { qrRoutes, qrOpenApiPaths } from './qr/qr-routes.js';
+import { restockRoutes, restockOpenApiPaths } from './restock/restock-routes.js';
+import { restockPageRoutes } from './restock/restock-pages.js';
 import { APPLE_WEB_SERVICE_PATH, appleWebService } from './apple/apple-wallet.js';
 
 export function createApp(services: Services): express.Express {
@@ -27,7 +30,7 @@ export function createApp(services: Services): express.Express {
   app.use(requestLog(services));
 
   app.use(healthRoutes(services.db, services.dbKind));
-  const openApi = buildOpenApi(services.config.publicUrl, { ...smsOpenApiPaths, ...qrOpenApiPaths });
+  const openApi = buildOpenApi(services.config.publicUrl, { ...smsOpenApiPaths, ...qrOpenApiPaths, ...restockOpenApiPaths });
   app.get('/openapi.json', (_req, res) => {
     res.json(openApi);
   });
@@ -66,10 +69,13 @@ export function createApp(services: Services): express.Express {
   api.use(cardRoutes(services.cards, services.messages, services.cardLinks, (input) => textCardLink(services.sms, services.config.publicUrl, input)));
   api.use(smsRoutes(services.cards, services.sms, services.config.publicUrl));
   api.use(qrRoutes(services.programs, services.config.publicUrl, services.stores));
-  api.use(customerRoutes(services.erasure));
+  api.use(customerRoutes(services.erasure, services.db));
   api.use(pointsRoutes(services.db, services.cards, services.points, services.ledger));
   api.use(posRoutes(services.db, services.purchases, services.ledger));
+  api.use(campaignRoutes(services.campaigns, services.birthdays, services.programs));
+  api.use(restockRoutes(services.restock, services.config.publicUrl));
   app.use('/api/v1', api);
+  app.use(restockPageRoutes(services.restock));
 
   app.use(notFoundHandler);
   app.use(errorHandler(services.logger));

@@ -5,6 +5,7 @@ import { openDatabase, type DatabaseHandle } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { createServices, EXPIRE_POINTS, type Services } from './services.js';
+import { BIRTHDAY_TICK } from './campaigns/birthday-automation.js';
 import { createApp } from './app.js';
 
 export interface RunningService {
@@ -48,6 +49,7 @@ export async function startService(config: Config, options: StartOptions = {}): 
   if (config.workers) {
     services.jobs.start();
     services.periodic.every(EXPIRE_POINTS, 3_600_000);
+    services.periodic.every(BIRTHDAY_TICK, 3_600_000);
   }
   const app = createApp(services);
   const server = http.createServer(app);

@@ -18,7 +18,10 @@ import { PurchaseService } from './ledger/purchase-service.js';
 import { PointsService } from './ledger/points-service.js';
 import { PeriodicJobs } from './jobs/periodic.js';
 import { SmsService } from './sms/sms-service.js';
+import { CAMPAIGN_RUN, CampaignService } from './campaigns/campaign-service.js';
+import { BIRTHDAY_TICK, BirthdayAutomation } from './campaigns/birthday-automation.js';
 import { createSmsProvider } from './sms/create-sms-provider.js';
+import { RestockService } from './restock/restock-service.js';
 
 export const EXPIRE_POINTS = 'ledger.expire-points';
 
@@ -41,6 +44,9 @@ export interface Services {
   jobs: JobRunner;
   periodic: PeriodicJobs;
   sms: SmsService;
+  campaigns: CampaignService;
+  birthdays: BirthdayAutomation;
+  restock: RestockService;
   apple: AppleWallet | undefined;
   google: GoogleWallet | undefined;
   cardLinks: CardLinkBuilder[];
@@ -60,11 +66,16 @@ export async function createServices(config: Config, db: Db, dbKind: Services['d
   cards.onEnrolled((trx, enrolled) => points.grantWelcome(trx, enrolled.card, enrolled.program));
   jobs.register(EXPIRE_POINTS, async () => void (await points.expire()));
   const periodic = new PeriodicJobs(db, logger);
+  const campaigns = new CampaignService(db, programs, ledger, changes, logger);
+  const birthdays = new BirthdayAutomation(db, campaigns, logger);
+  jobs.register(CAMPAIGN_RUN, campaigns.runJob);
+  jobs.register(BIRTHDAY_TICK, birthdays.tick);
   const apple = await setupAppleWallet(config, db, logger, changes, jobs);
   const google = await setupGoogleWallet(config, db, logger, changes, jobs, cards);
   const cardLinks: CardLinkBuilder[] = [];
   if (apple) cardLinks.push(apple.link);
   if (google) cardLinks.push(google.link);
+  if (google) campaigns.classBroadcast = google.broadcastToClass;
 
   return {
     config,
@@ -83,7 +94,10 @@ export async function createServices(config: Config, db: Db, dbKind: Services['d
     points,
     jobs,
     periodic,
+    campaigns,
+    birthdays,
     sms: new SmsService(db, createSmsProvider(config.sms, logger), config.sms.limits, logger),
+    restock: new RestockService(db, cards, programs, changes),
     apple,
     google,
     cardLinks,

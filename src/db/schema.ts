@@ -33,8 +33,25 @@ export interface ProgramsTable {
   barcode_format: Generated<'QR' | 'PDF417' | 'CODE128'>;
   terms: Generated<string>;
   privacy_policy_url: string | null;
+  marketing_caps: ColumnType<MarketingCaps, string | undefined, string>;
+  birthday_automation: ColumnType<BirthdayAutomation | null, string | null | undefined, string | null>;
   created_at: CreatedAt;
   updated_at: Timestamp;
+}
+
+export interface MarketingCaps {
+  perDay: number;
+  perWeek: number;
+}
+
+export interface BirthdayAutomation {
+  /** Days before the birthday the greeting goes out (0 = on the day). */
+  daysBefore: number;
+  /** Local hour (program time zone) from which the daily run sends. */
+  sendHour: number;
+  bonusPoints: number;
+  /** Greeting with {name} and {points}. */
+  text: string;
 }
 
 export interface StoresTable {
@@ -59,6 +76,7 @@ export interface CustomersTable {
   birthday: string | null;
   home_store_id: string | null;
   marketing_consent: Generated<boolean>;
+  max_messages_per_week: number | null;
   created_at: CreatedAt;
   updated_at: Timestamp;
   erased_at: Date | null;
@@ -190,6 +208,7 @@ export interface GoogleObjectsTable {
   synced_tier: string | null;
   synced_message: string | null;
   synced_version: number | null;
+  synced_hash: string | null;
   messages_sent: Generated<number>;
   saved: Generated<boolean>;
   saved_at: Date | null;
@@ -219,6 +238,41 @@ export interface GoogleClassesTable {
 export interface GoogleCallbackNoncesTable {
   nonce: string;
   received_at: CreatedAt;
+}
+
+export type CampaignKind = 'broadcast' | 'birthday' | 'reminder';
+export type CampaignStatus = 'scheduled' | 'running' | 'completed' | 'cancelled';
+export type DeliveryStatus = 'pending' | 'sent' | 'skipped_consent' | 'skipped_cap' | 'skipped_status';
+
+export interface CampaignsTable {
+  id: Generated<string>;
+  program_id: string;
+  kind: CampaignKind;
+  message: string;
+  audience: ColumnType<Record<string, unknown>, string, string>;
+  send_at: Timestamp;
+  bonus_points: Generated<number>;
+  status: Generated<CampaignStatus>;
+  dedupe_key: string | null;
+  created_at: CreatedAt;
+  started_at: Date | null;
+  completed_at: Date | null;
+}
+
+export interface CampaignDeliveriesTable {
+  campaign_id: string;
+  card_id: string;
+  status: DeliveryStatus;
+  apple: Generated<boolean>;
+  google: Generated<boolean>;
+  created_at: CreatedAt;
+  sent_at: Date | null;
+}
+
+export interface BirthdayGrantsTable {
+  customer_id: string;
+  year: number;
+  campaign_id: string;
 }
 
 export type SmsStatus = 'pending' | 'sent' | 'failed' | 'rate_limited';
@@ -257,6 +311,11 @@ export interface Database {
   google_classes: GoogleClassesTable;
   google_callback_nonces: GoogleCallbackNoncesTable;
   sms_messages: SmsMessagesTable;
+  campaigns: CampaignsTable;
+  campaign_deliveries: CampaignDeliveriesTable;
+  birthday_grants: BirthdayGrantsTable;
+  restocks: RestocksTable;
+  restock_subscriptions: RestockSubscriptionsTable;
 }
 
 export type Program = Selectable<ProgramsTable>;
@@ -265,5 +324,42 @@ export type Customer = Selectable<CustomersTable>;
 export type Card = Selectable<CardsTable>;
 export type ApiKey = Selectable<ApiKeysTable>;
 export type Job = Selectable<JobsTable>;
+export type Campaign = Selectable<CampaignsTable>;
 export type NewCard = Insertable<CardsTable>;
 export type CardUpdate = Updateable<CardsTable>;
+
+export type RestockSubscriptionStatus = 'open' | 'notified' | 'cancelled';
+
+export interface RestocksTable {
+  id: Generated<string>;
+  program_id: string;
+  sku: string;
+  /** null: every size. */
+  size: string | null;
+  /** null: every store. */
+  store_id: string | null;
+  lang: Generated<'ru' | 'en'>;
+  notified_count: Generated<number>;
+  created_at: CreatedAt;
+}
+
+export interface RestockSubscriptionsTable {
+  id: Generated<string>;
+  program_id: string;
+  card_id: string;
+  sku: string;
+  /** null: any size. */
+  size: string | null;
+  /** null: any store. */
+  store_id: string | null;
+  title: string;
+  unsubscribe_token: string;
+  status: Generated<RestockSubscriptionStatus>;
+  created_at: CreatedAt;
+  notified_at: Date | null;
+  cancelled_at: Date | null;
+  restock_id: string | null;
+}
+
+export type Restock = Selectable<RestocksTable>;
+export type RestockSubscription = Selectable<RestockSubscriptionsTable>;

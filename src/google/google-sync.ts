@@ -1,9 +1,10 @@
+import { createHash } from 'node:crypto';
 import type { Db } from '../db/database.js';
 import type { Card, Job, Program, Store } from '../db/schema.js';
 import type { Logger } from '../log/logger.js';
 import { JobError } from '../jobs/job-runner.js';
 import { balanceFields, buildLoyaltyClass, buildLoyaltyObject, classIdFor, objectIdFor } from './loyalty-resources.js';
-import { isGoogleApiError, type GoogleWalletApi } from './wallet-api.js';
+import { isGoogleApiError, type GoogleWalletApi, type LoyaltyObjectInput } from './wallet-api.js';
 
 export const GOOGLE_CARD_CHANGED = 'google.card-changed';
 export const GOOGLE_CLASS_SYNC = 'google.class-sync';
@@ -14,7 +15,7 @@ export const NOTIFICATIONS_PER_DAY = 3;
 const MAX_OBJECT_MESSAGES = 10;
 
 /** The slice of the REST client this module uses. */
-export type GoogleWalletCalls = Pick<GoogleWalletApi, 'upsertClass' | 'upsertObject' | 'patchObject' | 'addObjectMessage'>;
+export type GoogleWalletCalls = Pick<GoogleWalletApi, 'upsertClass' | 'upsertObject' | 'patchObject' | 'addObjectMessage' | 'addClassMessage'>;
 
 export interface GoogleSyncOptions {
   issuerId: string;
@@ -57,11 +58,12 @@ export class GoogleSync {
     const synced = await this.db.selectFrom('google_objects').selectAll().where('card_id', '=', card.id).executeTakeFirst();
     const full = buildLoyaltyObject({ issuerId: this.options.issuerId, program, card, customer, stores });
 
+    const hash = contentHash(full);
     if (!synced) {
       await this.#call(card.id, () => this.api.upsertObject(full));
       await this.db
         .insertInto('google_objects')
-        .values({ card_id: card.id, object_id: objectId, synced_balance: card.balance, synced_tier: card.tier, synced_message: card.message, synced_version: card.pass_version })
+        .values({ card_id: card.id, object_id: objectId, synced_balance: card.balance, synced_tier: card.tier, synced_message: card.message, synced_version: card.pass_version, synced_hash: hash })
         .onConflict((oc) => oc.column('card_id').doNothing())
         .execute();
       return;
@@ -78,9 +80,10 @@ export class GoogleSync {
     if (messageChanged) {
       await this.#sendMessage(card, program, objectId, synced.messages_sent);
     }
-    if (!balanceChanged && !messageChanged) {
+    if (hash !== synced.synced_hash) {
       // Stores, state, name or barcode: a silent full update.
       await this.#call(card.id, () => this.api.patchObject(objectId, full, { notify: false }));
+      await this.#markSynced(card.id, { synced_hash: hash });
     }
     await this.#markSynced(card.id, { synced_version: card.pass_version, last_error: null });
   };
@@ -165,7 +168,23 @@ export class GoogleSync {
     }
   }
 
-  async #markSynced(cardId: string, values: Partial<{ synced_balance: number; synced_tier: string; synced_message: string; synced_version: number; messages_sent: number; last_error: string | null }>) {
+  /**
+   * A campaign to the whole program: one message on the class reaches every holder. The objects'
+   * synced message is set to it, so their own jobs do not send it again one by one.
+   */
+  readonly broadcastToClass = async (program: Program, text: string): Promise<boolean> => {
+    const klass = await this.db.selectFrom('google_classes').select('synced_at').where('program_id', '=', program.id).executeTakeFirst();
+    if (!klass?.synced_at) await this.#syncClass(program.id);
+    await this.api.addClassMessage(classIdFor(this.options.issuerId, program), { id: `c${Date.now()}`, header: program.name, body: text, messageType: 'TEXT_AND_NOTIFY' });
+    await this.db
+      .updateTable('google_objects')
+      .set({ synced_message: text, updated_at: new Date() })
+      .where('card_id', 'in', (eb) => eb.selectFrom('cards').select('id').where('program_id', '=', program.id))
+      .execute();
+    return true;
+  };
+
+  async #markSynced(cardId: string, values: Partial<{ synced_balance: number; synced_tier: string; synced_message: string; synced_version: number; synced_hash: string; messages_sent: number; last_error: string | null }>) {
     await this.db.updateTable('google_objects').set({ ...values, updated_at: new Date() }).where('card_id', '=', cardId).execute();
   }
 
@@ -180,6 +199,12 @@ function asJobError(err: unknown): JobError {
     return new JobError(`Google Wallet API ${err.status}: ${err.message}`, { permanent: !err.retryable, ...(err.retryAfterMs !== undefined && { retryAfterMs: err.retryAfterMs }) });
   }
   return new JobError(errorText(err));
+}
+
+/** The object apart from what is sent on its own (balance and tier fields). */
+function contentHash(obj: LoyaltyObjectInput): string {
+  const { loyaltyPoints: _points, textModulesData: _modules, ...rest } = obj;
+  return createHash('sha256').update(JSON.stringify(rest)).digest('hex');
 }
 
 function errorText(err: unknown): string {

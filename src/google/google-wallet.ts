@@ -25,6 +25,7 @@ export const GOOGLE_PATH = '/wallet/google';
 export interface GoogleWallet {
   routes: Router;
   link: CardLinkBuilder;
+  broadcastToClass: (program: Program, text: string) => Promise<boolean>;
 }
 
 interface ServiceAccount {
@@ -72,6 +73,7 @@ export async function setupGoogleWallet(config: Config, db: Db, logger: Logger, 
 
   return {
     routes,
+    broadcastToClass: sync.broadcastToClass,
     // The object is inserted by the card's first outbox job (enrolment); the link only names it.
     link: (card, program) => ({
       google:

@@ -39,6 +39,16 @@ const programFields = {
   barcodeFormat: z.enum(['QR', 'PDF417', 'CODE128']),
   terms: z.string().max(4000),
   privacyPolicyUrl: z.url({ protocol: /^https?$/ }).nullable(),
+  /** At most this many marketing messages per card per day and per week. */
+  marketingCaps: z.strictObject({ perDay: z.number().int().min(0).max(50), perWeek: z.number().int().min(0).max(200) }),
+  birthdayAutomation: z
+    .strictObject({
+      daysBefore: z.number().int().min(0).max(30).default(0),
+      sendHour: z.number().int().min(0).max(23).default(10),
+      bonusPoints: z.number().int().min(0).max(1_000_000).default(0),
+      text: z.string().trim().min(1).max(500),
+    })
+    .nullable(),
 };
 
 export const createProgramInput = z.strictObject({

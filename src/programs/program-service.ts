@@ -40,6 +40,8 @@ export class ProgramService {
           barcode_format: input.barcodeFormat ?? 'QR',
           terms: input.terms ?? '',
           privacy_policy_url: input.privacyPolicyUrl ?? null,
+          ...(input.marketingCaps && { marketing_caps: JSON.stringify(input.marketingCaps) }),
+          birthday_automation: input.birthdayAutomation ? JSON.stringify(input.birthdayAutomation) : null,
         })
         .returningAll()
         .executeTakeFirstOrThrow();
@@ -89,6 +91,8 @@ export class ProgramService {
           ...(input.barcodeFormat !== undefined && { barcode_format: input.barcodeFormat }),
           ...(input.terms !== undefined && { terms: input.terms }),
           ...(input.privacyPolicyUrl !== undefined && { privacy_policy_url: input.privacyPolicyUrl }),
+          ...(input.marketingCaps !== undefined && { marketing_caps: JSON.stringify(input.marketingCaps) }),
+          ...(input.birthdayAutomation !== undefined && { birthday_automation: input.birthdayAutomation ? JSON.stringify(input.birthdayAutomation) : null }),
           updated_at: new Date(),
         })
         .where('id', '=', current.id)
@@ -145,6 +149,8 @@ export function toProgramView(p: Program) {
     barcodeFormat: p.barcode_format,
     terms: p.terms,
     privacyPolicyUrl: p.privacy_policy_url,
+    marketingCaps: p.marketing_caps,
+    birthdayAutomation: p.birthday_automation,
     createdAt: p.created_at.toISOString(),
     updatedAt: p.updated_at.toISOString(),
   };

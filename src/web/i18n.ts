@@ -37,6 +37,16 @@ const en = {
   programNotFound: 'There is no such loyalty program.',
   policyTitle: 'Personal data',
   policyText: '{program} processes your name, phone number and birthday to run your loyalty card, with your consent, which you can withdraw at any time by asking at a store.',
+  restockTitle: 'Back-in-stock notification',
+  restockWaiting: 'When “{item}” is back, we will tell you on your {program} card.',
+  restockSize: 'Size',
+  restockStore: 'Store',
+  restockAnyStore: 'any store',
+  restockAnySize: 'any size',
+  restockUnsubscribe: 'Stop this notification',
+  restockUnsubscribedTitle: 'Notification stopped',
+  restockUnsubscribed: 'We will not tell you when “{item}” is back.',
+  restockAlreadyNotified: 'We have already told you that “{item}” is back; nothing more will be sent.',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -77,6 +87,16 @@ const ru: Record<MessageKey, string> = {
   programNotFound: 'Такой программы лояльности нет.',
   policyTitle: 'Персональные данные',
   policyText: '{program} обрабатывает ваше имя, телефон и дату рождения для работы карты лояльности с вашего согласия; отозвать его можно в любом магазине.',
+  restockTitle: 'Уведомление о поступлении',
+  restockWaiting: 'Когда «{item}» снова будет в наличии, мы сообщим об этом на вашей карте {program}.',
+  restockSize: 'Размер',
+  restockStore: 'Магазин',
+  restockAnyStore: 'любой магазин',
+  restockAnySize: 'любой размер',
+  restockUnsubscribe: 'Отказаться от уведомления',
+  restockUnsubscribedTitle: 'Уведомление отключено',
+  restockUnsubscribed: 'Мы не будем сообщать о поступлении «{item}».',
+  restockAlreadyNotified: 'Мы уже сообщили, что «{item}» снова в наличии; больше уведомлений не будет.',
 };
 
 const DICTS: Record<Lang, Record<MessageKey, string>> = { en, ru };

@@ -1,0 +1,553 @@
+/**
+ * Fan-out: a campaign that changes every card of a 100 000-card program, pushed to Wallet through
+ * the service's own path (the outbox jobs, the real JobRunner, ApplePushHandlers and the HTTP/2
+ * APNs client), next to the same client sending one push at a time, measured in the same run.
+ *
+ * - PostgreSQL: a database of its own (created on DATABASE_URL's server, dropped at the end),
+ *   migrated by the project's migrator; cards, devices and registrations inserted set-based.
+ * - The campaign: every card's message changed with the pass-version bump of CardChanges and one
+ *   `apple.card-changed` job per card (CardChanges.expandProgramChange: the outbox in bulk).
+ * - APNs: test/support/fake-apns.ts in a child process of its own (as APNs is another machine;
+ *   in-process its TLS and HTTP/2 work would be billed to the service), trusting the dev pass
+ *   certificate's chain, announcing 1000 streams like APNs, answering 200 after a random delay.
+ *
+ * Environment: BENCH_FANOUT_CARDS (100000), BENCH_FANOUT_APNS_MS ("5-20": uniform delay range, or
+ * one number), BENCH_FANOUT_BASELINE (2000 pushes, at most 10 s), BENCH_FANOUT_VARIANT_CARDS (cards
+ * per runner-option variant, 20000; 0 skips them), DATABASE_URL / BENCH_DATABASE_URL.
+ *
+ * This file is also the fake APNs child's entry point (BENCH_FANOUT_ROLE=fake-apns).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { sql } from 'kysely';
+import pg from 'pg';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const THIS_FILE = fileURLToPath(import.meta.url);
+const IDS = { passTypeIdentifier: 'pass.com.example.fanout', teamIdentifier: 'FANOUT1234' };
+const APNS_STREAM_LIMIT = 1000; // what APNs announces on a certificate connection
+
+/** Campaign device i (1-based) has this token; the same expression is used in SQL below. */
+const campaignToken = (i: number): string => i.toString(16).padStart(64, '0');
+const CAMPAIGN_TOKEN_SQL = (i: string) => sql.raw(`lpad(to_hex(${i}), 64, '0')`);
+/** Baseline pushes go to tokens of their own, so the fake counts them apart. */
+const baselineToken = (i: number): string => `b${i.toString(16).padStart(63, '0')}`;
+
+// ---------------------------------------------------------------------------------------------
+// The fake APNs child process
+// ---------------------------------------------------------------------------------------------
+
+interface StartMessage {
+  type: 'start';
+  ca: string;
+  serverCert: string;
+  serverKey: string;
+  topic: string;
+  delay: { min: number; max: number };
+  /** Campaign tokens 1..campaignCards and baseline tokens 0..baselinePushes get a scripted random delay. */
+  campaignCards: number;
+  baselinePushes: number;
+}
+type ToChild = StartMessage | { type: 'stats' };
+
+interface FakeStats {
+  /** Requests to campaign tokens 1..campaignCards, how many distinct tokens, repeats, and strays. */
+  campaign: { requests: number; distinct: number; repeats: number; outOfRange: number };
+  baseline: { requests: number };
+  badRequests: number; // body other than "{}", wrong topic or method, or no client certificate
+  peakConcurrentStreams: number;
+  sessions: number;
+  cpuMs: number;
+}
+type FromChild = { type: 'started'; url: string } | { type: 'stats'; stats: FakeStats } | { type: 'error'; message: string };
+
+async function fakeApnsChild(): Promise<void> {
+  const { startFakeApns } = await import('../../test/support/fake-apns.js');
+  type Fake = Awaited<ReturnType<typeof startFakeApns>>;
+  let fake: Fake | undefined;
+  let start: StartMessage | undefined;
+  let counts = new Map<string, number>();
+  let stats: FakeStats;
+  let cpu = process.cpuUsage();
+  const reply = (m: FromChild) => process.send!(m);
+
+  const tally = (): void => {
+    if (!fake || !start) return;
+    // Taken out of the fake's log as they come, so 100 000 recorded requests never pile up.
+    for (const r of fake.requests.splice(0)) {
+      if (r.body !== '{}' || r.method !== 'POST' || r.headers['apns-topic'] !== start.topic || !r.clientCertSubject) stats.badRequests += 1;
+      if (r.token.startsWith('b')) {
+        stats.baseline.requests += 1;
+        continue;
+      }
+      stats.campaign.requests += 1;
+      const i = Number.parseInt(r.token, 16);
+      if (!(i >= 1 && i <= start.campaignCards) || r.token !== campaignToken(i)) {
+        stats.campaign.outOfRange += 1;
+        continue;
+      }
+      const seen = counts.get(r.token) ?? 0;
+      if (seen > 0) stats.campaign.repeats += 1;
+      counts.set(r.token, seen + 1);
+    }
+    stats.campaign.distinct = counts.size;
+  };
+  setInterval(tally, 50);
+
+  process.on('disconnect', () => process.exit(0)); // never outlive the benchmark
+  process.on('message', (msg: ToChild) => {
+    void (async () => {
+      try {
+        if (msg.type === 'start') {
+          await fake?.close();
+          start = msg;
+          counts = new Map();
+          stats = { campaign: { requests: 0, distinct: 0, repeats: 0, outOfRange: 0 }, baseline: { requests: 0 }, badRequests: 0, peakConcurrentStreams: 0, sessions: 0, cpuMs: 0 };
+          const { min, max } = msg.delay;
+          fake = await startFakeApns({
+            ca: msg.ca,
+            serverCert: msg.serverCert,
+            serverKey: msg.serverKey,
+            requireClientCert: true,
+            maxConcurrentStreams: APNS_STREAM_LIMIT,
+            defaultDelayMs: Math.round((min + max) / 2),
+          });
+          const delay = () => min + Math.round(Math.random() * (max - min));
+          for (let i = 1; i <= msg.campaignCards; i++) fake.respondFor(campaignToken(i), [{ status: 200, delayMs: delay() }]);
+          for (let i = 0; i <= msg.baselinePushes; i++) fake.respondFor(baselineToken(i), [{ status: 200, delayMs: delay() }]);
+          cpu = process.cpuUsage();
+          reply({ type: 'started', url: fake.url });
+        } else if (msg.type === 'stats') {
+          tally();
+          const used = process.cpuUsage(cpu);
+          reply({ type: 'stats', stats: { ...stats, peakConcurrentStreams: fake?.peakConcurrentStreams ?? 0, sessions: fake?.sessionCount ?? 0, cpuMs: (used.user + used.system) / 1000 } });
+        }
+      } catch (err) {
+        reply({ type: 'error', message: err instanceof Error ? err.stack ?? err.message : String(err) });
+      }
+    })();
+  });
+}
+
+if (process.env.BENCH_FANOUT_ROLE === 'fake-apns') await fakeApnsChild();
+
+/** The parent's handle on the child. */
+class FakeApnsProcess {
+  readonly #child: ChildProcess;
+  readonly #exited: Promise<void>;
+
+  constructor() {
+    this.#child = spawn(process.execPath, ['--import', 'tsx', THIS_FILE], {
+      cwd: ROOT,
+      env: { ...process.env, BENCH_FANOUT_ROLE: 'fake-apns', NODE_OPTIONS: '' },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    this.#exited = new Promise((resolve) => this.#child.once('exit', () => resolve()));
+  }
+
+  #ask<T extends FromChild['type']>(msg: ToChild, answer: T, timeoutMs = 60_000): Promise<Extract<FromChild, { type: T }>> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => done(new Error(`fake APNs did not answer ${msg.type} within ${timeoutMs} ms`)), timeoutMs);
+      const onMessage = (m: FromChild) => {
+        if (m.type === 'error') done(new Error(`fake APNs: ${m.message}`));
+        else if (m.type === answer) done(undefined, m as Extract<FromChild, { type: T }>);
+      };
+      const onExit = (code: number | null) => done(new Error(`fake APNs exited (${code})`));
+      const done = (err?: Error, m?: Extract<FromChild, { type: T }>) => {
+        clearTimeout(timer);
+        this.#child.off('message', onMessage);
+        this.#child.off('exit', onExit);
+        if (err) reject(err);
+        else resolve(m!);
+      };
+      this.#child.on('message', onMessage);
+      this.#child.once('exit', onExit);
+      this.#child.send(msg);
+    });
+  }
+
+  /** (Re)starts the fake server with fresh counters; returns its https URL. */
+  async start(msg: Omit<StartMessage, 'type'>): Promise<string> {
+    return (await this.#ask({ type: 'start', ...msg }, 'started')).url;
+  }
+
+  async stats(): Promise<FakeStats> {
+    return (await this.#ask({ type: 'stats' }, 'stats')).stats;
+  }
+
+  async stop(): Promise<void> {
+    if (this.#child.exitCode === null && this.#child.signalCode === null) this.#child.kill('SIGTERM');
+    await this.#exited;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The benchmark
+// ---------------------------------------------------------------------------------------------
+
+const BASE_URL = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const SERVICE_POOL_SIZE = 10; // DATABASE_POOL_SIZE's default
+const CAMPAIGN_TEXT = 'Autumn sale: −20% this weekend';
+
+interface Row {
+  label: string;
+  pushes: number;
+  seconds: number;
+  peakStreams: number | undefined;
+  sessions: number | undefined;
+  note: string;
+}
+
+function envInt(name: string, fallback: number, min: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer ≥ ${min}`);
+  return n;
+}
+
+function parseDelay(raw: string): { min: number; max: number } {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(?:-\s*(\d+(?:\.\d+)?))?\s*$/.exec(raw);
+  if (!m) throw new Error('BENCH_FANOUT_APNS_MS must be "min-max" or one number of milliseconds');
+  const min = Number(m[1]);
+  const max = m[2] === undefined ? min : Number(m[2]);
+  if (max < min) throw new Error('BENCH_FANOUT_APNS_MS: max < min');
+  return { min, max };
+}
+
+const fmtInt = (n: number): string => Math.round(n).toLocaleString('en-US').replace(/,/g, ' ');
+
+function fmtDuration(seconds: number): string {
+  if (seconds < 100) return `${seconds.toFixed(1)} s`;
+  const s = Math.round(seconds);
+  if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+  const m = Math.round(seconds / 60);
+  return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} min`;
+}
+
+/** Busy share of all cores between two os.cpus() samples. */
+function cpuSample(): { busy: number; total: number } {
+  let busy = 0;
+  let total = 0;
+  for (const c of os.cpus()) {
+    const t = c.times.user + c.times.nice + c.times.sys + c.times.irq + c.times.idle;
+    total += t;
+    busy += t - c.times.idle;
+  }
+  return { busy, total };
+}
+
+/**
+ * pg-pool's end() resolves before its connections have closed, so a plain DROP may still find
+ * them for a moment; WITH (FORCE) only as the last resort (it would make the closing pool emit
+ * an unhandled 'error').
+ */
+async function dropDatabase(admin: pg.Client, name: string): Promise<void> {
+  for (const until = Date.now() + 10_000; ; ) {
+    try {
+      await admin.query(`drop database if exists ${name}`);
+      return;
+    } catch (err) {
+      if ((err as { code?: string }).code !== '55006' || Date.now() > until) break; // 55006: in use
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  await admin.query(`drop database if exists ${name} with (force)`);
+}
+
+export async function benchFanout(): Promise<void> {
+  const cards = envInt('BENCH_FANOUT_CARDS', 100_000, 1);
+  const delay = parseDelay(process.env.BENCH_FANOUT_APNS_MS ?? '5-20');
+  const baselineMax = envInt('BENCH_FANOUT_BASELINE', 2000, 1);
+  const baselineMs = 10_000;
+  const variantCards = Math.min(cards, envInt('BENCH_FANOUT_VARIANT_CARDS', 20_000, 0));
+
+  // Loaded here, not at the top: the fake APNs child imports this file and needs none of it.
+  const [{ openDatabase }, { migrateToLatest }, { createLogger }, { JobQueue }, { JobRunner }, { CardChanges }, { RegistrationService }, push, { createApnsClient }, { ensureDevCertificates }, pki] =
+    await Promise.all([
+      import('../../src/db/database.js'),
+      import('../../src/db/migrate.js'),
+      import('../../src/log/logger.js'),
+      import('../../src/jobs/job-queue.js'),
+      import('../../src/jobs/job-runner.js'),
+      import('../../src/card-updates/card-changes.js'),
+      import('../../src/apple/registration-service.js'),
+      import('../../src/apple/push-handlers.js'),
+      import('../../src/apple/apns/apns-client.js'),
+      import('../../src/apple/pkpass/dev-certificates.js'),
+      import('../../test/support/test-pki.js'),
+    ]);
+  const { APPLE_CARD_CHANGED, APPLE_PUSH_RETRY, ApplePushHandlers } = push;
+  type ApnsClient = ReturnType<typeof createApnsClient>;
+  type Db = Awaited<ReturnType<typeof openDatabase>>['db'];
+  const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
+
+  // Everything set up is torn down in reverse order, on success, failure or Ctrl-C.
+  const cleanups: Array<() => Promise<unknown>> = [];
+  let cleaning: Promise<void> | undefined;
+  const cleanUp = (): Promise<void> =>
+    (cleaning ??= (async () => {
+      for (const fn of cleanups.reverse()) {
+        try {
+          await fn();
+        } catch (err) {
+          console.error(`fanout cleanup: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
+    })());
+  const onSignal = (signal: NodeJS.Signals) => {
+    console.error(`\n${signal}: cleaning up the fan-out benchmark…`);
+    void cleanUp().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  cleanups.push(async () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  });
+
+  try {
+    // Certificates: the dev pass certificate is the APNs client certificate; the fake trusts its
+    // chain and presents a server certificate from a test CA that the client is told to trust.
+    const work = await mkdtemp(path.join(os.tmpdir(), 'fanout-bench-'));
+    cleanups.push(() => rm(work, { recursive: true, force: true }));
+    const dev = await ensureDevCertificates(path.join(work, 'certs'), IDS);
+    const [certPem, keyPem, rootPem, wwdrPem] = await Promise.all([dev.certPath, dev.keyPath, dev.rootCertPath, dev.wwdrCertPath].map((p) => readFile(p, 'utf8')));
+    const testCa = await pki.createTestCa({ commonName: 'Fan-out bench APNs CA' });
+    const serverTls = await pki.issueServerCert(testCa);
+    const fakeApns = new FakeApnsProcess();
+    cleanups.push(() => fakeApns.stop());
+    const startFake = (campaignCards: number, baselinePushes: number) =>
+      fakeApns.start({ ca: `${rootPem}\n${wwdrPem}`, serverCert: serverTls.certPem, serverKey: serverTls.keyPem, topic: IDS.passTypeIdentifier, delay, campaignCards, baselinePushes });
+    const newClient = (url: string): ApnsClient => {
+      const client = createApnsClient({ url, auth: { kind: 'certificate', certPem: certPem!, keyPem: keyPem! }, ca: testCa.certPem });
+      cleanups.push(() => client.close());
+      return client;
+    };
+
+    // A database of its own.
+    const dbName = `bench_fanout_${randomUUID().slice(0, 8)}`;
+    const admin = new pg.Client({ connectionString: BASE_URL });
+    await admin.connect();
+    cleanups.push(() => admin.end());
+    await admin.query(`create database ${dbName}`);
+    cleanups.push(() => dropDatabase(admin, dbName));
+    const dbUrl = new URL(BASE_URL);
+    dbUrl.pathname = `/${dbName}`;
+    const handle = await openDatabase({ databaseUrl: dbUrl.toString(), maxConnections: SERVICE_POOL_SIZE });
+    cleanups.push(() => handle.close());
+    const db = handle.db;
+    await migrateToLatest(db);
+    const { rows: versionRows } = await sql<{ v: string; av: string }>`select current_setting('server_version') as v, current_setting('autovacuum') as av`.execute(db);
+
+    // Cards with one registered device each: set-based, a few seconds for 100 000.
+    let t = performance.now();
+    const { rows: programRows } = await sql<{ id: string }>`insert into programs (slug, name) values ('fanout', 'Fan-out bench') returning id`.execute(db);
+    const programId = programRows[0]!.id;
+    await sql`
+      insert into customers (id, program_id, name, phone, marketing_consent)
+      select md5('customer-' || i)::uuid, ${programId}, 'Customer ' || i, '+7900' || lpad(i::text, 7, '0'), true
+      from generate_series(1, ${cards}::int) i`.execute(db);
+    await sql`
+      insert into cards (id, program_id, customer_id, card_number, serial_number, barcode_value, tier, auth_token, link_token)
+      select md5('card-' || i)::uuid, ${programId}, md5('customer-' || i)::uuid, lpad(i::text, 12, '0'), 'FANOUT-' || lpad(i::text, 8, '0'),
+             lpad(i::text, 12, '0'), 'Member', md5('auth-' || i) || md5('auth2-' || i), md5('link-' || i)
+      from generate_series(1, ${cards}::int) i`.execute(db);
+    await sql`
+      insert into apple_devices (device_library_id, push_token)
+      select 'device-' || lpad(i::text, 8, '0'), ${CAMPAIGN_TOKEN_SQL('i')} from generate_series(1, ${cards}::int) i`.execute(db);
+    await sql`
+      insert into apple_registrations (device_library_id, card_id)
+      select 'device-' || lpad(i::text, 8, '0'), md5('card-' || i)::uuid from generate_series(1, ${cards}::int) i`.execute(db);
+    await sql`analyze`.execute(db);
+    const seedSeconds = (performance.now() - t) / 1000;
+
+    // The campaign: every card's message changes in one transaction, with CardChanges' pass-version
+    // bump and its outbox fan-out (one apple.card-changed job per card, the dedupe key its id).
+    const changes = new CardChanges();
+    changes.addChannel(APPLE_CARD_CHANGED);
+    t = performance.now();
+    await db.transaction().execute(async (trx) => {
+      await trx.updateTable('cards').set({ message: CAMPAIGN_TEXT, ...changes.passVersionBump() }).where('program_id', '=', programId).where('status', '!=', 'voided').execute();
+      await changes.expandProgramChange(trx, programId);
+    });
+    const campaignSeconds = (performance.now() - t) / 1000;
+    if (process.env.BENCH_FANOUT_ANALYZE_JOBS === '1') await sql`analyze jobs`.execute(db);
+    const queue = new JobQueue(db);
+    const queued = await queue.countWaiting([APPLE_CARD_CHANGED]);
+    if (queued !== cards) throw new Error(`expected ${cards} jobs, found ${queued}`);
+
+    console.log(
+      `PostgreSQL ${versionRows[0]!.v} (database of its own, pool ${SERVICE_POOL_SIZE}); ${fmtInt(cards)} cards × 1 device seeded in ${seedSeconds.toFixed(1)} s, ` +
+        `campaign (message + pass version + ${fmtInt(queued)} jobs, one transaction) ${campaignSeconds.toFixed(1)} s`,
+    );
+    console.log(
+      `fake APNs: own process, HTTP/2 + TLS with client certificate, ${APNS_STREAM_LIMIT} streams/session, 200 after ${delay.min === delay.max ? `${delay.min}` : `${delay.min}–${delay.max}`} ms; ` +
+        `${os.cpus().length} cores, Node ${process.version}`,
+    );
+
+    const rows: Row[] = [];
+
+    /** Drains the queue with `runners` JobRunners (options `opts`) sharing one APNs client. */
+    const drainCampaign = async (
+      label: string,
+      expected: number,
+      runners: number,
+      opts: { batchSize?: number },
+      database: Db,
+      client: ApnsClient,
+    ): Promise<{ row: Row; seconds: number; elu: number; serviceCpu: number; machineBusy: number }> => {
+      const registrations = new RegistrationService(database);
+      const handlers = new ApplePushHandlers(database, registrations, client, IDS.passTypeIdentifier, logger);
+      const q = new JobQueue(database);
+      const list = Array.from({ length: runners }, () => {
+        // The service's runner: pollMs = JOB_POLL_MS's default (it only matters when idle).
+        const runner = new JobRunner(q, logger, { pollMs: 500, ...opts });
+        runner.register(APPLE_CARD_CHANGED, handlers.cardChanged);
+        runner.register(APPLE_PUSH_RETRY, handlers.retryPush);
+        return runner;
+      });
+      const elu0 = performance.eventLoopUtilization();
+      const cpu0 = process.cpuUsage();
+      const m0 = cpuSample();
+      const t0 = performance.now();
+      // drain() is the runner's own loop (claim a batch, push it all at once, delete it, repeat)
+      // without the idle sleep: what start() does while there is a backlog.
+      await Promise.all(list.map((r) => r.drain()));
+      const seconds = (performance.now() - t0) / 1000;
+      const elu = performance.eventLoopUtilization(elu0).utilization;
+      const cpu = process.cpuUsage(cpu0);
+      const m1 = cpuSample();
+      const left = Number((await sql<{ n: string }>`select count(*) as n from jobs`.execute(database)).rows[0]!.n);
+      const stats = await fakeApns.stats();
+      const problems: string[] = [];
+      if (left !== 0) problems.push(`${left} jobs left in the queue`);
+      if (stats.campaign.distinct !== expected) problems.push(`${stats.campaign.distinct} of ${expected} tokens pushed`);
+      if (stats.campaign.repeats !== 0) problems.push(`${stats.campaign.repeats} tokens pushed twice or more`);
+      if (stats.campaign.outOfRange !== 0) problems.push(`${stats.campaign.outOfRange} pushes to unexpected tokens`);
+      if (stats.badRequests !== 0) problems.push(`${stats.badRequests} malformed requests`);
+      if (problems.length) console.error(`!! ${label}: ${problems.join('; ')}`);
+      return {
+        row: {
+          label,
+          pushes: stats.campaign.requests,
+          seconds,
+          peakStreams: stats.peakConcurrentStreams,
+          sessions: stats.sessions,
+          note: problems.length ? 'FAILED CHECK' : 'each token once',
+        },
+        seconds,
+        elu,
+        serviceCpu: (cpu.user + cpu.system) / 1e6 / seconds,
+        machineBusy: (m1.busy - m0.busy) / Math.max(1, m1.total - m0.total),
+      };
+    };
+
+    // A: the service's path, its defaults (batch 200, pool 10).
+    const urlA = await startFake(cards, baselineMax);
+    const client = newClient(urlA);
+    const a = await drainCampaign(`A  JobRunner defaults (batch 200), pool ${SERVICE_POOL_SIZE}`, cards, 1, {}, db, client);
+    const fakeCpuA = (await fakeApns.stats()).cpuMs / 1000 / a.seconds;
+    rows.push(a.row);
+
+    // B: the same client, one push at a time (await each), on the same warm session.
+    let sent = 0;
+    let failed = 0;
+    const tB = performance.now();
+    while (sent < baselineMax && performance.now() - tB < baselineMs) {
+      const result = await client.send(baselineToken(sent), IDS.passTypeIdentifier);
+      if (result.status !== 200) failed += 1;
+      sent += 1;
+    }
+    const bSeconds = (performance.now() - tB) / 1000;
+    const bStats = await fakeApns.stats();
+    const bPerSecond = sent / bSeconds;
+    rows.push({
+      label: 'B  same client, one push at a time',
+      pushes: sent,
+      seconds: bSeconds,
+      peakStreams: undefined,
+      sessions: undefined,
+      note: failed || bStats.baseline.requests !== sent ? `FAILED CHECK (${failed} non-200, fake saw ${bStats.baseline.requests})` : `${fmtInt(100_000)} extrapolated`,
+    });
+
+    // Runner options, each on a fresh queue of `variantCards` jobs and a fresh fake (own peak).
+    const variants: Array<{ label: string; runners: number; batchSize: number; pool: number }> = [
+      { label: 'batch 200 (defaults again, same sample)', runners: 1, batchSize: 200, pool: SERVICE_POOL_SIZE },
+      { label: 'batch 1000', runners: 1, batchSize: 1000, pool: SERVICE_POOL_SIZE },
+      { label: '2 runners × batch 200', runners: 2, batchSize: 200, pool: SERVICE_POOL_SIZE },
+      { label: '4 runners × batch 200', runners: 4, batchSize: 200, pool: SERVICE_POOL_SIZE },
+      { label: '4 runners × batch 200', runners: 4, batchSize: 200, pool: 20 },
+      { label: 'batch 1000', runners: 1, batchSize: 1000, pool: 20 },
+      { label: 'batch 1000', runners: 1, batchSize: 1000, pool: 40 },
+      { label: '2 runners × batch 1000', runners: 2, batchSize: 1000, pool: 20 },
+    ];
+    const variantRows: Row[] = [];
+    if (variantCards > 0) {
+      for (const v of variants) {
+        const h = await openDatabase({ databaseUrl: dbUrl.toString(), maxConnections: v.pool });
+        try {
+          await sql`
+            insert into jobs (kind, dedupe_key, payload)
+            select ${APPLE_CARD_CHANGED}, md5('card-' || i)::uuid::text, jsonb_build_object('cardId', md5('card-' || i)::uuid)
+            from generate_series(1, ${variantCards}::int) i`.execute(h.db);
+          await sql`analyze jobs`.execute(h.db);
+          const vc = newClient(await startFake(variantCards, 0));
+          const r = await drainCampaign(`   ${v.label}, pool ${v.pool}`, variantCards, v.runners, { batchSize: v.batchSize }, h.db, vc);
+          variantRows.push({ ...r.row, note: `${r.row.note}; loop ${Math.round(r.elu * 100)} %, machine ${Math.round(r.machineBusy * 100)} %` });
+          await vc.close();
+        } finally {
+          await h.close();
+        }
+      }
+    }
+
+    // The table.
+    const head = ['', 'pushes', 'seconds', 'pushes/s', 'peak streams', 'sessions', `${fmtInt(100_000)} pushes take`, ''];
+    const cells = (r: Row) => [
+      r.label,
+      fmtInt(r.pushes),
+      r.seconds.toFixed(2),
+      fmtInt(r.pushes / r.seconds),
+      r.peakStreams === undefined ? '1' : String(r.peakStreams),
+      r.sessions === undefined ? '1' : String(r.sessions),
+      fmtDuration((100_000 * r.seconds) / r.pushes),
+      r.note,
+    ];
+    const table = [...rows, ...variantRows].map(cells);
+    const widths = head.map((hd, i) => Math.max(hd.length, ...table.map((c) => c[i]!.length)));
+    const line = (c: string[]) => c.map((x, i) => (i === 0 || i === c.length - 1 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join('  ').trimEnd();
+    console.log(line(head));
+    console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+    for (const c of table.slice(0, rows.length)) console.log(line(c));
+    if (variantRows.length) {
+      console.log(`runner options, ${fmtInt(variantCards)} jobs each:`);
+      for (const c of table.slice(rows.length)) console.log(line(c));
+    }
+
+    const aPerSecond = a.row.pushes / a.seconds;
+    console.log(
+      `A: ${fmtInt(aPerSecond)} pushes/s = ${(aPerSecond / bPerSecond).toFixed(1)}× the one-at-a-time rate (${fmtInt(bPerSecond)}/s, mean APNs round trip ${((bSeconds * 1000) / sent).toFixed(1)} ms); ` +
+        `${fmtInt(100_000)} pushes: ${fmtDuration(100_000 / aPerSecond)} vs ${fmtDuration(100_000 / bPerSecond)}`,
+    );
+    console.log(
+      `during A: service event loop ${Math.round(a.elu * 100)} % busy, service CPU ${a.serviceCpu.toFixed(2)} cores, fake APNs ${fakeCpuA.toFixed(2)} cores, ` +
+        `machine ${Math.round(a.machineBusy * 100)} % of ${os.cpus().length} cores (the rest: PostgreSQL)`,
+    );
+    if (variantRows.length) {
+      const base = variantRows[0]!;
+      const best = variantRows.reduce((x, y) => (y.pushes / y.seconds > x.pushes / x.seconds ? y : x));
+      console.log(
+        `best runner option: ${best.label.trim()} at ${fmtInt(best.pushes / best.seconds)} pushes/s, ` +
+          `${(best.pushes / best.seconds / (base.pushes / base.seconds)).toFixed(2)}× the defaults on the same sample`,
+      );
+    }
+  } finally {
+    await cleanUp();
+  }
+}

@@ -1,0 +1,238 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureDevCertificates } from '../src/apple/pkpass/dev-certificates.js';
+import { startFakeApns, type FakeApns } from './support/fake-apns.js';
+import { createTestServiceAccount, startFakeGoogle, type FakeGoogle } from './support/fake-google.js';
+import { createTestCa, issueServerCert } from './support/test-pki.js';
+import { startTestService, type TestService } from './support/test-service.js';
+
+const PASS_TYPE_ID = 'pass.test.campaigns';
+const ISSUER = '3388000000044444444';
+let svc: TestService;
+let apns: FakeApns;
+let google: FakeGoogle;
+let dataDir: string;
+let stores: string[] = [];
+
+interface Member {
+  cardNumber: string;
+  serial: string;
+  customerId: string;
+  cardId: string;
+  token: string;
+  pushToken?: string;
+}
+const members: Record<string, Member> = {};
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(path.join(tmpdir(), 'wl-campaigns-'));
+  const dev = await ensureDevCertificates(path.join(dataDir, 'dev-certs'), { passTypeIdentifier: PASS_TYPE_ID, teamIdentifier: 'TESTTEAM02' });
+  const ca = await createTestCa();
+  const server = await issueServerCert(ca);
+  apns = await startFakeApns({ ca: [readFileSync(dev.rootCertPath, 'utf8'), readFileSync(dev.wwdrCertPath, 'utf8')].join('\n'), serverCert: server.certPem, serverKey: server.keyPem, requireClientCert: true });
+  writeFileSync(path.join(dataDir, 'apns-ca.pem'), ca.certPem);
+  const account = createTestServiceAccount();
+  google = await startFakeGoogle({ serviceAccounts: [account] });
+  writeFileSync(path.join(dataDir, 'sa.json'), JSON.stringify(account));
+  svc = await startTestService({
+    DATA_DIR: dataDir,
+    APPLE_PASS_TYPE_ID: PASS_TYPE_ID,
+    APPLE_TEAM_ID: 'TESTTEAM02',
+    APNS_URL: apns.url,
+    APNS_CA: path.join(dataDir, 'apns-ca.pem'),
+    GOOGLE_ISSUER_ID: ISSUER,
+    GOOGLE_APPLICATION_CREDENTIALS: path.join(dataDir, 'sa.json'),
+    GOOGLE_WALLET_API_URL: google.apiUrl,
+    GOOGLE_OAUTH_TOKEN_URL: google.tokenUrl,
+    JOB_POLL_MS: '50',
+  });
+  await svc.api('POST', '/api/v1/programs', {
+    slug: 'shop', name: 'Shop', welcomeBonus: 10, marketingCaps: { perDay: 5, perWeek: 10 },
+    tiers: [{ name: 'Silver', minSpend: 0, earnPercent: 10 }, { name: 'Gold', minSpend: 1000, earnPercent: 12 }],
+  });
+  for (const name of ['A', 'B']) stores.push((await svc.api('POST', '/api/v1/stores', { program: 'shop', name, latitude: 55, longitude: 37 })).body.id);
+  const pos = (await svc.api('POST', '/api/v1/api-keys', { name: 'till', role: 'pos', storeId: stores[0] })).body.key;
+
+  // Six members: consent, tier, home store, birthday and wallets differ.
+  const people = [
+    { key: 'anna', consent: true, store: 0, birthday: '1990-03-10', gold: true, apple: true },
+    { key: 'boris', consent: true, store: 1, birthday: '1985-03-11', gold: false, apple: true },
+    { key: 'vera', consent: false, store: 0, birthday: '1992-03-10', gold: true, apple: true },
+    { key: 'gleb', consent: true, store: 1, birthday: '1970-07-01', gold: false, apple: false },
+    { key: 'dina', consent: true, store: 0, birthday: '2000-12-31', gold: false, apple: false },
+    { key: 'egor', consent: false, store: 1, birthday: '1999-01-01', gold: false, apple: false },
+  ];
+  for (const [i, p] of people.entries()) {
+    const res = await svc.api('POST', '/api/v1/cards', {
+      program: 'shop', customer: { name: `${p.key[0]!.toUpperCase()}${p.key.slice(1)} Test`, phone: `+7916800000${i}`, birthday: p.birthday },
+      consent: { personalData: true, marketing: p.consent }, homeStoreId: stores[p.store],
+    });
+    const card = await svc.services.db.selectFrom('cards').select(['id', 'auth_token']).where('card_number', '=', res.body.cardNumber).executeTakeFirstOrThrow();
+    members[p.key] = { cardNumber: res.body.cardNumber, serial: res.body.serialNumber, customerId: res.body.customerId, cardId: card.id, token: card.auth_token };
+    if (p.gold) {
+      await fetch(`${svc.url}/api/v1/pos/purchases`, { method: 'POST', headers: { authorization: `Bearer ${pos}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() }, body: JSON.stringify({ barcode: res.body.cardNumber, receiptId: randomUUID(), amount: 1500 }) });
+    }
+    if (p.apple) {
+      const pushToken = (i + 1).toString(16).padStart(2, '0').repeat(32);
+      const reg = await fetch(`${svc.url}/wallet/apple/v1/devices/device-${p.key}/registrations/${PASS_TYPE_ID}/${res.body.serialNumber}`, {
+        method: 'POST', headers: { authorization: `ApplePass ${card.auth_token}`, 'content-type': 'application/json' }, body: JSON.stringify({ pushToken }),
+      });
+      expect(reg.status).toBe(201);
+      members[p.key]!.pushToken = pushToken;
+    }
+  }
+  // Let enrolment and purchase updates reach the fakes before counting campaign traffic.
+  await waitUntil(async () => (await pendingJobs()) === 0);
+}, 60_000);
+
+afterAll(async () => {
+  await svc?.stop();
+  await apns?.close();
+  await google?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function pendingJobs(): Promise<number> {
+  const r = await sql<{ n: number }>`select count(*)::int as n from jobs where failed_at is null and run_at <= now()`.execute(svc.services.db);
+  return r.rows[0]!.n;
+}
+
+async function waitUntil(check: () => Promise<boolean> | boolean, ms = 20_000) {
+  const until = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function finished(id: string) {
+  await waitUntil(async () => (await svc.api('GET', `/api/v1/campaigns/${id}`)).body.status === 'completed');
+  await waitUntil(async () => (await pendingJobs()) === 0);
+  return (await svc.api('GET', `/api/v1/campaigns/${id}`)).body;
+}
+
+const preview = async (audience: Record<string, unknown>) => (await svc.api('POST', '/api/v1/segments/preview', { program: 'shop', audience })).body;
+
+describe('audience', () => {
+  it('counts consenting members of each segment, evaluated in SQL', async () => {
+    expect(await preview({})).toMatchObject({ count: 4, withoutConsent: 2 });
+    expect((await preview({ tiers: ['Gold'] })).count).toBe(1); // anna (vera has no consent)
+    expect((await preview({ homeStoreIds: [stores[1]] })).count).toBe(2); // boris, gleb
+    expect((await preview({ balanceAbove: 100 })).count).toBe(1); // anna: 10 + 150
+    expect((await preview({ birthdayBetween: { from: '03-01', to: '03-31' } })).count).toBe(2);
+    expect((await preview({ birthdayBetween: { from: '12-15', to: '01-15' } })).count).toBe(1); // dina, across New Year
+    expect((await preview({ inAppleWallet: true })).count).toBe(2);
+    expect((await preview({ inAppleWallet: false })).count).toBe(2);
+    expect((await preview({ activeWithinDays: 30 })).count).toBe(1);
+    expect((await preview({ sleepingForDays: 30 })).count).toBe(3);
+    expect((await preview({ enrolledWithinDays: 7 })).count).toBe(4);
+    const sample = (await preview({ tiers: ['Gold'] })).sample;
+    expect(sample).toEqual([{ cardNumber: members.anna!.cardNumber, firstName: 'Anna', tier: 'Gold', balance: 160 }]);
+  });
+
+  it('names a bad audience field', async () => {
+    const res = await svc.api('POST', '/api/v1/segments/preview', { program: 'shop', audience: { birthdayBetween: { from: '13-01', to: '01-01' }, colour: 'red' } });
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e: any) => e.field)).toEqual(expect.arrayContaining(['audience.birthdayBetween.from', 'audience']));
+  });
+});
+
+describe('campaigns', () => {
+  it('reach exactly the consenting members of the segment, on Apple and Google', async () => {
+    const apnsBefore = apns.requests.length;
+    const googleBefore = google.apiRequests().length;
+    const res = await svc.api('POST', '/api/v1/campaigns', { program: 'shop', message: 'Spring sale for Store A', audience: { homeStoreIds: [stores[0]] }, bonusPoints: 5 });
+    expect(res.status).toBe(202);
+    const done = await finished(res.body.id);
+    expect(done.counts).toMatchObject({ targeted: 3, sent: 2, sentApple: 1, sentGoogle: 2, skippedConsent: 1, skippedFrequencyCap: 0 });
+    // Apple: only anna's device (dina has none, vera did not consent).
+    await apns.waitFor((r) => r.slice(apnsBefore).some((x) => x.token === members.anna!.pushToken));
+    const pushed = new Set(apns.requests.slice(apnsBefore).map((r) => r.token));
+    expect(pushed).toEqual(new Set([members.anna!.pushToken]));
+    // Google: one addMessage each for anna and dina, nobody else.
+    const messaged = google.apiRequests().slice(googleBefore).filter((r) => r.path.endsWith('/addMessage')).map((r) => decodeURIComponent(r.path.split('/').at(-2)!));
+    expect(messaged.sort()).toEqual([`${ISSUER}.${members.anna!.serial}`, `${ISSUER}.${members.dina!.serial}`].sort());
+    const vera = await svc.api('GET', `/api/v1/cards/${members.vera!.cardNumber}`);
+    expect(vera.body.message).toBeNull();
+    const anna = await svc.api('GET', `/api/v1/cards/${members.anna!.cardNumber}`);
+    expect(anna.body).toMatchObject({ message: 'Spring sale for Store A', balance: 165 });
+  });
+
+  it('skip members over the frequency cap and those who asked for fewer messages', async () => {
+    await svc.api('PATCH', '/api/v1/programs/shop', { marketingCaps: { perDay: 1, perWeek: 10 } });
+    const pref = await svc.api('PATCH', `/api/v1/customers/${members.gleb!.customerId}`, { maxMessagesPerWeek: 0 });
+    expect(pref.status).toBe(200);
+    const res = await svc.api('POST', '/api/v1/campaigns', { program: 'shop', message: 'Second one today' });
+    const done = await finished(res.body.id);
+    // anna and dina got one today already; gleb wants none; boris gets it.
+    expect(done.counts).toMatchObject({ targeted: 6, sent: 1, skippedConsent: 2, skippedFrequencyCap: 3 });
+    expect((await svc.api('GET', `/api/v1/cards/${members.boris!.cardNumber}`)).body.message).toBe('Second one today');
+    await svc.api('PATCH', '/api/v1/programs/shop', { marketingCaps: { perDay: 5, perWeek: 10 } });
+  });
+
+  it('count messages Google delivered silently once an object’s 3-a-day budget is spent', async () => {
+    // dina: welcome insert (no notification), one campaign message so far; spend the rest of her budget.
+    for (const text of ['n1', 'n2']) await svc.api('POST', `/api/v1/cards/${members.dina!.cardNumber}/message`, { text });
+    await waitUntil(async () => (await pendingJobs()) === 0);
+    // Whose budget is spent depends on how earlier updates were coalesced; count it, then compare.
+    const spent = await sql<{ n: number }>`
+      select count(*)::int as n from (
+        select card_id from google_notifications where notified and created_at > now() - interval '1 day'
+        and card_id in (${members.anna!.cardId}, ${members.dina!.cardId}) group by card_id having count(*) >= 3) s`.execute(svc.services.db);
+    const res = await svc.api('POST', '/api/v1/campaigns', { program: 'shop', message: 'Over budget for Dina', audience: { homeStoreIds: [stores[0]] } });
+    const done = await finished(res.body.id);
+    expect(done.counts.sent).toBe(2);
+    expect(done.counts.googleSilent).toBe(spent.rows[0]!.n);
+    const dina = await svc.services.db.selectFrom('google_notifications').select(['notified', 'text']).where('card_id', '=', members.dina!.cardId).orderBy('id', 'desc').executeTakeFirstOrThrow();
+    expect(dina).toEqual({ notified: false, text: 'Over budget for Dina' });
+  });
+
+  it('never message a card twice when a worker stops mid-campaign and another resumes', async () => {
+    const res = await svc.api('POST', '/api/v1/campaigns', { program: 'shop', message: 'Resumed', bonusPoints: 3, sendAt: new Date(Date.now() + 3_600_000).toISOString() });
+    const id = res.body.id as string;
+    // A worker delivers one batch of one card and dies; the job is still there for another worker.
+    await svc.services.campaigns.run(id, { batchSize: 1, maxBatches: 1 });
+    expect((await svc.api('GET', `/api/v1/campaigns/${id}`)).body.counts).toMatchObject({ sent: 1, pending: 3 });
+    await svc.services.campaigns.run(id); // the restarted worker
+    await svc.services.campaigns.run(id); // and a stray re-run
+    const done = await finished(id);
+    // gleb still wants no messages: three are sent.
+    expect(done.counts).toMatchObject({ targeted: 6, sent: 3, skippedFrequencyCap: 1, pending: 0 });
+    const bonuses = await svc.services.db.selectFrom('ledger_entries').select('card_id').where('reason', '=', `Campaign ${id}`).execute();
+    expect(bonuses).toHaveLength(3);
+    expect(new Set(bonuses.map((b) => b.card_id)).size).toBe(3);
+  });
+
+  it('can be cancelled while scheduled, and then sends nothing', async () => {
+    const res = await svc.api('POST', '/api/v1/campaigns', { program: 'shop', message: 'Never', sendAt: new Date(Date.now() + 86_400_000).toISOString() });
+    expect(res.body.status).toBe('scheduled');
+    const cancelled = await svc.api('POST', `/api/v1/campaigns/${res.body.id}/cancel`);
+    expect(cancelled.body.status).toBe('cancelled');
+    await svc.services.campaigns.run(res.body.id);
+    expect((await svc.api('GET', `/api/v1/campaigns/${res.body.id}`)).body.counts.targeted).toBe(0);
+    expect((await svc.api('POST', `/api/v1/campaigns/${res.body.id}/cancel`)).status).toBe(409);
+  });
+});
+
+describe('birthday automation', () => {
+  it('greets by name with bonus points once, however often the date is run', async () => {
+    await svc.api('PATCH', '/api/v1/programs/shop', { birthdayAutomation: { daysBefore: 1, sendHour: 9, bonusPoints: 100, text: 'Happy birthday, {name}! {points} points are yours.' }, marketingCaps: { perDay: 50, perWeek: 50 } });
+    const run = () => svc.api('POST', '/api/v1/automations/birthday/run', { program: 'shop', date: '2026-03-09' });
+    const first = await run();
+    expect(first.status).toBe(202);
+    expect(first.body).toMatchObject({ birthday: '2026-03-10', created: true });
+    await finished(first.body.campaignId);
+    const again = await run();
+    expect(again.body).toMatchObject({ campaignId: first.body.campaignId, created: false });
+    await finished(first.body.campaignId);
+    const anna = await svc.api('GET', `/api/v1/cards/${members.anna!.cardNumber}`);
+    expect(anna.body.message).toBe('Happy birthday, Anna! 100 points are yours.');
+    const grants = await svc.services.db.selectFrom('ledger_entries').select(['card_id', 'points']).where('kind', '=', 'birthday').execute();
+    expect(grants).toEqual([{ card_id: members.anna!.cardId, points: 100 }]); // vera shares the day but did not consent
+    expect((await svc.api('POST', '/api/v1/automations/birthday/run', { program: 'shop', date: '2026-13-01' })).status).toBe(400);
+  });
+});
