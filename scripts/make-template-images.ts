@@ -35,6 +35,8 @@ const STRINGS: Record<string, Record<string, string>> = {
     terms_label: 'Terms and conditions',
     stores_label: 'Our stores',
     message_none: 'No news yet',
+    restock_label: 'Waiting for it to be back',
+    restock_unsubscribe: 'stop waiting',
     terms_none: 'Ask at the till for the program terms',
   },
   ru: {
@@ -48,6 +50,8 @@ const STRINGS: Record<string, Record<string, string>> = {
     terms_label: 'Условия программы',
     stores_label: 'Наши магазины',
     message_none: 'Пока нет новостей',
+    restock_label: 'Жду поступления',
+    restock_unsubscribe: 'отписаться',
     terms_none: 'Условия программы — у кассира',
   },
 };

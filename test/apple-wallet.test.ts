@@ -305,3 +305,22 @@ async function waitUntil(check: () => Promise<boolean>, ms = 10_000) {
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+describe('back-in-stock on the back of the pass', () => {
+  const passJson = async () => {
+    const res = await fetch(card.links.apple.replace('http://127.0.0.1:3999', svc.url));
+    return JSON.parse(readFileSync(path.join(unzipPass(Buffer.from(await res.arrayBuffer())), 'pass.json'), 'utf8'));
+  };
+
+  it('lists what the customer waits for with an unsubscribe link, and drops it after unsubscribing', async () => {
+    const sub = await svc.api('POST', '/api/v1/restock-subscriptions', { cardNumber: card.cardNumber, sku: 'COAT-1', size: 'M', title: 'Wool coat' });
+    expect(sub.status).toBe(201);
+    const token = sub.body.unsubscribeUrl.split('/').at(-1);
+    const field = (await passJson()).storeCard.backFields.find((f: any) => f.key === 'restock');
+    expect(field.value).toBe(`Wool coat (M): http://127.0.0.1:3999/restock/unsubscribe/${token}`);
+    expect(field.attributedValue).toContain(`<a href="http://127.0.0.1:3999/restock/unsubscribe/${token}">`);
+    const unsubscribed = await fetch(`${svc.url}/restock/unsubscribe/${token}`, { method: 'POST' });
+    expect(unsubscribed.status).toBe(200);
+    expect((await passJson()).storeCard.backFields.some((f: any) => f.key === 'restock')).toBe(false);
+  });
+});

@@ -32,7 +32,7 @@ export async function setupAppleWallet(config: Config, db: Db, logger: Logger, c
   const webServiceURL = config.publicUrl + APPLE_WEB_SERVICE_PATH;
   if (config.isProduction && !webServiceURL.startsWith('https://')) throw new Error('PUBLIC_URL must be https: Wallet only talks to https web services');
 
-  const passes = new PassService(db, identity.identity, TEMPLATES_DIR, webServiceURL);
+  const passes = new PassService(db, identity.identity, TEMPLATES_DIR, webServiceURL, config.publicUrl);
   await passes.warmUp();
   const registrations = new RegistrationService(db);
 

@@ -19,6 +19,8 @@ export interface PassContentInput {
   customer: Customer;
   /** All of the program's stores; the ≤10 nearest the home store are put on the pass. */
   stores: Store[];
+  /** Open back-in-stock subscriptions, each with its unsubscribe link, shown on the back. */
+  restockSubscriptions?: { title: string; size: string | null; unsubscribeUrl: string }[];
 }
 
 interface PassField {
@@ -59,6 +61,17 @@ export function buildPassJson(input: PassContentInput): Record<string, unknown> 
     }
   }
 
+  const waiting = input.restockSubscriptions ?? [];
+  if (waiting.length && storeCard.backFields) {
+    storeCard.backFields.push({
+      key: 'restock',
+      label: 'restock_label',
+      value: waiting.map((w) => `${w.title}${w.size ? ` (${w.size})` : ''}: ${w.unsubscribeUrl}`).join('\n'),
+      // Wallet shows links in attributedValue as tappable text.
+      attributedValue: waiting.map((w) => `${escapeXml(w.title)}${w.size ? ` (${escapeXml(w.size)})` : ''} — <a href="${escapeXml(w.unsubscribeUrl)}">×</a>`).join('<br>'),
+    });
+  }
+
   const barcodeFormat = BARCODE_FORMATS[program.barcode_format];
   const barcode = { message: card.barcode_value, messageEncoding: 'iso-8859-1', altText: card.card_number };
   const barcodes = [{ format: barcodeFormat, ...barcode }];
@@ -88,6 +101,10 @@ export function buildPassJson(input: PassContentInput): Record<string, unknown> 
   if ((pass.locations as unknown[]).length === 0) delete pass.locations;
   if ((pass.beacons as unknown[]).length === 0) delete pass.beacons;
   return pass;
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
 function firstName(name: string | null): string {

@@ -4,6 +4,7 @@ import type { Card, Customer, Program } from '../db/schema.js';
 import { createPassPackager, loadPassTemplate, type PassPackager, type PassTemplate } from './pkpass/pass-packager.js';
 import type { SigningIdentity } from './pkpass/signing-identity.js';
 import { buildPassJson } from './pass-content.js';
+import { restockUnsubscribeUrl } from '../restock/restock-routes.js';
 
 export interface BuiltPass {
   bytes: Buffer;
@@ -26,6 +27,7 @@ export class PassService {
     private readonly identity: SigningIdentity,
     private readonly templatesDir: string,
     private readonly webServiceURL: string,
+    private readonly publicUrl: string,
     private readonly cacheSize = 10_000,
   ) {}
 
@@ -61,7 +63,10 @@ export class PassService {
   }
 
   async #build(card: Card, customer: Customer, program: Program): Promise<BuiltPass> {
-    const stores = await this.db.selectFrom('stores').selectAll().where('program_id', '=', program.id).orderBy('created_at').orderBy('id').execute();
+    const [stores, waiting] = await Promise.all([
+      this.db.selectFrom('stores').selectAll().where('program_id', '=', program.id).orderBy('created_at').orderBy('id').execute(),
+      this.db.selectFrom('restock_subscriptions').select(['title', 'size', 'unsubscribe_token']).where('card_id', '=', card.id).where('status', '=', 'open').orderBy('created_at').limit(10).execute(),
+    ]);
     const { template, packager } = await this.#design(program.design);
     const passJson = buildPassJson({
       template: template.passJson,
@@ -72,6 +77,7 @@ export class PassService {
       card,
       customer,
       stores,
+      restockSubscriptions: waiting.map((w) => ({ title: w.title, size: w.size, unsubscribeUrl: restockUnsubscribeUrl(this.publicUrl, w.unsubscribe_token) })),
     });
     return { bytes: packager.build(passJson), lastModified: card.pass_updated_at, card, program };
   }

@@ -84,7 +84,10 @@ export class RestockService {
         .onConflict((oc) => oc.doNothing())
         .returning('id')
         .executeTakeFirst();
-      if (inserted) return { subscription: await this.#details(inserted.id), created: true };
+      if (inserted) {
+        await this.#cardChanged(card.id); // the back of the pass lists what the customer waits for
+        return { subscription: await this.#details(inserted.id), created: true };
+      }
 
       let existing = this.db
         .selectFrom('restock_subscriptions')
@@ -113,6 +116,7 @@ export class RestockService {
       .executeTakeFirst();
     const details = await this.#find('id', id);
     if (!details) throw notFound('Restock subscription');
+    if (updated) await this.#cardChangedBySubscription(id);
     if (!updated && details.status === 'notified') throw conflict('This subscription has already been notified; there is nothing left to cancel', { status: 'notified' });
     return details;
   }
@@ -125,13 +129,25 @@ export class RestockService {
   /** The customer's own link: cancels an open subscription; returns it as it is now. */
   async unsubscribeByToken(token: string): Promise<RestockSubscriptionDetails | undefined> {
     if (!UNSUBSCRIBE_TOKEN.test(token)) return undefined;
-    await this.db
+    const cancelled = await this.db
       .updateTable('restock_subscriptions')
       .set({ status: 'cancelled', cancelled_at: new Date() })
       .where('unsubscribe_token', '=', token)
       .where('status', '=', 'open')
-      .execute();
+      .returning('card_id')
+      .executeTakeFirst();
+    if (cancelled) await this.#cardChanged(cancelled.card_id);
     return this.#find('unsubscribe_token', token);
+  }
+
+  async #cardChangedBySubscription(id: string): Promise<void> {
+    const row = await this.db.selectFrom('restock_subscriptions').select('card_id').where('id', '=', id).executeTakeFirst();
+    if (row) await this.#cardChanged(row.card_id);
+  }
+
+  async #cardChanged(cardId: string): Promise<void> {
+    await this.db.transaction().execute((trx) => this.changes.markChanged(trx, [cardId]));
+    this.changes.committed();
   }
 
   /**
