@@ -324,3 +324,25 @@ describe('back-in-stock on the back of the pass', () => {
     expect((await passJson()).storeCard.backFields.some((f: any) => f.key === 'restock')).toBe(false);
   });
 });
+
+describe('geo messages', () => {
+  it('a store’s new relevant text reaches the cards that carry it, silently', async () => {
+    const reg = await fetch(`${ws(`/devices/geo-device/registrations/${PASS_TYPE_ID}/${card.serialNumber}`)}`, {
+      method: 'POST', headers: { ...applePass(authToken), 'content-type': 'application/json' }, body: JSON.stringify({ pushToken: 'ab'.repeat(32) }),
+    });
+    expect(reg.status).toBe(201);
+    const before = await fetch(card.links.apple.replace('http://127.0.0.1:3999', svc.url));
+    const oldPass = JSON.parse(readFileSync(path.join(unzipPass(Buffer.from(await before.arrayBuffer())), 'pass.json'), 'utf8'));
+    const stores = (await svc.api('GET', '/api/v1/stores?program=apple')).body.items;
+    const pushes = apns.requests.length;
+    const res = await svc.api('PATCH', `/api/v1/stores/${stores[11].id}`, { relevantText: 'Autumn collection is in: drop by' });
+    expect(res.status).toBe(200);
+    await apns.waitFor((r) => r.slice(pushes).some((x) => x.token === 'ab'.repeat(32)), 10_000);
+    const after = await fetch(card.links.apple.replace('http://127.0.0.1:3999', svc.url));
+    const pass = JSON.parse(readFileSync(path.join(unzipPass(Buffer.from(await after.arrayBuffer())), 'pass.json'), 'utf8'));
+    expect(pass.locations[0].relevantText).toBe('Autumn collection is in: drop by');
+    // Nothing with a changeMessage changed, so the phone updates without a lock-screen message.
+    const shown = (p: any) => ['primaryFields', 'backFields'].flatMap((s) => p.storeCard[s]).filter((f: any) => f.changeMessage).map((f: any) => [f.key, f.value]);
+    expect(shown(pass)).toEqual(shown(oldPass));
+  });
+});
