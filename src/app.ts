@@ -72,7 +72,7 @@ export function createApp(services: Services): express.Express {
   api.use(customerRoutes(services.erasure, services.db));
   api.use(pointsRoutes(services.db, services.cards, services.points, services.ledger));
   api.use(posRoutes(services.db, services.purchases, services.ledger));
-  api.use(campaignRoutes(services.campaigns, services.birthdays, services.programs));
+  api.use(campaignRoutes(services.campaigns, services.birthdays, services.reminders, services.programs));
   api.use(restockRoutes(services.restock, services.config.publicUrl));
   app.use('/api/v1', api);
   app.use(restockPageRoutes(services.restock));

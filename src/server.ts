@@ -6,6 +6,7 @@ import { migrateToLatest } from './db/migrate.js';
 import { createLogger, type Logger } from './log/logger.js';
 import { createServices, EXPIRE_POINTS, type Services } from './services.js';
 import { BIRTHDAY_TICK } from './campaigns/birthday-automation.js';
+import { POINTS_REMINDER_TICK } from './campaigns/points-reminder.js';
 import { createApp } from './app.js';
 
 export interface RunningService {
@@ -50,6 +51,7 @@ export async function startService(config: Config, options: StartOptions = {}): 
     services.jobs.start();
     services.periodic.every(EXPIRE_POINTS, 3_600_000);
     services.periodic.every(BIRTHDAY_TICK, 3_600_000);
+    services.periodic.every(POINTS_REMINDER_TICK, 3_600_000);
   }
   const app = createApp(services);
   const server = http.createServer(app);

@@ -20,6 +20,7 @@ import { PeriodicJobs } from './jobs/periodic.js';
 import { SmsService } from './sms/sms-service.js';
 import { CAMPAIGN_RUN, CampaignService } from './campaigns/campaign-service.js';
 import { BIRTHDAY_TICK, BirthdayAutomation } from './campaigns/birthday-automation.js';
+import { POINTS_REMINDER_TICK, PointsReminderAutomation } from './campaigns/points-reminder.js';
 import { createSmsProvider } from './sms/create-sms-provider.js';
 import { RestockService } from './restock/restock-service.js';
 
@@ -46,6 +47,7 @@ export interface Services {
   sms: SmsService;
   campaigns: CampaignService;
   birthdays: BirthdayAutomation;
+  reminders: PointsReminderAutomation;
   restock: RestockService;
   apple: AppleWallet | undefined;
   google: GoogleWallet | undefined;
@@ -70,6 +72,8 @@ export async function createServices(config: Config, db: Db, dbKind: Services['d
   const birthdays = new BirthdayAutomation(db, campaigns, logger);
   jobs.register(CAMPAIGN_RUN, campaigns.runJob);
   jobs.register(BIRTHDAY_TICK, birthdays.tick);
+  const reminders = new PointsReminderAutomation(db, campaigns, logger);
+  jobs.register(POINTS_REMINDER_TICK, reminders.tick);
   const apple = await setupAppleWallet(config, db, logger, changes, jobs);
   const google = await setupGoogleWallet(config, db, logger, changes, jobs, cards);
   const cardLinks: CardLinkBuilder[] = [];
@@ -96,6 +100,7 @@ export async function createServices(config: Config, db: Db, dbKind: Services['d
     periodic,
     campaigns,
     birthdays,
+    reminders,
     sms: new SmsService(db, createSmsProvider(config.sms, logger), config.sms.limits, logger),
     restock: new RestockService(db, cards, programs, changes),
     apple,

@@ -236,3 +236,19 @@ describe('birthday automation', () => {
     expect((await svc.api('POST', '/api/v1/automations/birthday/run', { program: 'shop', date: '2026-13-01' })).status).toBe(400);
   });
 });
+
+describe('points reminder automation', () => {
+  it('tells a member how many points expire and when, once per expiry date', async () => {
+    await svc.api('PATCH', '/api/v1/programs/shop', { pointsReminder: { daysBefore: 10, sendHour: 9, text: '{name}, {points} points expire on {date}' } });
+    // Age boris's welcome lot (10 points) so it expires ten days after the run date.
+    await svc.services.db.updateTable('point_lots').set({ expires_at: new Date('2026-04-11T12:00:00Z') }).where('card_id', '=', members.boris!.cardId).where('points', '=', 10).execute();
+    const run = () => svc.api('POST', '/api/v1/automations/points-reminder/run', { program: 'shop', date: '2026-04-01' });
+    const first = await run();
+    expect(first.status).toBe(202);
+    expect(first.body).toMatchObject({ expiresOn: '2026-04-11', created: true });
+    const done = await finished(first.body.campaignId);
+    expect(done.counts).toMatchObject({ targeted: 1, sent: 1 });
+    expect((await svc.api('GET', `/api/v1/cards/${members.boris!.cardNumber}`)).body.message).toBe('Boris, 10 points expire on 11.04.2026');
+    expect((await run()).body).toMatchObject({ campaignId: first.body.campaignId, created: false });
+  });
+});

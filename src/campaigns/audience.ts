@@ -21,6 +21,8 @@ export const audienceInput = z
     balanceAbove: z.number().int().min(0),
     inAppleWallet: z.boolean(),
     inGoogleWallet: z.boolean(),
+    /** Cards with points that expire on this (UTC) date: the points-reminder automation. */
+    pointsExpiringOn: z.iso.date(),
   })
   .partial();
 
@@ -57,6 +59,9 @@ export function audienceQuery(db: Db, programId: string, a: Audience): AudienceQ
   if (a.inGoogleWallet !== undefined) {
     const google = sql<boolean>`exists (select 1 from google_objects g where g.card_id = cards.id and g.saved)`;
     q = q.where(a.inGoogleWallet ? google : sql<boolean>`not ${google}`);
+  }
+  if (a.pointsExpiringOn) {
+    q = q.where(sql<boolean>`exists (select 1 from point_lots l where l.card_id = cards.id and l.remaining > 0 and (l.expires_at at time zone 'UTC')::date = ${a.pointsExpiringOn}::date)`);
   }
   return q;
 }

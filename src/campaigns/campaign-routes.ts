@@ -4,12 +4,13 @@ import { allow } from '../http/auth.js';
 import { parseInput, pathParam } from '../http/validate.js';
 import type { ProgramService } from '../programs/program-service.js';
 import type { BirthdayAutomation } from './birthday-automation.js';
+import type { PointsReminderAutomation } from './points-reminder.js';
 import { createCampaignInput, previewInput } from './campaign-input.js';
 import type { CampaignService } from './campaign-service.js';
 
 export const birthdayRunInput = z.strictObject({ program: z.string().min(1), date: z.iso.date() });
 
-export function campaignRoutes(campaigns: CampaignService, birthdays: BirthdayAutomation, programs: ProgramService): Router {
+export function campaignRoutes(campaigns: CampaignService, birthdays: BirthdayAutomation, reminders: PointsReminderAutomation, programs: ProgramService): Router {
   const router = Router();
   const marketing = allow('admin', 'marketer');
 
@@ -46,6 +47,13 @@ export function campaignRoutes(campaigns: CampaignService, birthdays: BirthdayAu
     const input = parseInput(birthdayRunInput, req.body);
     const program = await programs.requireForInput(input.program);
     const run = await birthdays.runFor(program, input.date);
+    res.status(202).json({ ...run, campaign: await campaigns.get(run.campaignId) });
+  });
+
+  router.post('/automations/points-reminder/run', marketing, async (req, res) => {
+    const input = parseInput(birthdayRunInput, req.body);
+    const program = await programs.requireForInput(input.program);
+    const run = await reminders.runFor(program, input.date);
     res.status(202).json({ ...run, campaign: await campaigns.get(run.campaignId) });
   });
 

@@ -212,7 +212,7 @@ export class CampaignService {
    */
   async #maybeBroadcastToClass(campaign: Campaign): Promise<void> {
     if (!this.classBroadcast || Object.keys(campaign.audience).length > 0 || campaign.kind !== 'broadcast') return;
-    if (/\{(name|points)\}/.test(campaign.message)) return; // personalised: one message per card
+    if (/\{(name|points|date)\}/.test(campaign.message)) return; // personalised: one message per card
     const blocked = await this.db
       .selectFrom('campaign_deliveries')
       .select('card_id')
@@ -289,10 +289,18 @@ export class CampaignService {
             await this.ledger.save(trx, card, false);
           }
         }
-        // {name} and {points} are filled per card.
+        // {name}, {points} and {date} are filled per card: {points} is the bonus, or for a points
+        // reminder the points expiring on the reminded date ({date}).
+        const expiring = (campaign.audience as Audience).pointsExpiringOn ?? null;
         await sql`
-          update cards set message = replace(replace(${campaign.message}, '{name}', coalesce(split_part(customers.name, ' ', 1), '')), '{points}', ${String(campaign.bonus_points)})
-          from customers where customers.id = cards.customer_id and cards.id = any(${sendable}::uuid[])`.execute(trx);
+          update cards set message = replace(replace(replace(${campaign.message},
+              '{name}', coalesce(split_part(customers.name, ' ', 1), '')),
+              '{points}', case when ${expiring}::date is null then ${String(campaign.bonus_points)} else (
+                select coalesce(sum(l.remaining), 0)::text from point_lots l
+                where l.card_id = cards.id and l.remaining > 0 and (l.expires_at at time zone 'UTC')::date = ${expiring}::date) end),
+              '{date}', coalesce(to_char(${expiring}::date, 'DD.MM.YYYY'), ''))
+          from customers
+          where customers.id = cards.customer_id and cards.id = any(${sendable}::uuid[])`.execute(trx);
         await this.changes.markChanged(trx, sendable);
         await trx
           .updateTable('campaign_deliveries')

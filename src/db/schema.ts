@@ -35,6 +35,7 @@ export interface ProgramsTable {
   privacy_policy_url: string | null;
   marketing_caps: ColumnType<MarketingCaps, string | undefined, string>;
   birthday_automation: ColumnType<BirthdayAutomation | null, string | null | undefined, string | null>;
+  points_reminder: ColumnType<PointsReminder | null, string | null | undefined, string | null>;
   created_at: CreatedAt;
   updated_at: Timestamp;
 }
@@ -51,6 +52,14 @@ export interface BirthdayAutomation {
   sendHour: number;
   bonusPoints: number;
   /** Greeting with {name} and {points}. */
+  text: string;
+}
+
+export interface PointsReminder {
+  /** How many days before points expire the reminder goes out. */
+  daysBefore: number;
+  sendHour: number;
+  /** With {name}, {points} (expiring) and {date}. */
   text: string;
 }
 

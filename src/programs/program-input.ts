@@ -49,6 +49,13 @@ const programFields = {
       text: z.string().trim().min(1).max(500),
     })
     .nullable(),
+  pointsReminder: z
+    .strictObject({
+      daysBefore: z.number().int().min(1).max(90).default(14),
+      sendHour: z.number().int().min(0).max(23).default(11),
+      text: z.string().trim().min(1).max(500),
+    })
+    .nullable(),
 };
 
 export const createProgramInput = z.strictObject({

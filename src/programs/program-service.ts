@@ -42,6 +42,7 @@ export class ProgramService {
           privacy_policy_url: input.privacyPolicyUrl ?? null,
           ...(input.marketingCaps && { marketing_caps: JSON.stringify(input.marketingCaps) }),
           birthday_automation: input.birthdayAutomation ? JSON.stringify(input.birthdayAutomation) : null,
+          points_reminder: input.pointsReminder ? JSON.stringify(input.pointsReminder) : null,
         })
         .returningAll()
         .executeTakeFirstOrThrow();
@@ -93,6 +94,7 @@ export class ProgramService {
           ...(input.privacyPolicyUrl !== undefined && { privacy_policy_url: input.privacyPolicyUrl }),
           ...(input.marketingCaps !== undefined && { marketing_caps: JSON.stringify(input.marketingCaps) }),
           ...(input.birthdayAutomation !== undefined && { birthday_automation: input.birthdayAutomation ? JSON.stringify(input.birthdayAutomation) : null }),
+          ...(input.pointsReminder !== undefined && { points_reminder: input.pointsReminder ? JSON.stringify(input.pointsReminder) : null }),
           updated_at: new Date(),
         })
         .where('id', '=', current.id)
@@ -151,6 +153,7 @@ export function toProgramView(p: Program) {
     privacyPolicyUrl: p.privacy_policy_url,
     marketingCaps: p.marketing_caps,
     birthdayAutomation: p.birthday_automation,
+    pointsReminder: p.points_reminder,
     createdAt: p.created_at.toISOString(),
     updatedAt: p.updated_at.toISOString(),
   };
