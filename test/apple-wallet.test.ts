@@ -4,9 +4,8 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureDevCertificates } from '../src/apple/pkpass/dev-certificates.js';
-import { startFakeApns, type FakeApns } from './support/fake-apns.js';
-import { createTestCa, issueServerCert } from './support/test-pki.js';
+import type { FakeApns } from './support/fake-apns.js';
+import { startAppleStandIn } from './support/apple-stand-in.js';
 import { startTestService, type TestService } from './support/test-service.js';
 
 const PASS_TYPE_ID = 'pass.test.wallet-loyalty';
@@ -27,28 +26,10 @@ const applePass = (token: string) => ({ authorization: `ApplePass ${token}` });
 
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'wl-apple-'));
-  // The pass certificate is also the APNs client certificate, so the stand-in must trust its chain.
-  const dev = await ensureDevCertificates(path.join(dataDir, 'dev-certs'), { passTypeIdentifier: PASS_TYPE_ID, teamIdentifier: TEAM_ID });
-  rootPem = dev.rootCertPath;
-  const ca = await createTestCa();
-  const server = await issueServerCert(ca);
-  apns = await startFakeApns({
-    ca: [readFileSync(dev.rootCertPath, 'utf8'), readFileSync(dev.wwdrCertPath, 'utf8')].join('\n'),
-    serverCert: server.certPem,
-    serverKey: server.keyPem,
-    requireClientCert: true,
-  });
-  const apnsCa = path.join(dataDir, 'apns-ca.pem');
-  writeFileSync(apnsCa, ca.certPem);
-  svc = await startTestService({
-    DATA_DIR: dataDir,
-    PUBLIC_URL: 'http://127.0.0.1:3999',
-    APPLE_PASS_TYPE_ID: PASS_TYPE_ID,
-    APPLE_TEAM_ID: TEAM_ID,
-    APNS_URL: apns.url,
-    APNS_CA: apnsCa,
-    JOB_POLL_MS: '50',
-  });
+  const standIn = await startAppleStandIn(dataDir, { passTypeIdentifier: PASS_TYPE_ID, teamIdentifier: TEAM_ID });
+  apns = standIn.apns;
+  rootPem = standIn.rootCertPath;
+  svc = await startTestService({ ...standIn.env, PUBLIC_URL: 'http://127.0.0.1:3999', JOB_POLL_MS: '50' });
   await svc.api('POST', '/api/v1/programs', { slug: 'apple', name: 'Apple Test', welcomeBonus: 100, terms: 'Be nice.' });
   const stores = [];
   for (let i = 0; i < 12; i++) {

@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureDevCertificates } from '../src/apple/pkpass/dev-certificates.js';
-import { startFakeApns, type FakeApns } from './support/fake-apns.js';
+import type { FakeApns } from './support/fake-apns.js';
+import { startAppleStandIn } from './support/apple-stand-in.js';
 import { createTestServiceAccount, startFakeGoogle, type FakeGoogle } from './support/fake-google.js';
-import { createTestCa, issueServerCert } from './support/test-pki.js';
 import { startTestService, type TestService } from './support/test-service.js';
 
 const PASS_TYPE_ID = 'pass.test.campaigns';
@@ -30,20 +29,13 @@ const members: Record<string, Member> = {};
 
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'wl-campaigns-'));
-  const dev = await ensureDevCertificates(path.join(dataDir, 'dev-certs'), { passTypeIdentifier: PASS_TYPE_ID, teamIdentifier: 'TESTTEAM02' });
-  const ca = await createTestCa();
-  const server = await issueServerCert(ca);
-  apns = await startFakeApns({ ca: [readFileSync(dev.rootCertPath, 'utf8'), readFileSync(dev.wwdrCertPath, 'utf8')].join('\n'), serverCert: server.certPem, serverKey: server.keyPem, requireClientCert: true });
-  writeFileSync(path.join(dataDir, 'apns-ca.pem'), ca.certPem);
+  const standIn = await startAppleStandIn(dataDir, { passTypeIdentifier: PASS_TYPE_ID, teamIdentifier: 'TESTTEAM02' });
+  apns = standIn.apns;
   const account = createTestServiceAccount();
   google = await startFakeGoogle({ serviceAccounts: [account] });
   writeFileSync(path.join(dataDir, 'sa.json'), JSON.stringify(account));
   svc = await startTestService({
-    DATA_DIR: dataDir,
-    APPLE_PASS_TYPE_ID: PASS_TYPE_ID,
-    APPLE_TEAM_ID: 'TESTTEAM02',
-    APNS_URL: apns.url,
-    APNS_CA: path.join(dataDir, 'apns-ca.pem'),
+    ...standIn.env,
     GOOGLE_ISSUER_ID: ISSUER,
     GOOGLE_APPLICATION_CREDENTIALS: path.join(dataDir, 'sa.json'),
     GOOGLE_WALLET_API_URL: google.apiUrl,

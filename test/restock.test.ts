@@ -1,13 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureDevCertificates } from '../src/apple/pkpass/dev-certificates.js';
 import { APPLE_CARD_CHANGED } from '../src/apple/push-handlers.js';
 import { RestockService } from '../src/restock/restock-service.js';
 import { restockUnsubscribeUrl } from '../src/restock/restock-routes.js';
-import { startFakeApns, type FakeApns } from './support/fake-apns.js';
-import { createTestCa, issueServerCert } from './support/test-pki.js';
+import type { FakeApns } from './support/fake-apns.js';
+import { startAppleStandIn } from './support/apple-stand-in.js';
 import { createProgramWithStores, startTestService, type TestService } from './support/test-service.js';
 
 const PASS_TYPE_ID = 'pass.test.wallet-loyalty';
@@ -27,20 +26,10 @@ interface TestCard {
 
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'wl-restock-'));
-  // APNs stand-in trusting the development pass chain (the pass certificate is the APNs client cert).
-  const dev = await ensureDevCertificates(path.join(dataDir, 'dev-certs'), { passTypeIdentifier: PASS_TYPE_ID, teamIdentifier: TEAM_ID });
-  const ca = await createTestCa();
-  const server = await issueServerCert(ca);
-  apns = await startFakeApns({
-    ca: [readFileSync(dev.rootCertPath, 'utf8'), readFileSync(dev.wwdrCertPath, 'utf8')].join('\n'),
-    serverCert: server.certPem,
-    serverKey: server.keyPem,
-    requireClientCert: true,
-  });
-  const apnsCa = path.join(dataDir, 'apns-ca.pem');
-  writeFileSync(apnsCa, ca.certPem);
+  const standIn = await startAppleStandIn(dataDir, { passTypeIdentifier: PASS_TYPE_ID, teamIdentifier: TEAM_ID });
+  apns = standIn.apns;
   // No background workers: the outbox is inspected as the restock left it, then drained by hand.
-  svc = await startTestService({ DATA_DIR: dataDir, APPLE_PASS_TYPE_ID: PASS_TYPE_ID, APPLE_TEAM_ID: TEAM_ID, APNS_URL: apns.url, APNS_CA: apnsCa, WORKERS: 'false' });
+  svc = await startTestService({ ...standIn.env, WORKERS: 'false' });
   ({ stores: [north, south, east] } = await createProgramWithStores(svc, 'shop'));
   const other = await createProgramWithStores(svc, 'other');
   otherStore = other.stores[0];

@@ -52,14 +52,24 @@ export class BirthdayAutomation {
     return { campaignId: campaign.id, birthday, created };
   }
 
-  /** Hourly tick: each program with the automation, once its local send hour has come. */
-  readonly tick = async (): Promise<void> => {
-    const programs = await this.db.selectFrom('programs').selectAll().where('birthday_automation', 'is not', null).execute();
-    for (const program of programs) {
-      const now = localNow(program.timezone);
-      if (now.hour < program.birthday_automation!.sendHour) continue;
-      const run = await this.runFor(program, now.date);
-      if (run.created) this.logger.info({ program: program.slug, birthday: run.birthday }, 'birthday greetings scheduled');
-    }
-  };
+  readonly tick = (): Promise<void> => runDaily(this.db, this.logger, 'birthday_automation', (program, date) => this.runFor(program, date));
+}
+
+/**
+ * The hourly tick of a daily automation: each program that has it set up, once its local send hour
+ * has come. Runs are idempotent per date (campaign dedupe keys), so every tick of the day may try.
+ */
+export async function runDaily(
+  db: Db,
+  logger: Logger,
+  setting: 'birthday_automation' | 'points_reminder',
+  runFor: (program: Program, localDate: string) => Promise<{ created: boolean; campaignId: string }>,
+): Promise<void> {
+  const programs = await db.selectFrom('programs').selectAll().where(setting, 'is not', null).execute();
+  for (const program of programs) {
+    const now = localNow(program.timezone);
+    if (now.hour < program[setting]!.sendHour) continue;
+    const run = await runFor(program, now.date);
+    if (run.created) logger.info({ program: program.slug, automation: setting, campaignId: run.campaignId }, 'automation scheduled');
+  }
 }

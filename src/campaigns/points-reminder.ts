@@ -2,7 +2,7 @@ import type { Db } from '../db/database.js';
 import type { Program } from '../db/schema.js';
 import type { Logger } from '../log/logger.js';
 import { conflict } from '../shared/errors.js';
-import { addDays, localNow } from './birthday-automation.js';
+import { addDays, runDaily } from './birthday-automation.js';
 import type { CampaignService } from './campaign-service.js';
 
 export const POINTS_REMINDER_TICK = 'automations.points-reminder';
@@ -34,13 +34,5 @@ export class PointsReminderAutomation {
     return { campaignId: campaign.id, expiresOn, created };
   }
 
-  readonly tick = async (): Promise<void> => {
-    const programs = await this.db.selectFrom('programs').selectAll().where('points_reminder', 'is not', null).execute();
-    for (const program of programs) {
-      const now = localNow(program.timezone);
-      if (now.hour < program.points_reminder!.sendHour) continue;
-      const run = await this.runFor(program, now.date);
-      if (run.created) this.logger.info({ program: program.slug, expiresOn: run.expiresOn }, 'points reminders scheduled');
-    }
-  };
+  readonly tick = (): Promise<void> => runDaily(this.db, this.logger, 'points_reminder', (program, date) => this.runFor(program, date));
 }

@@ -1,6 +1,7 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import type { Db } from '../db/database.js';
+import type { Program } from '../db/schema.js';
 import { allow, principalOf } from '../http/auth.js';
 import { requireIdempotencyKey } from '../http/idempotency-key.js';
 import { parseInput, pathParam } from '../http/validate.js';
@@ -50,29 +51,20 @@ export function posRoutes(db: Db, purchases: PurchaseService, ledger: Ledger): R
     });
   });
 
-  router.post('/pos/purchases', async (req, res) => {
-    const key = requireIdempotencyKey(req);
-    const input = parseInput(purchaseInput, req.body);
-    const { storeId, program } = await tillContext(res);
-    const result = await runIdempotent(db, `pos:${storeId}`, key, { op: 'purchase', ...input }, async (trx) => ({
-      status: 201,
-      body: await purchases.purchase(trx, program, storeId, input),
-    }));
-    if (!result.replayed) ledger.committed();
-    res.status(result.status).set('Idempotent-Replayed', String(result.replayed)).json(result.body);
-  });
+  /** A money-moving till call: the store's Idempotency-Key scope, one transaction, the first answer on retry. */
+  function tillOperation<I extends object>(path: string, op: string, schema: z.ZodType<I>, run: (trx: Db, program: Program, storeId: string, input: I) => Promise<unknown>) {
+    router.post(path, async (req, res) => {
+      const key = requireIdempotencyKey(req);
+      const input = parseInput(schema, req.body);
+      const { storeId, program } = await tillContext(res);
+      const result = await runIdempotent(db, `pos:${storeId}`, key, { op, ...input }, async (trx) => ({ status: 201, body: await run(trx, program, storeId, input) }));
+      if (!result.replayed) ledger.committed();
+      res.status(result.status).set('Idempotent-Replayed', String(result.replayed)).json(result.body);
+    });
+  }
 
-  router.post('/pos/refunds', async (req, res) => {
-    const key = requireIdempotencyKey(req);
-    const input = parseInput(refundInput, req.body);
-    const { storeId, program } = await tillContext(res);
-    const result = await runIdempotent(db, `pos:${storeId}`, key, { op: 'refund', ...input }, async (trx) => ({
-      status: 201,
-      body: await purchases.refund(trx, program, storeId, input),
-    }));
-    if (!result.replayed) ledger.committed();
-    res.status(result.status).set('Idempotent-Replayed', String(result.replayed)).json(result.body);
-  });
+  tillOperation('/pos/purchases', 'purchase', purchaseInput, (trx, program, storeId, input) => purchases.purchase(trx, program, storeId, input));
+  tillOperation('/pos/refunds', 'refund', refundInput, (trx, program, storeId, input) => purchases.refund(trx, program, storeId, input));
 
   return router;
 }
