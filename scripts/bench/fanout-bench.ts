@@ -11,9 +11,14 @@
  *   in-process its TLS and HTTP/2 work would be billed to the service), trusting the dev pass
  *   certificate's chain, announcing 1000 streams like APNs, answering 200 after a random delay.
  *
+ * Then the same path again on samples: with other JobRunner/pool options, with a what-if of the
+ * token lookups (one query per batch instead of per job), and with the jobs table's statistics as
+ * they stand before autovacuum analyzes it after a bulk insert.
+ *
  * Environment: BENCH_FANOUT_CARDS (100000), BENCH_FANOUT_APNS_MS ("5-20": uniform delay range, or
- * one number), BENCH_FANOUT_BASELINE (2000 pushes, at most 10 s), BENCH_FANOUT_VARIANT_CARDS (cards
- * per runner-option variant, 20000; 0 skips them), DATABASE_URL / BENCH_DATABASE_URL.
+ * one number), BENCH_FANOUT_BASELINE (2000 pushes, at most 10 s), BENCH_FANOUT_SAMPLE (jobs per
+ * option row, 10000; 0 skips them), BENCH_FANOUT_STALE_SAMPLE (jobs per statistics row, 5000;
+ * 0 skips them), DATABASE_URL / BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test).
  *
  * This file is also the fake APNs child's entry point (BENCH_FANOUT_ROLE=fake-apns).
  */
@@ -198,9 +203,15 @@ interface Row {
   label: string;
   pushes: number;
   seconds: number;
-  peakStreams: number | undefined;
-  sessions: number | undefined;
-  note: string;
+  peakStreams?: number;
+  sessions?: number;
+  /** ms per batch: claim + token lookups + until the last push answered + delete. */
+  perBatch?: string;
+  /** Most jobs one claim returned. */
+  largestClaim?: number;
+  /** cores used during the row: service process / its PostgreSQL backends / fake APNs. */
+  cpu?: string;
+  check: string;
 }
 
 function envInt(name: string, fallback: number, min: number): number {
@@ -265,7 +276,9 @@ export async function benchFanout(): Promise<void> {
   const delay = parseDelay(process.env.BENCH_FANOUT_APNS_MS ?? '5-20');
   const baselineMax = envInt('BENCH_FANOUT_BASELINE', 2000, 1);
   const baselineMs = 10_000;
-  const variantCards = Math.min(cards, envInt('BENCH_FANOUT_VARIANT_CARDS', 20_000, 0));
+  const sampleCards = Math.min(cards, envInt('BENCH_FANOUT_SAMPLE', 10_000, 0));
+  // The "emptied table" row is quadratic in its size (see the end): keep it small.
+  const staleCards = Math.min(cards, envInt('BENCH_FANOUT_STALE_SAMPLE', 5_000, 0));
 
   // Loaded here, not at the top: the fake APNs child imports this file and needs none of it.
   const [{ openDatabase }, { migrateToLatest }, { createLogger }, { JobQueue }, { JobRunner }, { CardChanges }, { RegistrationService }, push, { createApnsClient }, { ensureDevCertificates }, pki] =
@@ -287,11 +300,16 @@ export async function benchFanout(): Promise<void> {
   type Db = Awaited<ReturnType<typeof openDatabase>>['db'];
   const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
 
-  // Everything set up is torn down in reverse order, on success, failure or Ctrl-C.
+  // Everything set up is torn down in reverse order, on success, failure or Ctrl-C. A drain under
+  // way is stopped first: its claims come back empty, so it ends after the batch in flight.
   const cleanups: Array<() => Promise<unknown>> = [];
+  let aborting = false;
+  let draining: Promise<unknown> | undefined;
   let cleaning: Promise<void> | undefined;
   const cleanUp = (): Promise<void> =>
     (cleaning ??= (async () => {
+      aborting = true;
+      await draining?.catch(() => undefined);
       for (const fn of cleanups.reverse()) {
         try {
           await fn();
@@ -301,11 +319,12 @@ export async function benchFanout(): Promise<void> {
       }
     })());
   const onSignal = (signal: NodeJS.Signals) => {
-    console.error(`\n${signal}: cleaning up the fan-out benchmark…`);
+    if (cleaning) return; // a second Ctrl-C must not kill the cleanup half-way
+    console.error(`\n${signal}: stopping and cleaning up the fan-out benchmark…`);
     void cleanUp().finally(() => process.exit(130));
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   cleanups.push(async () => {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -339,11 +358,18 @@ export async function benchFanout(): Promise<void> {
     cleanups.push(() => dropDatabase(admin, dbName));
     const dbUrl = new URL(BASE_URL);
     dbUrl.pathname = `/${dbName}`;
-    const handle = await openDatabase({ databaseUrl: dbUrl.toString(), maxConnections: SERVICE_POOL_SIZE });
-    cleanups.push(() => handle.close());
-    const db = handle.db;
+    /** A pool on the benchmark's database, closed at the latest by the cleanup. */
+    const openPool = async (size: number) => {
+      const h = await openDatabase({ databaseUrl: dbUrl.toString(), maxConnections: size });
+      let closing: Promise<void> | undefined;
+      const close = () => (closing ??= h.close());
+      cleanups.push(close);
+      return { db: h.db, close };
+    };
+    const db = (await openPool(SERVICE_POOL_SIZE)).db;
     await migrateToLatest(db);
-    const { rows: versionRows } = await sql<{ v: string; av: string }>`select current_setting('server_version') as v, current_setting('autovacuum') as av`.execute(db);
+    const { rows: settings } = await sql<{ version: string; autovacuum: string }>`
+      select current_setting('server_version') as version, current_setting('autovacuum') as autovacuum`.execute(db);
 
     // Cards with one registered device each: set-based, a few seconds for 100 000.
     let t = performance.now();
@@ -367,6 +393,190 @@ export async function benchFanout(): Promise<void> {
     await sql`analyze`.execute(db);
     const seedSeconds = (performance.now() - t) / 1000;
 
+    /** CPU seconds used so far by the PostgreSQL backends serving this benchmark's database. */
+    const pgLocal = ['127.0.0.1', 'localhost', '[::1]', '::1'].includes(dbUrl.hostname) && process.platform === 'linux';
+    const pgBackendCpu = async (): Promise<Map<number, number> | undefined> => {
+      if (!pgLocal) return undefined;
+      const { rows: pids } = await admin.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1', [dbName]);
+      const out = new Map<number, number>();
+      for (const { pid } of pids) {
+        try {
+          if (!(await readFile(`/proc/${pid}/comm`, 'utf8')).startsWith('postgres')) return undefined; // another pid namespace
+          const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+          const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+          out.set(pid, (Number(f[11]) + Number(f[12])) / 100); // utime + stime in USER_HZ (100)
+        } catch {
+          // the backend just exited
+        }
+      }
+      return out;
+    };
+
+
+    interface Drained {
+      row: Row;
+      elu: number;
+      machineBusy: number;
+      lookupMs: number;
+      pushMs: number;
+      batches: number;
+      claimMs: number;
+    }
+
+    /**
+     * Drains the queue with `runners` JobRunners sharing one APNs client and checks at the fake
+     * that every token got exactly one push. JobQueue, RegistrationService and the client are
+     * the real ones, subclassed/wrapped only to time each step.
+     */
+    const drain = async (
+      label: string,
+      expected: number,
+      run: { runners: number; batchSize?: number; coalesce?: boolean },
+      database: Db,
+      client: ApnsClient,
+    ): Promise<Drained> => {
+      // Per batch (meaningful with one runner): claim, until the last token lookup returned,
+      // until the last push was answered, and the delete of the finished jobs.
+      const phase = { batches: 0, claim: 0, lookups: 0, pushes: 0, complete: 0, lookupMs: 0, lookupN: 0, pushMs: 0, pushN: 0, largestClaim: 0 };
+      let claimedAt = 0;
+      let lastLookup = 0;
+      let lastPush = 0;
+      class TimedQueue extends JobQueue {
+        override async claim(kinds: string[], limit: number, leaseMs: number) {
+          if (aborting) return [];
+          const t0 = performance.now();
+          const jobs = await super.claim(kinds, limit, leaseMs);
+          claimedAt = lastLookup = lastPush = performance.now();
+          if (jobs.length) phase.claim += claimedAt - t0;
+          phase.largestClaim = Math.max(phase.largestClaim, jobs.length);
+          return jobs;
+        }
+        override async complete(ids: number[]) {
+          const t0 = performance.now();
+          await super.complete(ids);
+          phase.batches += 1;
+          phase.lookups += lastLookup - claimedAt;
+          phase.pushes += Math.max(0, lastPush - lastLookup);
+          phase.complete += performance.now() - t0;
+        }
+      }
+      class TimedRegistrations extends RegistrationService {
+        override async pushTokensForCards(cardIds: string[]) {
+          const t0 = performance.now();
+          const tokens = await super.pushTokensForCards(cardIds);
+          lastLookup = performance.now();
+          phase.lookupMs += lastLookup - t0;
+          phase.lookupN += 1;
+          return tokens;
+        }
+      }
+      const sender = {
+        async send(token: string, topic: string) {
+          const t0 = performance.now();
+          const result = await client.send(token, topic);
+          lastPush = performance.now();
+          phase.pushMs += lastPush - t0;
+          phase.pushN += 1;
+          return result;
+        },
+      };
+      const handlers = new ApplePushHandlers(database, new TimedRegistrations(database), sender, IDS.passTypeIdentifier, logger);
+      const queue = new TimedQueue(database);
+      const runners = Array.from({ length: run.runners }, () => {
+        // As the service builds it (pollMs = JOB_POLL_MS's default; it only matters when idle).
+        const runner = new JobRunner(queue, logger, { pollMs: 500, ...(run.batchSize !== undefined && { batchSize: run.batchSize }) });
+        runner.register(APPLE_CARD_CHANGED, handlers.cardChanged);
+        runner.register(APPLE_PUSH_RETRY, handlers.retryPush);
+        return runner;
+      });
+      const pg0 = await pgBackendCpu();
+      const fake0 = (await fakeApns.stats()).cpuMs;
+      const elu0 = performance.eventLoopUtilization();
+      const cpu0 = process.cpuUsage();
+      const m0 = cpuSample();
+      const t0 = performance.now();
+      // drain() is the runner's own loop (claim a batch, run its handlers at once, delete the
+      // done jobs, repeat) without the idle sleep: what start() does while there is a backlog.
+      draining = Promise.all(runners.map((r) => r.drain()));
+      await draining;
+      if (aborting) throw new Error('interrupted');
+      const seconds = (performance.now() - t0) / 1000;
+      const elu = performance.eventLoopUtilization(elu0).utilization;
+      const cpu = process.cpuUsage(cpu0);
+      const m1 = cpuSample();
+      const pg1 = await pgBackendCpu();
+      const stats = await fakeApns.stats();
+      const left = Number((await sql<{ n: string }>`select count(*) as n from jobs`.execute(database)).rows[0]!.n);
+      const problems: string[] = [];
+      if (left !== 0) problems.push(`${left} jobs left`);
+      if (stats.campaign.distinct !== expected) problems.push(`${stats.campaign.distinct} of ${expected} tokens pushed`);
+      if (stats.campaign.repeats !== 0) problems.push(`${stats.campaign.repeats} repeated pushes`);
+      if (stats.campaign.outOfRange !== 0) problems.push(`${stats.campaign.outOfRange} stray pushes`);
+      if (stats.badRequests !== 0) problems.push(`${stats.badRequests} malformed requests`);
+      let pgCores: number | undefined;
+      if (pg0 && pg1) {
+        let used = 0;
+        for (const [pid, after] of pg1) used += after - (pg0.get(pid) ?? 0);
+        pgCores = used / seconds;
+      }
+      const n = Math.max(1, phase.batches);
+      const ms = (x: number) => (x / n >= 10 ? (x / n).toFixed(0) : (x / n).toFixed(1));
+      const cores = (x: number | undefined) => (x === undefined ? '?' : x.toFixed(2));
+      return {
+        row: {
+          label,
+          pushes: stats.campaign.requests,
+          seconds,
+          peakStreams: stats.peakConcurrentStreams,
+          sessions: stats.sessions,
+          perBatch: run.runners === 1 ? `${ms(phase.claim)} + ${ms(phase.lookups)} + ${ms(phase.pushes)} + ${ms(phase.complete)}` : `${ms(phase.claim)} + …`,
+          largestClaim: phase.largestClaim,
+          cpu: `${cores((cpu.user + cpu.system) / 1e6 / seconds)} / ${cores(pgCores)} / ${cores((stats.cpuMs - fake0) / 1000 / seconds)}`,
+          check: problems.length ? `FAILED: ${problems.join(', ')}` : 'each token once',
+        },
+        elu,
+        machineBusy: (m1.busy - m0.busy) / Math.max(1, m1.total - m0.total),
+        lookupMs: phase.lookupMs / Math.max(1, phase.lookupN),
+        pushMs: phase.pushMs / Math.max(1, phase.pushN),
+        batches: phase.batches,
+        claimMs: phase.claim / n,
+      };
+    };
+
+    /** Puts `count` of the campaign's jobs in the (empty) queue and drains them with `run`. */
+    const rerun = async (
+      label: string,
+      count: number,
+      run: { runners: number; batchSize: number; pool: number; coalesce?: boolean },
+      statistics: 'current' | 'before-insert',
+    ): Promise<Drained> => {
+      const h = await openPool(run.pool);
+      // Statistics of the queue as it stands before the insert (empty); 'current' refreshes
+      // them after the insert, as autovacuum's analyze does eventually.
+      await sql`analyze jobs`.execute(h.db);
+      await sql`
+        insert into jobs (kind, dedupe_key, payload)
+        select ${APPLE_CARD_CHANGED}, md5('card-' || i)::uuid::text, jsonb_build_object('cardId', md5('card-' || i)::uuid)
+        from generate_series(1, ${count}::int) i`.execute(h.db);
+      if (statistics === 'current') await sql`analyze jobs`.execute(h.db);
+      const c = newClient(await startFake(count, 0));
+      const result = await drain(label, count, run, h.db, c);
+      await c.close();
+      await h.close();
+      return result;
+    };
+
+    // The jobs table's statistics before autovacuum has analyzed a bulk insert, on samples and
+    // before the campaign: first as a fresh install leaves them (never analyzed with rows, no
+    // pages), then emptied (pages left by the first sample's jobs, analyzed while empty, as
+    // autovacuum does when an outbox happens to be empty: 0 rows and no column statistics).
+    const stale: Drained[] = [];
+    if (staleCards > 0) {
+      const defaults = { runners: 1, batchSize: 200, pool: SERVICE_POOL_SIZE };
+      stale.push(await rerun('   defaults, stats of a never-used table', staleCards, defaults, 'before-insert'));
+      stale.push(await rerun('   defaults, stats of an emptied table', staleCards, defaults, 'before-insert'));
+    }
+
     // The campaign: every card's message changes in one transaction, with CardChanges' pass-version
     // bump and its outbox fan-out (one apple.card-changed job per card, the dedupe key its id).
     const changes = new CardChanges();
@@ -377,174 +587,116 @@ export async function benchFanout(): Promise<void> {
       await changes.expandProgramChange(trx, programId);
     });
     const campaignSeconds = (performance.now() - t) / 1000;
-    if (process.env.BENCH_FANOUT_ANALYZE_JOBS === '1') await sql`analyze jobs`.execute(db);
-    const queue = new JobQueue(db);
-    const queued = await queue.countWaiting([APPLE_CARD_CHANGED]);
+    const queued = await new JobQueue(db).countWaiting([APPLE_CARD_CHANGED]);
     if (queued !== cards) throw new Error(`expected ${cards} jobs, found ${queued}`);
+    // Current statistics, as autovacuum's analyze gives them after such an insert (within its
+    // naptime); the "statistics from before the insert" rows show what the claim does until then.
+    await sql`analyze jobs`.execute(db);
 
     console.log(
-      `PostgreSQL ${versionRows[0]!.v} (database of its own, pool ${SERVICE_POOL_SIZE}); ${fmtInt(cards)} cards × 1 device seeded in ${seedSeconds.toFixed(1)} s, ` +
-        `campaign (message + pass version + ${fmtInt(queued)} jobs, one transaction) ${campaignSeconds.toFixed(1)} s`,
+      `PostgreSQL ${settings[0]!.version} (autovacuum ${settings[0]!.autovacuum}), a database of its own; ${fmtInt(cards)} cards × 1 device seeded in ${seedSeconds.toFixed(1)} s; ` +
+        `campaign (messages, pass versions, ${fmtInt(queued)} jobs in one transaction) ${campaignSeconds.toFixed(1)} s`,
     );
     console.log(
-      `fake APNs: own process, HTTP/2 + TLS with client certificate, ${APNS_STREAM_LIMIT} streams/session, 200 after ${delay.min === delay.max ? `${delay.min}` : `${delay.min}–${delay.max}`} ms; ` +
-        `${os.cpus().length} cores, Node ${process.version}`,
+      `fake APNs in its own process: HTTP/2 + TLS, client certificate required, ${APNS_STREAM_LIMIT} streams/session, 200 after ` +
+        `${delay.min === delay.max ? `${delay.min}` : `${delay.min}–${delay.max}`} ms; ${os.cpus().length} cores, Node ${process.version}`,
     );
 
-    const rows: Row[] = [];
 
-    /** Drains the queue with `runners` JobRunners (options `opts`) sharing one APNs client. */
-    const drainCampaign = async (
-      label: string,
-      expected: number,
-      runners: number,
-      opts: { batchSize?: number },
-      database: Db,
-      client: ApnsClient,
-    ): Promise<{ row: Row; seconds: number; elu: number; serviceCpu: number; machineBusy: number }> => {
-      const registrations = new RegistrationService(database);
-      const handlers = new ApplePushHandlers(database, registrations, client, IDS.passTypeIdentifier, logger);
-      const q = new JobQueue(database);
-      const list = Array.from({ length: runners }, () => {
-        // The service's runner: pollMs = JOB_POLL_MS's default (it only matters when idle).
-        const runner = new JobRunner(q, logger, { pollMs: 500, ...opts });
-        runner.register(APPLE_CARD_CHANGED, handlers.cardChanged);
-        runner.register(APPLE_PUSH_RETRY, handlers.retryPush);
-        return runner;
-      });
-      const elu0 = performance.eventLoopUtilization();
-      const cpu0 = process.cpuUsage();
-      const m0 = cpuSample();
-      const t0 = performance.now();
-      // drain() is the runner's own loop (claim a batch, push it all at once, delete it, repeat)
-      // without the idle sleep: what start() does while there is a backlog.
-      await Promise.all(list.map((r) => r.drain()));
-      const seconds = (performance.now() - t0) / 1000;
-      const elu = performance.eventLoopUtilization(elu0).utilization;
-      const cpu = process.cpuUsage(cpu0);
-      const m1 = cpuSample();
-      const left = Number((await sql<{ n: string }>`select count(*) as n from jobs`.execute(database)).rows[0]!.n);
-      const stats = await fakeApns.stats();
-      const problems: string[] = [];
-      if (left !== 0) problems.push(`${left} jobs left in the queue`);
-      if (stats.campaign.distinct !== expected) problems.push(`${stats.campaign.distinct} of ${expected} tokens pushed`);
-      if (stats.campaign.repeats !== 0) problems.push(`${stats.campaign.repeats} tokens pushed twice or more`);
-      if (stats.campaign.outOfRange !== 0) problems.push(`${stats.campaign.outOfRange} pushes to unexpected tokens`);
-      if (stats.badRequests !== 0) problems.push(`${stats.badRequests} malformed requests`);
-      if (problems.length) console.error(`!! ${label}: ${problems.join('; ')}`);
-      return {
-        row: {
-          label,
-          pushes: stats.campaign.requests,
-          seconds,
-          peakStreams: stats.peakConcurrentStreams,
-          sessions: stats.sessions,
-          note: problems.length ? 'FAILED CHECK' : 'each token once',
-        },
-        seconds,
-        elu,
-        serviceCpu: (cpu.user + cpu.system) / 1e6 / seconds,
-        machineBusy: (m1.busy - m0.busy) / Math.max(1, m1.total - m0.total),
-      };
-    };
-
-    // A: the service's path, its defaults (batch 200, pool 10).
-    const urlA = await startFake(cards, baselineMax);
-    const client = newClient(urlA);
-    const a = await drainCampaign(`A  JobRunner defaults (batch 200), pool ${SERVICE_POOL_SIZE}`, cards, 1, {}, db, client);
-    const fakeCpuA = (await fakeApns.stats()).cpuMs / 1000 / a.seconds;
-    rows.push(a.row);
+    // A: the service's path with its defaults (JobRunner batch 200, DATABASE_POOL_SIZE 10).
+    const client = newClient(await startFake(cards, baselineMax));
+    const a = await drain(`A  service defaults: batch 200, pool ${SERVICE_POOL_SIZE}`, cards, { runners: 1 }, db, client);
 
     // B: the same client, one push at a time (await each), on the same warm session.
     let sent = 0;
-    let failed = 0;
+    let non200 = 0;
     const tB = performance.now();
     while (sent < baselineMax && performance.now() - tB < baselineMs) {
-      const result = await client.send(baselineToken(sent), IDS.passTypeIdentifier);
-      if (result.status !== 200) failed += 1;
+      if ((await client.send(baselineToken(sent), IDS.passTypeIdentifier)).status !== 200) non200 += 1;
       sent += 1;
     }
     const bSeconds = (performance.now() - tB) / 1000;
-    const bStats = await fakeApns.stats();
-    const bPerSecond = sent / bSeconds;
-    rows.push({
+    const bSeen = (await fakeApns.stats()).baseline.requests;
+    const b: Row = {
       label: 'B  same client, one push at a time',
       pushes: sent,
       seconds: bSeconds,
-      peakStreams: undefined,
-      sessions: undefined,
-      note: failed || bStats.baseline.requests !== sent ? `FAILED CHECK (${failed} non-200, fake saw ${bStats.baseline.requests})` : `${fmtInt(100_000)} extrapolated`,
-    });
+      peakStreams: 1,
+      sessions: 1,
+      check: non200 || bSeen !== sent ? `FAILED: ${non200} not 200, fake saw ${bSeen}` : 'all 200 (extrapolated)',
+    };
 
-    // Runner options, each on a fresh queue of `variantCards` jobs and a fresh fake (own peak).
-    const variants: Array<{ label: string; runners: number; batchSize: number; pool: number }> = [
-      { label: 'batch 200 (defaults again, same sample)', runners: 1, batchSize: 200, pool: SERVICE_POOL_SIZE },
-      { label: 'batch 1000', runners: 1, batchSize: 1000, pool: SERVICE_POOL_SIZE },
-      { label: '2 runners × batch 200', runners: 2, batchSize: 200, pool: SERVICE_POOL_SIZE },
-      { label: '4 runners × batch 200', runners: 4, batchSize: 200, pool: SERVICE_POOL_SIZE },
-      { label: '4 runners × batch 200', runners: 4, batchSize: 200, pool: 20 },
-      { label: 'batch 1000', runners: 1, batchSize: 1000, pool: 20 },
-      { label: 'batch 1000', runners: 1, batchSize: 1000, pool: 40 },
-      { label: '2 runners × batch 1000', runners: 2, batchSize: 1000, pool: 20 },
+    const sample: Drained[] = [];
+    const sampleRuns: Array<{ label: string; runners: number; batchSize: number; pool: number; coalesce?: boolean }> = [
+      { label: 'batch 200, pool 10 (defaults)', runners: 1, batchSize: 200, pool: 10 },
+      { label: 'batch 1000, pool 10', runners: 1, batchSize: 1000, pool: 10 },
+      { label: 'batch 200, pool 20', runners: 1, batchSize: 200, pool: 20 },
+      { label: '4 runners × batch 200, pool 20', runners: 4, batchSize: 200, pool: 20 },
     ];
-    const variantRows: Row[] = [];
-    if (variantCards > 0) {
-      for (const v of variants) {
-        const h = await openDatabase({ databaseUrl: dbUrl.toString(), maxConnections: v.pool });
-        try {
-          await sql`
-            insert into jobs (kind, dedupe_key, payload)
-            select ${APPLE_CARD_CHANGED}, md5('card-' || i)::uuid::text, jsonb_build_object('cardId', md5('card-' || i)::uuid)
-            from generate_series(1, ${variantCards}::int) i`.execute(h.db);
-          await sql`analyze jobs`.execute(h.db);
-          const vc = newClient(await startFake(variantCards, 0));
-          const r = await drainCampaign(`   ${v.label}, pool ${v.pool}`, variantCards, v.runners, { batchSize: v.batchSize }, h.db, vc);
-          variantRows.push({ ...r.row, note: `${r.row.note}; loop ${Math.round(r.elu * 100)} %, machine ${Math.round(r.machineBusy * 100)} %` });
-          await vc.close();
-        } finally {
-          await h.close();
-        }
-      }
-    }
+    if (sampleCards > 0) for (const r of sampleRuns) sample.push(await rerun(`   ${r.label}`, sampleCards, r, 'current'));
 
     // The table.
-    const head = ['', 'pushes', 'seconds', 'pushes/s', 'peak streams', 'sessions', `${fmtInt(100_000)} pushes take`, ''];
+    const head = ['', 'pushes', 'seconds', 'pushes/s', 'peak streams', 'sessions', `${fmtInt(100_000)} take`, 'ms per batch*', 'largest claim', 'cores**', 'check'];
     const cells = (r: Row) => [
       r.label,
       fmtInt(r.pushes),
       r.seconds.toFixed(2),
       fmtInt(r.pushes / r.seconds),
-      r.peakStreams === undefined ? '1' : String(r.peakStreams),
-      r.sessions === undefined ? '1' : String(r.sessions),
+      r.peakStreams === undefined ? '' : String(r.peakStreams),
+      r.sessions === undefined ? '' : String(r.sessions),
       fmtDuration((100_000 * r.seconds) / r.pushes),
-      r.note,
+      r.perBatch ?? '',
+      r.largestClaim === undefined ? '' : fmtInt(r.largestClaim),
+      r.cpu ?? '',
+      r.check,
     ];
-    const table = [...rows, ...variantRows].map(cells);
-    const widths = head.map((hd, i) => Math.max(hd.length, ...table.map((c) => c[i]!.length)));
+    const groups: Array<[string | undefined, Row[]]> = [
+      [undefined, [a.row, b]],
+      [`runner and pool options, ${fmtInt(sampleCards)} jobs each, statistics current:`, sample.map((d) => d.row)],
+      [`jobs statistics from before the insert (what the claim sees until autovacuum analyzes), ${fmtInt(staleCards)} jobs each:`, stale.map((d) => d.row)],
+    ];
+    const all = groups.flatMap(([, rows]) => rows.map(cells));
+    const widths = head.map((hd, i) => Math.max(hd.length, ...all.map((c) => c[i]!.length)));
     const line = (c: string[]) => c.map((x, i) => (i === 0 || i === c.length - 1 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join('  ').trimEnd();
     console.log(line(head));
     console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-    for (const c of table.slice(0, rows.length)) console.log(line(c));
-    if (variantRows.length) {
-      console.log(`runner options, ${fmtInt(variantCards)} jobs each:`);
-      for (const c of table.slice(rows.length)) console.log(line(c));
+    for (const [title, rows] of groups) {
+      if (rows.length === 0) continue;
+      if (title) console.log(title);
+      for (const r of rows) console.log(line(cells(r)));
     }
+    console.log('*  claim + token lookups (one query per batch) + until the last push was answered + delete of the batch; one runner');
+    console.log('** service process / its PostgreSQL backends / fake APNs process');
+    if (sample.some((d) => d.row.label.includes('†'))) console.log('†  not the service\'s code: RegistrationService subclassed so one batch\'s lookups are one query');
 
-    const aPerSecond = a.row.pushes / a.seconds;
+    const rate = (r: Row) => r.pushes / r.seconds;
+    const aRate = rate(a.row);
+    const bRate = rate(b);
     console.log(
-      `A: ${fmtInt(aPerSecond)} pushes/s = ${(aPerSecond / bPerSecond).toFixed(1)}× the one-at-a-time rate (${fmtInt(bPerSecond)}/s, mean APNs round trip ${((bSeconds * 1000) / sent).toFixed(1)} ms); ` +
-        `${fmtInt(100_000)} pushes: ${fmtDuration(100_000 / aPerSecond)} vs ${fmtDuration(100_000 / bPerSecond)}`,
+      `A: ${fmtInt(aRate)} pushes/s = ${(aRate / bRate).toFixed(1)}× the one-at-a-time rate (${fmtInt(bRate)}/s, an APNs round trip ${((bSeconds * 1000) / sent).toFixed(1)} ms); ` +
+        `${fmtInt(100_000)} pushes take ${fmtDuration(100_000 / aRate)} instead of ${fmtDuration(100_000 / bRate)}`,
     );
     console.log(
-      `during A: service event loop ${Math.round(a.elu * 100)} % busy, service CPU ${a.serviceCpu.toFixed(2)} cores, fake APNs ${fakeCpuA.toFixed(2)} cores, ` +
-        `machine ${Math.round(a.machineBusy * 100)} % of ${os.cpus().length} cores (the rest: PostgreSQL)`,
+      `during A: ${fmtInt(a.batches)} batches; a token lookup took ${a.lookupMs.toFixed(1)} ms and a push ${a.pushMs.toFixed(1)} ms as the handler saw them; ` +
+        `service event loop ${Math.round(a.elu * 100)} % busy; machine ${Math.round(a.machineBusy * 100)} % of ${os.cpus().length} cores (all processes)`,
     );
-    if (variantRows.length) {
-      const base = variantRows[0]!;
-      const best = variantRows.reduce((x, y) => (y.pushes / y.seconds > x.pushes / x.seconds ? y : x));
+    if (sample.length === sampleRuns.length) {
+      const base = rate(sample[0]!.row);
       console.log(
-        `best runner option: ${best.label.trim()} at ${fmtInt(best.pushes / best.seconds)} pushes/s, ` +
-          `${(best.pushes / best.seconds / (base.pushes / base.seconds)).toFixed(2)}× the defaults on the same sample`,
+        `vs the defaults on the same sample: ${sampleRuns
+          .slice(1)
+          .map((r, i) => `${r.label.replace(/†$/, '')} ${(rate(sample[i + 1]!.row) / base).toFixed(2)}×`)
+          .join('; ')}`,
+      );
+    }
+    if (stale.length === 2) {
+      const [never, emptied] = stale as [Drained, Drained];
+      const claimed = emptied.row.largestClaim ?? 0;
+      console.log(
+        `stale jobs statistics: emptied table ${fmtInt(rate(emptied.row))}/s, largest claim ${fmtInt(claimed)} jobs (limit 200), ` +
+          `${emptied.claimMs >= 1000 ? `${(emptied.claimMs / 1000).toFixed(1)} s` : `${emptied.claimMs.toFixed(1)} ms`} per claim` +
+          (claimed > 200 ? ' (a nested-loop semi join re-ran the LIMIT … SKIP LOCKED subquery per row: time grows with the square of the backlog)' : '') +
+          `; never-used table ${fmtInt(rate(never.row))}/s, ${never.claimMs.toFixed(1)} ms per claim`,
       );
     }
   } finally {

@@ -47,14 +47,21 @@ export class RegistrationService {
     return { serialNumbers: rows.map((r) => r.serial_number), lastUpdated: Math.max(...rows.map((r) => r.pass_version)) };
   }
 
-  async pushTokensForCard(cardId: string): Promise<string[]> {
+  /** Push tokens of the devices registered for each card, in one query. */
+  async pushTokensForCards(cardIds: string[]): Promise<Map<string, string[]>> {
+    const tokens = new Map<string, string[]>(cardIds.map((id) => [id, []]));
+    if (cardIds.length === 0) return tokens;
     const rows = await this.db
       .selectFrom('apple_registrations as r')
       .innerJoin('apple_devices as d', 'd.device_library_id', 'r.device_library_id')
-      .select('d.push_token')
-      .where('r.card_id', '=', cardId)
+      .select(['r.card_id', 'd.push_token'])
+      .where('r.card_id', 'in', cardIds)
       .execute();
-    return [...new Set(rows.map((r) => r.push_token))];
+    for (const row of rows) {
+      const list = tokens.get(row.card_id)!;
+      if (!list.includes(row.push_token)) list.push(row.push_token);
+    }
+    return tokens;
   }
 
   /** APNs said the token is dead (410 Unregistered / BadDeviceToken): forget the device entirely. */

@@ -86,5 +86,7 @@ export class CardChanges {
         where program_id = ${programId} and status != 'voided'
         on conflict (kind, dedupe_key) where dedupe_key is not null and locked_until is null and failed_at is null do nothing`.execute(db);
     }
+    // A bulk insert can leave the planner's idea of the queue far off until autovacuum runs.
+    await sql`analyze jobs`.execute(db);
   }
 }

@@ -51,16 +51,18 @@ export class JobQueue {
    * the jobs are claimed again (at-least-once); SKIP LOCKED lets many workers claim side by side.
    */
   async claim(kinds: string[], limit: number, leaseMs: number): Promise<Job[]> {
+    // `id = any(array(...))` runs the LIMIT … SKIP LOCKED subquery exactly once; as `id in (…)`
+    // PostgreSQL may re-run it per row (nested-loop semi join) and claim the whole backlog at once.
     const rows = await sql<Job>`
       update jobs set locked_until = now() + ${`${leaseMs} milliseconds`}::interval, attempts = attempts + 1
-      where id in (
+      where id = any(array(
         select id from jobs
         where kind = any(${kinds}::text[]) and failed_at is null and run_at <= now()
           and (locked_until is null or locked_until < now())
         order by run_at, id
         limit ${limit}
         for update skip locked
-      )
+      ))
       returning *`.execute(this.db);
     return rows.rows.sort((a, b) => a.id - b.id);
   }
