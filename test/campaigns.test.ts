@@ -199,6 +199,25 @@ describe('campaigns', () => {
     expect(new Set(bonuses.map((b) => b.card_id)).size).toBe(3);
   });
 
+  it('roll a batch back whole when the worker dies inside it, and deliver it once on resume', async () => {
+    const res = await svc.api('POST', '/api/v1/campaigns', { program: 'shop', message: 'Crash test', sendAt: new Date(Date.now() + 3_600_000).toISOString() });
+    const id = res.body.id as string;
+    const changes = svc.services.changes;
+    const enqueue = changes.enqueue.bind(changes);
+    // The process "dies" after the messages were written and before the batch commits.
+    changes.enqueue = async () => {
+      throw new Error('worker killed');
+    };
+    await expect(svc.services.campaigns.run(id)).rejects.toThrow('worker killed');
+    changes.enqueue = enqueue;
+    expect((await svc.api('GET', `/api/v1/campaigns/${id}`)).body.counts).toMatchObject({ sent: 0, pending: 4 });
+    expect((await svc.api('GET', `/api/v1/cards/${members.anna!.cardNumber}`)).body.message).not.toBe('Crash test');
+    await svc.services.campaigns.run(id);
+    const done = await finished(id);
+    expect(done.counts).toMatchObject({ sent: 3, skippedFrequencyCap: 1, pending: 0 });
+    expect((await svc.api('GET', `/api/v1/cards/${members.anna!.cardNumber}`)).body.message).toBe('Crash test');
+  });
+
   it('can be cancelled while scheduled, and then sends nothing', async () => {
     const res = await svc.api('POST', '/api/v1/campaigns', { program: 'shop', message: 'Never', sendAt: new Date(Date.now() + 86_400_000).toISOString() });
     expect(res.body.status).toBe('scheduled');
@@ -207,6 +226,27 @@ describe('campaigns', () => {
     await svc.services.campaigns.run(res.body.id);
     expect((await svc.api('GET', `/api/v1/campaigns/${res.body.id}`)).body.counts.targeted).toBe(0);
     expect((await svc.api('POST', `/api/v1/campaigns/${res.body.id}/cancel`)).status).toBe(409);
+  });
+});
+
+describe('a broadcast to the whole program', () => {
+  it('goes to Google as one class message when every holder may receive it', async () => {
+    await svc.api('POST', '/api/v1/programs', { slug: 'club', name: 'Club' });
+    const cards = [];
+    for (let i = 0; i < 3; i++) {
+      cards.push((await svc.api('POST', '/api/v1/cards', { program: 'club', customer: { name: `M${i}`, phone: `+7916810000${i}` }, consent: { personalData: true, marketing: true } })).body);
+    }
+    await waitUntil(() => cards.every((c) => google.objects.has(`${ISSUER}.${c.serialNumber}`)));
+    await waitUntil(async () => (await pendingJobs()) === 0);
+    const before = google.apiRequests().length;
+    const res = await svc.api('POST', '/api/v1/campaigns', { program: 'club', message: 'Club night on Friday' });
+    const done = await finished(res.body.id);
+    expect(done.counts).toMatchObject({ targeted: 3, sent: 3 });
+    const calls = google.apiRequests().slice(before);
+    const classMessages = calls.filter((r) => r.path.endsWith(`/loyaltyClass/${encodeURIComponent(`${ISSUER}.club`)}/addMessage`));
+    expect(classMessages).toHaveLength(1);
+    expect((classMessages[0]!.body as any).message).toMatchObject({ body: 'Club night on Friday', messageType: 'TEXT_AND_NOTIFY' });
+    expect(calls.filter((r) => r.path.includes('/loyaltyObject/') && r.path.endsWith('/addMessage'))).toHaveLength(0);
   });
 });
 
