@@ -232,7 +232,7 @@ describe('campaigns', () => {
 describe('a broadcast to the whole program', () => {
   it('goes to Google as one class message when every holder may receive it', async () => {
     await svc.api('POST', '/api/v1/programs', { slug: 'club', name: 'Club' });
-    const cards = [];
+    const cards: { serialNumber: string }[] = [];
     for (let i = 0; i < 3; i++) {
       cards.push((await svc.api('POST', '/api/v1/cards', { program: 'club', customer: { name: `M${i}`, phone: `+7916810000${i}` }, consent: { personalData: true, marketing: true } })).body);
     }
