@@ -69,6 +69,8 @@ describe('privacy helpers', () => {
     expect(maskPhone('+79161234567')).toBe('+7916*****67');
     expect(redactPath('/v1/devices/abc123/registrations/pass.x/serial')).toBe('/v1/devices/[redacted]/registrations/pass.x/serial');
     expect(redactPath('/c/secret-token?lang=en')).toBe('/c/[redacted]');
+    expect(redactPath('/wallet/apple/download/secret-token')).toBe('/wallet/apple/download/[redacted]');
+    expect(redactPath('/restock/unsubscribe/secret-token')).toBe('/restock/unsubscribe/[redacted]');
   });
 
   it('normalises phones to E.164', () => {
