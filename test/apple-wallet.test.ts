@@ -327,3 +327,14 @@ describe('geo messages', () => {
     expect(shown(pass)).toEqual(shown(oldPass));
   });
 });
+
+describe('pass cache', () => {
+  it('keeps one copy of the template images for all cached passes', async () => {
+    const passes = svc.services.apple!.passes;
+    const cards = await svc.services.db.selectFrom('cards').selectAll().where('status', '=', 'active').limit(2).execute();
+    const [a, b] = await Promise.all(cards.map((c) => passes.passFor(c)));
+    expect(a!.parts[0]).toBe(b!.parts[0]); // the same Buffer, not a copy
+    expect(a!.parts[0]!.length).toBeGreaterThan(400_000);
+    expect(a!.size - a!.parts[0]!.length).toBeLessThan(20_000); // what each cached pass adds
+  });
+});

@@ -7,7 +7,12 @@ import { buildPassJson } from './pass-content.js';
 import { restockUnsubscribeUrl } from '../restock/restock-routes.js';
 
 export interface BuiltPass {
-  bytes: Buffer;
+  /**
+   * The .pkpass as chunks: the first holds the template's images, shared by every pass of the
+   * design; the rest (~4 KB) is this card's. Caching thousands of passes costs kilobytes each.
+   */
+  parts: Buffer[];
+  size: number;
   /** The card's own last change: Last-Modified, compared with If-Modified-Since. */
   lastModified: Date;
   card: Card;
@@ -79,7 +84,8 @@ export class PassService {
       stores,
       restockSubscriptions: waiting.map((w) => ({ title: w.title, size: w.size, unsubscribeUrl: restockUnsubscribeUrl(this.publicUrl, w.unsubscribe_token) })),
     });
-    return { bytes: packager.build(passJson), lastModified: card.pass_updated_at, card, program };
+    const parts = packager.buildParts(passJson);
+    return { parts, size: parts.reduce((n, p) => n + p.length, 0), lastModified: card.pass_updated_at, card, program };
   }
 
   /** Templates are read, hashed and pre-encoded once per design. */

@@ -5,7 +5,7 @@ import type { Card } from '../db/schema.js';
 import type { Logger } from '../log/logger.js';
 import { pathParam } from '../http/validate.js';
 import { sendProblem } from '../http/problem.js';
-import type { PassService } from './pass-service.js';
+import type { BuiltPass, PassService } from './pass-service.js';
 import type { RegistrationService } from './registration-service.js';
 
 const DEVICE_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -71,8 +71,7 @@ export function appleWebServiceRoutes(passes: PassService, registrations: Regist
     res.set('Last-Modified', new Date(lastModified).toUTCString());
     res.set('Cache-Control', 'no-cache');
     if (!Number.isNaN(since) && lastModified <= since) return res.status(304).end();
-    const pass = await passes.passFor(card);
-    res.status(200).type('application/vnd.apple.pkpass').send(pass.bytes);
+    sendPass(res, await passes.passFor(card));
   });
 
   router.post('/v1/log', (req, res) => {
@@ -93,14 +92,23 @@ export function passDownloadRoutes(passes: PassService): Router {
     if (!card) return sendProblem(res, 404, 'Not found', 'This card link is unknown or has been revoked');
     const pass = await passes.passFor(card);
     res
-      .status(200)
-      .type('application/vnd.apple.pkpass')
       .set('Content-Disposition', `attachment; filename="${pass.program.slug}-${card.card_number}.pkpass"`)
       .set('Last-Modified', new Date(secondsOf(card.pass_updated_at)).toUTCString())
-      .set('Cache-Control', 'private, no-cache')
-      .send(pass.bytes);
+      .set('Cache-Control', 'private, no-cache');
+    sendPass(res, pass);
   });
   return router;
+}
+
+/** Writes the pass's chunks as they are (the shared image chunk is never copied). HEAD gets headers only. */
+function sendPass(res: Response, pass: BuiltPass): void {
+  res.status(200).type('application/vnd.apple.pkpass').set('Content-Length', String(pass.size));
+  if (res.req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  for (const part of pass.parts) res.write(part);
+  res.end();
 }
 
 function secondsOf(date: Date): number {
