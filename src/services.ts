@@ -76,7 +76,8 @@ export async function createServices(config: Config, db: Db, dbKind: Services['d
   jobs.register(POINTS_REMINDER_TICK, reminders.tick);
   const apple = await setupAppleWallet(config, db, logger, changes, jobs);
   const google = await setupGoogleWallet(config, db, logger, changes, jobs, cards);
-  const cardLinks: CardLinkBuilder[] = [];
+  // The personal card page (src/web): what an SMS or an e-mail should link to.
+  const cardLinks: CardLinkBuilder[] = [(card) => ({ page: `${config.publicUrl}/c/${card.link_token}` })];
   if (apple) cardLinks.push(apple.link);
   if (google) cardLinks.push(google.link);
   if (google) campaigns.classBroadcast = google.broadcastToClass;

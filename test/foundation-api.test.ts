@@ -157,6 +157,7 @@ describe('enrolment', () => {
     expect(res.body.serialNumber).toMatch(/^[0-9a-f-]{36}$/);
     expect(res.body.links.apple).toMatch(/\/wallet\/apple\/download\/[A-Za-z0-9_-]{32}$/);
     expect(res.body.links.google).toBeNull(); // Google Wallet is not configured here
+    expect(res.body.links.page).toBe(`${svc.url}/c/${res.body.links.apple.split('/').at(-1)}`);
     const got = await svc.api('GET', `/api/v1/cards/${res.body.cardNumber}`);
     expect(got.body.customer).toMatchObject({ name: 'Anna', phone: '+79161234567', birthday: '1990-04-12', marketingConsent: true });
   });
