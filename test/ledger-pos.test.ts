@@ -229,8 +229,22 @@ describe('bad input at the till', () => {
     await svc.api('DELETE', `/api/v1/customers/${details.body.customerId}`);
     const voided = await buy(card, 10);
     expect(voided.status).toBe(409);
+    expect((await svc.api('PATCH', `/api/v1/cards/${card}`, { status: 'active' })).status).toBe(409);
     expect((await till('GET', `/cards/${card}`)).status).toBe(409);
     expect(await invariant(card)).toBe(50);
+  });
+
+  it('409 for a blocked card, and it works again once unblocked', async () => {
+    const card = await newCard();
+    const blocked = await svc.api('PATCH', `/api/v1/cards/${card}`, { status: 'blocked' });
+    expect(blocked.status).toBe(200);
+    expect(blocked.body.status).toBe('blocked');
+    expect((await buy(card, 10)).status).toBe(409);
+    expect((await till('GET', `/cards/${card}`)).status).toBe(409);
+    expect((await svc.api('PATCH', `/api/v1/cards/${card}`, { status: 'voided' })).status).toBe(400);
+    expect((await svc.api('PATCH', `/api/v1/cards/${card}`, { status: 'active' })).body.status).toBe('active');
+    expect((await buy(card, 10)).status).toBe(201);
+    expect(await invariant(card)).toBe(51);
   });
 
   it('keeps tills to their role and their program', async () => {

@@ -1,4 +1,5 @@
 import type { Db } from '../db/database.js';
+import type { Card, Program } from '../db/schema.js';
 import type { CardChanges } from '../card-updates/card-changes.js';
 import { conflict } from '../shared/errors.js';
 import type { CardService } from './card-service.js';
@@ -17,13 +18,15 @@ export class CardMessageService {
     private readonly changes: CardChanges,
   ) {}
 
-  async setMessage(cardNumber: string, text: string): Promise<void> {
-    const { card } = await this.cards.getByNumber(cardNumber);
+  async setMessage(cardNumber: string, text: string): Promise<{ card: Card; program: Program }> {
+    const { card, program } = await this.cards.getByNumber(cardNumber);
     if (card.status !== 'active') throw conflict(`Card ${cardNumber} is ${card.status}; it cannot receive messages`);
-    await this.db.transaction().execute(async (trx) => {
+    const updated = await this.db.transaction().execute(async (trx) => {
       await trx.updateTable('cards').set({ message: text }).where('id', '=', card.id).execute();
       await this.changes.markChanged(trx, [card.id]);
+      return trx.selectFrom('cards').selectAll().where('id', '=', card.id).executeTakeFirstOrThrow();
     });
     this.changes.committed();
+    return { card: updated, program };
   }
 }

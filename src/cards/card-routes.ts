@@ -8,6 +8,8 @@ import { enrolmentInput } from './enrolment-input.js';
 import { z } from 'zod';
 import { MAX_MESSAGE_LENGTH, type CardMessageService } from './card-message-service.js';
 
+export const cardStatusInput = z.strictObject({ status: z.enum(['active', 'blocked']) });
+
 export const cardMessageInput = z.strictObject({ text: z.string().trim().min(1).max(MAX_MESSAGE_LENGTH) });
 
 export type CardLinkTexter = (input: { card: Card; customer: Customer; program: Program; lang: 'ru' | 'en'; keyId: string }) => Promise<{ status: string; segments: number } | undefined>;
@@ -37,14 +39,17 @@ export function cardRoutes(cards: CardService, messages: CardMessageService, lin
     res.json(toCardView(card, program, links, customer));
   });
   router.post('/cards/:cardNumber/link/revoke', allow('admin', 'marketer'), async (req, res) => {
-    const card = await cards.rotateLinkToken(pathParam(req, 'cardNumber'));
-    const { program } = await cards.getByNumber(card.card_number);
+    const { card, program } = await cards.rotateLinkToken(pathParam(req, 'cardNumber'));
+    res.json(toCardView(card, program, links));
+  });
+  router.patch('/cards/:cardNumber', allow('admin', 'marketer'), async (req, res) => {
+    const { status } = parseInput(cardStatusInput, req.body);
+    const { card, program } = await cards.setStatus(pathParam(req, 'cardNumber'), status);
     res.json(toCardView(card, program, links));
   });
   router.post('/cards/:cardNumber/message', allow('admin', 'marketer'), async (req, res) => {
     const { text } = parseInput(cardMessageInput, req.body);
-    await messages.setMessage(pathParam(req, 'cardNumber'), text);
-    const { card, program } = await cards.getByNumber(pathParam(req, 'cardNumber'));
+    const { card, program } = await messages.setMessage(pathParam(req, 'cardNumber'), text);
     res.status(202).json(toCardView(card, program, links));
   });
   return router;

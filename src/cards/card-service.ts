@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/database.js';
 import type { Card, Customer, Program } from '../db/schema.js';
-import { invalidField, notFound, ValidationError } from '../shared/errors.js';
+import { conflict, invalidField, notFound, ValidationError } from '../shared/errors.js';
 import { normalizePhone } from '../shared/phone.js';
 import type { ProgramService } from '../programs/program-service.js';
 import type { CardChanges } from '../card-updates/card-changes.js';
@@ -111,9 +111,29 @@ export class CardService {
   }
 
   /** A new personal link (card page, pass download); the old one stops working at once. */
-  async rotateLinkToken(cardNumber: string): Promise<Card> {
-    const { card } = await this.getByNumber(cardNumber);
-    return this.db.updateTable('cards').set({ link_token: generateSecret(24), updated_at: new Date() }).where('id', '=', card.id).returningAll().executeTakeFirstOrThrow();
+  async rotateLinkToken(cardNumber: string): Promise<{ card: Card; program: Program }> {
+    const { card, program } = await this.getByNumber(cardNumber);
+    const updated = await this.db.updateTable('cards').set({ link_token: generateSecret(24), updated_at: new Date() }).where('id', '=', card.id).returningAll().executeTakeFirstOrThrow();
+    return { card: updated, program };
+  }
+
+  /** Blocks a card (the till refuses it) or makes it active again; a voided card stays voided. */
+  async setStatus(cardNumber: string, status: 'active' | 'blocked'): Promise<{ card: Card; program: Program }> {
+    const { card, program } = await this.getByNumber(cardNumber);
+    const updated = await this.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .updateTable('cards')
+        .set({ status })
+        .where('id', '=', card.id)
+        .where('status', '!=', 'voided')
+        .returningAll()
+        .executeTakeFirst();
+      if (!row) throw conflict(`Card ${cardNumber} is voided; its status cannot change`);
+      if (row.status !== card.status) await this.changes.markChanged(trx, [row.id]);
+      return row;
+    });
+    this.changes.committed();
+    return { card: updated, program };
   }
 
   async getByNumber(cardNumber: string): Promise<{ card: Card; customer: Customer; program: Program }> {

@@ -47,6 +47,11 @@ export function buildOpenApi(publicUrl: string, extraPaths: Record<string, unkno
       },
       '/api/v1/cards/{cardNumber}': {
         get: { summary: 'Get a card with its customer', parameters: [{ name: 'cardNumber', in: 'path', required: true, schema: { type: 'string' } }], responses: { '200': json('The card'), ...errors } },
+        patch: {
+          summary: 'Block a card or make it active again ({"status": "blocked" | "active"}); a voided card answers 409',
+          parameters: [{ name: 'cardNumber', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { '200': json('The card'), '409': problem, ...errors },
+        },
       },
       '/api/v1/customers/{id}': { delete: { summary: 'Erase a customer: personal data removed, card voided, ledger kept anonymised', parameters: [id], responses: { '204': { description: 'Erased' }, ...errors } } },
       '/healthz': { get: { summary: 'Health', security: [], responses: { '200': json('Healthy'), '503': json('Database unreachable') } } },
