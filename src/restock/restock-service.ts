@@ -107,16 +107,9 @@ export class RestockService {
   /** Cancels an open subscription; cancelling a cancelled one again changes nothing. */
   async cancel(id: string): Promise<RestockSubscriptionDetails> {
     if (!isUuid(id)) throw notFound('Restock subscription');
-    const updated = await this.db
-      .updateTable('restock_subscriptions')
-      .set({ status: 'cancelled', cancelled_at: new Date() })
-      .where('id', '=', id)
-      .where('status', '=', 'open')
-      .returning('id')
-      .executeTakeFirst();
+    const updated = await this.#cancelOpen('id', id);
     const details = await this.#find('id', id);
     if (!details) throw notFound('Restock subscription');
-    if (updated) await this.#cardChangedBySubscription(id);
     if (!updated && details.status === 'notified') throw conflict('This subscription has already been notified; there is nothing left to cancel', { status: 'notified' });
     return details;
   }
@@ -129,20 +122,21 @@ export class RestockService {
   /** The customer's own link: cancels an open subscription; returns it as it is now. */
   async unsubscribeByToken(token: string): Promise<RestockSubscriptionDetails | undefined> {
     if (!UNSUBSCRIBE_TOKEN.test(token)) return undefined;
+    await this.#cancelOpen('unsubscribe_token', token);
+    return this.#find('unsubscribe_token', token);
+  }
+
+  /** Cancels the subscription if it is open; true when it was. Its card's pass drops the line. */
+  async #cancelOpen(column: 'id' | 'unsubscribe_token', value: string): Promise<boolean> {
     const cancelled = await this.db
       .updateTable('restock_subscriptions')
       .set({ status: 'cancelled', cancelled_at: new Date() })
-      .where('unsubscribe_token', '=', token)
+      .where(column, '=', value)
       .where('status', '=', 'open')
       .returning('card_id')
       .executeTakeFirst();
     if (cancelled) await this.#cardChanged(cancelled.card_id);
-    return this.#find('unsubscribe_token', token);
-  }
-
-  async #cardChangedBySubscription(id: string): Promise<void> {
-    const row = await this.db.selectFrom('restock_subscriptions').select('card_id').where('id', '=', id).executeTakeFirst();
-    if (row) await this.#cardChanged(row.card_id);
+    return cancelled !== undefined;
   }
 
   async #cardChanged(cardId: string): Promise<void> {
