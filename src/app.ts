@@ -20,7 +20,7 @@ import { textCardLink } from './sms/card-link-sms.js';
 import { qrRoutes, qrOpenApiPaths } from './qr/qr-routes.js';
 import { restockRoutes, restockOpenApiPaths } from './restock/restock-routes.js';
 import { restockPageRoutes } from './restock/restock-pages.js';
-import { APPLE_WEB_SERVICE_PATH, appleWebService } from './apple/apple-wallet.js';
+import { APPLE_WEB_SERVICE_PATH } from './apple/apple-wallet.js';
 
 export function createApp(services: Services): express.Express {
   const app = express();
@@ -36,7 +36,7 @@ export function createApp(services: Services): express.Express {
   });
 
   if (services.apple) {
-    app.use(APPLE_WEB_SERVICE_PATH, appleWebService(services.apple, services.logger));
+    app.use(APPLE_WEB_SERVICE_PATH, services.apple.webService);
     for (const routes of services.apple.routes) app.use(routes);
   }
 

@@ -7,7 +7,7 @@ import { StoreService } from './stores/store-service.js';
 import { CardService } from './cards/card-service.js';
 import { CardMessageService } from './cards/card-message-service.js';
 import { ErasureService } from './customers/erasure-service.js';
-import type { CardLinkBuilder } from './cards/card-view.js';
+import { cardPageUrl, type CardLinkBuilder } from './cards/card-view.js';
 import { CardChanges, PROGRAM_CHANGED } from './card-updates/card-changes.js';
 import { JobQueue } from './jobs/job-queue.js';
 import { JobRunner } from './jobs/job-runner.js';
@@ -77,7 +77,7 @@ export async function createServices(config: Config, db: Db, dbKind: Services['d
   const apple = await setupAppleWallet(config, db, logger, changes, jobs);
   const google = await setupGoogleWallet(config, db, logger, changes, jobs, cards);
   // The personal card page (src/web): what an SMS or an e-mail should link to.
-  const cardLinks: CardLinkBuilder[] = [(card) => ({ page: `${config.publicUrl}/c/${card.link_token}` })];
+  const cardLinks: CardLinkBuilder[] = [(card) => ({ page: cardPageUrl(config.publicUrl, card) })];
   if (apple) cardLinks.push(apple.link);
   if (google) cardLinks.push(google.link);
   if (google) campaigns.classBroadcast = google.broadcastToClass;

@@ -21,6 +21,8 @@ export interface AppleWallet {
   identity: AppleIdentity;
   passes: PassService;
   registrations: RegistrationService;
+  /** Mounted at APPLE_WEB_SERVICE_PATH. */
+  webService: Router;
   routes: Router[];
   link: CardLinkBuilder;
   close(): Promise<void>;
@@ -58,12 +60,10 @@ export async function setupAppleWallet(config: Config, db: Db, logger: Logger, c
     identity,
     passes,
     registrations,
+    webService: appleWebServiceRoutes(passes, registrations, logger),
     routes: [passDownloadRoutes(passes)],
     link: (card) => ({ apple: `${config.publicUrl}/wallet/apple/download/${card.link_token}` }),
     close: () => apns.close(),
   };
 }
 
-export function appleWebService(wallet: AppleWallet, logger: Logger): Router {
-  return appleWebServiceRoutes(wallet.passes, wallet.registrations, logger);
-}

@@ -1,5 +1,7 @@
 import type { Card, Customer, Program, Store } from '../db/schema.js';
 import { beaconsOf, nearestStores } from './nearest-stores.js';
+import { firstName } from '../cards/card-view.js';
+import { escapeHtml } from '../web/html.js';
 
 const BARCODE_FORMATS = {
   QR: 'PKBarcodeFormatQR',
@@ -68,7 +70,7 @@ export function buildPassJson(input: PassContentInput): Record<string, unknown> 
       label: 'restock_label',
       value: waiting.map((w) => `${w.title}${w.size ? ` (${w.size})` : ''}: ${w.unsubscribeUrl}`).join('\n'),
       // Wallet shows links in attributedValue as tappable text.
-      attributedValue: waiting.map((w) => `${escapeXml(w.title)}${w.size ? ` (${escapeXml(w.size)})` : ''} — <a href="${escapeXml(w.unsubscribeUrl)}">×</a>`).join('<br>'),
+      attributedValue: waiting.map((w) => `${escapeHtml(w.title)}${w.size ? ` (${escapeHtml(w.size)})` : ''} — <a href="${escapeHtml(w.unsubscribeUrl)}">×</a>`).join('<br>'),
     });
   }
 
@@ -103,10 +105,3 @@ export function buildPassJson(input: PassContentInput): Record<string, unknown> 
   return pass;
 }
 
-function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
-
-function firstName(name: string | null): string {
-  return (name ?? '').trim().split(/\s+/)[0] ?? '';
-}

@@ -13,8 +13,6 @@ export interface BuiltPass {
    */
   parts: Buffer[];
   size: number;
-  /** The card's own last change: Last-Modified, compared with If-Modified-Since. */
-  lastModified: Date;
   card: Card;
   program: Program;
 }
@@ -85,7 +83,7 @@ export class PassService {
       restockSubscriptions: waiting.map((w) => ({ title: w.title, size: w.size, unsubscribeUrl: restockUnsubscribeUrl(this.publicUrl, w.unsubscribe_token) })),
     });
     const parts = packager.buildParts(passJson);
-    return { parts, size: parts.reduce((n, p) => n + p.length, 0), lastModified: card.pass_updated_at, card, program };
+    return { parts, size: parts.reduce((n, p) => n + p.length, 0), card, program };
   }
 
   /** Templates are read, hashed and pre-encoded once per design. */

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { firstName } from '../cards/card-view.js';
 import type { Db } from '../db/database.js';
 import type { Campaign, CampaignKind, Program } from '../db/schema.js';
 import type { Logger } from '../log/logger.js';
@@ -60,7 +61,7 @@ export class CampaignService {
     return {
       count: Number(counts.consenting),
       withoutConsent: Number(counts.without_consent),
-      sample: sample.map((s) => ({ cardNumber: s.card_number, firstName: (s.name ?? '').split(/\s+/)[0] ?? '', tier: s.tier, balance: s.balance })),
+      sample: sample.map((s) => ({ cardNumber: s.card_number, firstName: firstName(s.name), tier: s.tier, balance: s.balance })),
     };
   }
 

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
+import type { CardUpdate } from '../db/schema.js';
 import { enqueueJobs } from '../jobs/job-queue.js';
 
 export const PROGRAM_CHANGED = 'program.changed';
@@ -25,10 +26,6 @@ export class CardChanges {
     if (!this.#programChannels.includes(kind)) this.#programChannels.push(kind);
   }
 
-  get channels(): readonly string[] {
-    return this.#channels;
-  }
-
   /** Called after commit by whoever changed cards, so workers look at once. */
   setCommitListener(listener: () => void): void {
     this.#onCommitted = listener;
@@ -38,9 +35,10 @@ export class CardChanges {
     this.#onCommitted();
   }
 
-  async markChanged(trx: Db, cardIds: string[]): Promise<void> {
+  /** `columns`: what changed on the cards, written in the same statement as the version bump. */
+  async markChanged(trx: Db, cardIds: string[], columns: CardUpdate = {}): Promise<void> {
     if (cardIds.length === 0) return;
-    await trx.updateTable('cards').set(this.passVersionBump()).where('id', 'in', cardIds).execute();
+    await trx.updateTable('cards').set({ ...columns, ...this.passVersionBump() }).where('id', 'in', cardIds).execute();
     await this.enqueue(trx, cardIds);
   }
 

@@ -22,8 +22,7 @@ export class CardMessageService {
     const { card, program } = await this.cards.getByNumber(cardNumber);
     if (card.status !== 'active') throw conflict(`Card ${cardNumber} is ${card.status}; it cannot receive messages`);
     const updated = await this.db.transaction().execute(async (trx) => {
-      await trx.updateTable('cards').set({ message: text }).where('id', '=', card.id).execute();
-      await this.changes.markChanged(trx, [card.id]);
+      await this.changes.markChanged(trx, [card.id], { message: text });
       return trx.selectFrom('cards').selectAll().where('id', '=', card.id).executeTakeFirstOrThrow();
     });
     this.changes.committed();

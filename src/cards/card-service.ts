@@ -3,7 +3,7 @@ import type { Db } from '../db/database.js';
 import type { Card, Customer, Program } from '../db/schema.js';
 import { conflict, invalidField, notFound, ValidationError } from '../shared/errors.js';
 import { normalizePhone } from '../shared/phone.js';
-import type { ProgramService } from '../programs/program-service.js';
+import { tierForSpend, type ProgramService } from '../programs/program-service.js';
 import type { CardChanges } from '../card-updates/card-changes.js';
 import type { EnrolmentInput } from './enrolment-input.js';
 import { generateCardNumber, generateSecret, isValidCardNumber } from './card-number.js';
@@ -121,16 +121,10 @@ export class CardService {
   async setStatus(cardNumber: string, status: 'active' | 'blocked'): Promise<{ card: Card; program: Program }> {
     const { card, program } = await this.getByNumber(cardNumber);
     const updated = await this.db.transaction().execute(async (trx) => {
-      const row = await trx
-        .updateTable('cards')
-        .set({ status })
-        .where('id', '=', card.id)
-        .where('status', '!=', 'voided')
-        .returningAll()
-        .executeTakeFirst();
-      if (!row) throw conflict(`Card ${cardNumber} is voided; its status cannot change`);
-      if (row.status !== card.status) await this.changes.markChanged(trx, [row.id]);
-      return row;
+      const locked = await trx.selectFrom('cards').select('status').where('id', '=', card.id).forUpdate().executeTakeFirstOrThrow();
+      if (locked.status === 'voided') throw conflict(`Card ${cardNumber} is voided; its status cannot change`);
+      if (locked.status !== status) await this.changes.markChanged(trx, [card.id], { status });
+      return trx.selectFrom('cards').selectAll().where('id', '=', card.id).executeTakeFirstOrThrow();
     });
     this.changes.committed();
     return { card: updated, program };
@@ -149,7 +143,7 @@ export class CardService {
 }
 
 async function insertCard(trx: Db, program: Program, customerId: string): Promise<Card> {
-  const lowestTier = program.tiers[0]?.name ?? 'Member';
+  const lowestTier = tierForSpend(program.tiers, 0).name;
   // Card numbers are random; a collision is astronomically rare but must not fail an enrolment.
   for (let attempt = 0; attempt < 5; attempt++) {
     const cardNumber = generateCardNumber();

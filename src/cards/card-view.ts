@@ -1,5 +1,15 @@
 import type { Card, Customer, Program } from '../db/schema.js';
 
+/** The given name shown on cards, pages and at the till: the first word of the name. */
+export function firstName(name: string | null): string {
+  return (name ?? '').trim().split(/\s+/)[0] ?? '';
+}
+
+/** The customer's personal card page (src/web): what texts and links point to. */
+export function cardPageUrl(publicUrl: string, card: Pick<Card, 'link_token'>): string {
+  return `${publicUrl}/c/${card.link_token}`;
+}
+
 /** Wallet capabilities add their links (apple, google, page) here. */
 export type CardLinkBuilder = (card: Card, program: Program) => Record<string, string | null>;
 

@@ -23,14 +23,9 @@ export class ErasureService {
         .set({ name: null, phone: null, email: null, birthday: null, home_store_id: null, marketing_consent: false, erased_at: new Date(), updated_at: new Date() })
         .where('id', '=', customerId)
         .execute();
-      const cards = await trx
-        .updateTable('cards')
-        .set({ status: 'voided', message: null })
-        .where('customer_id', '=', customerId)
-        .returning('id')
-        .execute();
+      const cards = await trx.selectFrom('cards').select('id').where('customer_id', '=', customerId).execute();
       // The wallets get a voided pass without personal data and stop updating it.
-      await this.changes.markChanged(trx, cards.map((c) => c.id));
+      await this.changes.markChanged(trx, cards.map((c) => c.id), { status: 'voided', message: null });
     });
     this.changes.committed();
   }

@@ -1,4 +1,5 @@
 import { Router, type Response } from 'express';
+import { firstName } from '../cards/card-view.js';
 import { z } from 'zod';
 import type { Db } from '../db/database.js';
 import type { Program } from '../db/schema.js';
@@ -44,7 +45,7 @@ export function posRoutes(db: Db, purchases: PurchaseService, ledger: Ledger): R
     }
     res.json({
       cardNumber: card.card_number,
-      firstName: (customer.name ?? '').split(/\s+/)[0] ?? '',
+      firstName: firstName(customer.name),
       tier: card.tier,
       balance: card.balance,
       ...(maxRedeemPoints !== undefined && { maxRedeemPoints }),

@@ -88,7 +88,7 @@ export async function qrPng(text: string, options: QrPngOptions = {}): Promise<B
   return Buffer.concat([PNG_SIGNATURE, chunk('IHDR', header), chunk('IDAT', await deflateAsync(raw, { level: 9 })), chunk('IEND', Buffer.alloc(0))]);
 }
 
-/** For <img src="…"> on a page (a card page shows its own QR code on desktop). */
+/** A PNG QR code as a data: URI, for e-mails and pages that cannot embed SVG. */
 export async function qrPngDataUrl(text: string, options: QrPngOptions = {}): Promise<string> {
   return `data:image/png;base64,${(await qrPng(text, options)).toString('base64')}`;
 }

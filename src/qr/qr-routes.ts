@@ -8,7 +8,6 @@ import type { StoreService } from '../stores/store-service.js';
 import { AppError, invalidField } from '../shared/errors.js';
 import { qrModuleCount, qrPng, qrSvg, QR_ERROR_CORRECTION, QR_MARGIN } from './qr-code.js';
 
-export { qrPngDataUrl, qrSvg } from './qr-code.js';
 
 export const JOIN_SOURCES = ['qr', 'sms', 'poster'] as const;
 export type JoinSource = (typeof JOIN_SOURCES)[number];

@@ -209,8 +209,7 @@ export class RestockService {
         }
         const cardsByText = new Map<string, string[]>();
         for (const [cardId, text] of messageOf) cardsByText.set(text, [...(cardsByText.get(text) ?? []), cardId]);
-        for (const [text, ids] of cardsByText) await trx.updateTable('cards').set({ message: text }).where('id', 'in', ids).execute();
-        await this.changes.markChanged(trx, [...messageOf.keys()]);
+        for (const [text, ids] of cardsByText) await this.changes.markChanged(trx, ids, { message: text });
 
         const now = new Date();
         if (notify.length) {

@@ -1,4 +1,5 @@
 import type { Card, Customer, Program } from '../db/schema.js';
+import { cardPageUrl } from '../cards/card-view.js';
 import type { SmsService, SentSms } from './sms-service.js';
 import { composeCardLinkText, type SmsLanguage } from './sms-text.js';
 
@@ -9,6 +10,6 @@ export async function textCardLink(
   input: { card: Card; customer: Pick<Customer, 'phone'>; program: Program; lang: SmsLanguage; keyId: string },
 ): Promise<SentSms | undefined> {
   if (!input.customer.phone || input.card.status !== 'active') return undefined;
-  const link = `${publicUrl.replace(/\/+$/, '')}/c/${input.card.link_token}`;
+  const link = cardPageUrl(publicUrl, input.card);
   return sms.sendCardLink({ cardId: input.card.id, phone: input.customer.phone, text: composeCardLinkText(input.lang, input.program.name, link).text, keyId: input.keyId });
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { allow, principalOf } from '../http/auth.js';
 import { parseInput, pathParam } from '../http/validate.js';
 import type { CardService } from '../cards/card-service.js';
+import { cardPageUrl } from '../cards/card-view.js';
 import { AppError, conflict } from '../shared/errors.js';
 import type { SmsService } from './sms-service.js';
 import { composeCardLinkText, fillCustomText } from './sms-text.js';
@@ -25,7 +26,6 @@ export const cardSmsInput = z.strictObject({
 /** The customer's personal card link, by SMS. */
 export function smsRoutes(cards: CardService, sms: SmsService, publicUrl: string): Router {
   const router = Router();
-  const base = publicUrl.replace(/\/+$/, '');
 
   router.post('/cards/:cardNumber/sms', allow('admin', 'marketer', 'pos'), async (req, res) => {
     const input = parseInput(cardSmsInput, req.body);
@@ -36,7 +36,7 @@ export function smsRoutes(cards: CardService, sms: SmsService, publicUrl: string
     if (customer.erased_at || !customer.phone) throw conflict(`The customer of card ${cardNumber} has been erased; there is no phone to send to`);
     if (card.status !== 'active') throw conflict(`Card ${cardNumber} is ${card.status}; its link is not sent`);
 
-    const link = `${base}/c/${card.link_token}`;
+    const link = cardPageUrl(publicUrl, card);
     const text = input.text ? fillCustomText(input.text, program.name, link) : composeCardLinkText(input.lang, program.name, link).text;
     try {
       const sent = await sms.sendCardLink({ cardId: card.id, phone: customer.phone, text, keyId: principal.keyId });

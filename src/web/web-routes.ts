@@ -1,12 +1,13 @@
 import express, { Router, type Request, type Response } from 'express';
 import path from 'node:path';
-import QRCode from 'qrcode';
 import { z } from 'zod';
 import type { Db } from '../db/database.js';
 import type { Card, Customer, Program } from '../db/schema.js';
 import type { Logger } from '../log/logger.js';
 import type { CardService } from '../cards/card-service.js';
-import type { CardLinkBuilder } from '../cards/card-view.js';
+import { cardPageUrl, firstName, type CardLinkBuilder } from '../cards/card-view.js';
+import { qrSvg } from '../qr/qr-code.js';
+import { JOIN_SOURCES } from '../qr/qr-routes.js';
 import { enrolmentInput } from '../cards/enrolment-input.js';
 import type { ProgramService } from '../programs/program-service.js';
 import { ValidationError } from '../shared/errors.js';
@@ -30,8 +31,6 @@ export interface WebOptions {
   sendExistingCardLink?: (card: Card, customer: Customer, program: Program, lang: Lang) => Promise<void>;
   limits?: { perIp?: number; perPhone?: number; windowMs?: number };
 }
-
-const SOURCES = ['qr', 'sms', 'poster'] as const;
 
 /** The customer-facing pages: the join form behind SMS/QR links and the personal card page. */
 export function webRoutes(o: WebOptions): Router {
@@ -74,7 +73,7 @@ export function webRoutes(o: WebOptions): Router {
       const store = await o.db.selectFrom('stores').select('id').where('id', '=', input.store).where('program_id', '=', program.id).executeTakeFirst();
       if (store) hidden.store = storeId = store.id;
     }
-    const src = SOURCES.find((s) => s === input.src);
+    const src = JOIN_SOURCES.find((s) => s === input.src);
     if (src) hidden.src = src;
     return { hidden, storeId, source: src ?? 'web' };
   }
@@ -158,12 +157,12 @@ export function webRoutes(o: WebOptions): Router {
     ]);
     const links = Object.assign({}, ...o.cardLinks.map((build) => build(card, program))) as Record<string, string | null>;
     const [barcodeSvg, pageQrSvg] = await Promise.all([
-      QRCode.toString(card.barcode_value, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }),
-      QRCode.toString(`${o.publicUrl}/c/${card.link_token}`, { type: 'svg', errorCorrectionLevel: 'H', margin: 4 }),
+      qrSvg(card.barcode_value, { errorCorrectionLevel: 'M', margin: 2 }),
+      qrSvg(cardPageUrl(o.publicUrl, card)),
     ]);
     res.set('Cache-Control', 'private, no-store');
     page(req, res, 200, lang, t(lang, 'cardTitle', { program: program.name }), cardPage({
-      lang, program, card, firstName: (customer.name ?? '').split(/\s+/)[0] ?? '', device: deviceOf(req.get('user-agent')), links, barcodeSvg, pageQrSvg,
+      lang, program, card, firstName: firstName(customer.name), device: deviceOf(req.get('user-agent')), links, barcodeSvg, pageQrSvg,
     }));
   });
 
