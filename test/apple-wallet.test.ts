@@ -6,7 +6,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeApns } from './support/fake-apns.js';
 import { startAppleStandIn } from './support/apple-stand-in.js';
-import { startTestService, type TestService } from './support/test-service.js';
+import { waitUntil } from './support/wait.js';
+import { startTestService, tillPurchase, type TestService } from './support/test-service.js';
 
 const PASS_TYPE_ID = 'pass.test.wallet-loyalty';
 const TEAM_ID = 'TESTTEAM01';
@@ -64,15 +65,7 @@ function listFiles(dir: string, prefix = ''): string[] {
   return readdirSync(dir).flatMap((f) => (statSync(path.join(dir, f)).isDirectory() ? listFiles(path.join(dir, f), `${prefix}${f}/`) : [`${prefix}${f}`]));
 }
 
-async function purchase(amount: number) {
-  const res = await fetch(`${svc.url}/api/v1/pos/purchases`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${posKey}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
-    body: JSON.stringify({ barcode: card.cardNumber, receiptId: randomUUID(), amount }),
-  });
-  expect(res.status).toBe(201);
-  return res.json() as Promise<any>;
-}
+const purchase = (amount: number) => tillPurchase(svc, posKey, card.cardNumber, amount);
 
 describe('issuing a pass', () => {
   let dir: string;
@@ -279,13 +272,6 @@ describe('APNs answers', () => {
   });
 });
 
-async function waitUntil(check: () => Promise<boolean>, ms = 10_000) {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('back-in-stock on the back of the pass', () => {
   const passJson = async () => {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeApns } from './support/fake-apns.js';
 import { startAppleStandIn } from './support/apple-stand-in.js';
 import { createTestServiceAccount, startFakeGoogle, type FakeGoogle } from './support/fake-google.js';
+import { waitUntil } from './support/wait.js';
 import { startTestService, type TestService } from './support/test-service.js';
 
 const PASS_TYPE_ID = 'pass.test.campaigns';
@@ -93,13 +94,6 @@ async function pendingJobs(): Promise<number> {
   return r.rows[0]!.n;
 }
 
-async function waitUntil(check: () => Promise<boolean> | boolean, ms = 20_000) {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function finished(id: string) {
   await waitUntil(async () => (await svc.api('GET', `/api/v1/campaigns/${id}`)).body.status === 'completed');

@@ -8,7 +8,8 @@ import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestServiceAccount, startFakeGoogle, type FakeGoogle } from './support/fake-google.js';
 import { createGoogleSigningKeys, signCallback } from './support/google-callback-signer.js';
-import { startTestService, type TestService } from './support/test-service.js';
+import { waitUntil } from './support/wait.js';
+import { startTestService, tillPurchase, type TestService } from './support/test-service.js';
 
 const ISSUER = '3388000000022222222';
 let svc: TestService;
@@ -59,23 +60,8 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function purchase(amount: number) {
-  const res = await fetch(`${svc.url}/api/v1/pos/purchases`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${posKey}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
-    body: JSON.stringify({ barcode: card.cardNumber, receiptId: randomUUID(), amount }),
-  });
-  expect(res.status).toBe(201);
-  return (await res.json()) as any;
-}
+const purchase = (amount: number) => tillPurchase(svc, posKey, card.cardNumber, amount);
 
-async function waitUntil(check: () => boolean | Promise<boolean>, ms = 15_000) {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('issuing into Google Wallet', () => {
   it('inserts the class and the object at issuance, through OAuth from the local token endpoint', async () => {

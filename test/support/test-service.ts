@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import net from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -107,4 +107,11 @@ function freePort(): Promise<number> {
       probe.close(() => resolve(port));
     });
   });
+}
+
+/** A purchase at a till (a pos key), with a fresh Idempotency-Key and receipt; expects 201. */
+export async function tillPurchase(svc: TestService, posKey: string, barcode: string, amount: number): Promise<any> {
+  const res = await svc.api('POST', '/api/v1/pos/purchases', { barcode, receiptId: randomUUID(), amount }, posKey, { 'idempotency-key': randomUUID() });
+  if (res.status !== 201) throw new Error(`purchase failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
 }
