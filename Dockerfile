@@ -18,4 +18,4 @@ COPY templates ./templates
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 EXPOSE 3000
-CMD ["node", "dist/src/main.js"]
+CMD ["node", "dist/src/app/main.js"]

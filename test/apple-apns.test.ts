@@ -7,7 +7,7 @@ import {
   createApnsClient,
   type ApnsClient,
   type ApnsClientOptions,
-} from '../src/apple/apns/apns-client.js';
+} from '../src/wallets/apple/apns/apns-client.js';
 import { APPLE_OID, createTestCa, issueClientCert, issueServerCert, type IssuedCert, type TestCa } from './support/test-pki.js';
 import { startFakeApns, type FakeApns } from './support/fake-apns.js';
 

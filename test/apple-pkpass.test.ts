@@ -9,9 +9,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureDevCertificates, type DevCertificates } from '../src/apple/pkpass/dev-certificates.js';
-import { createPassPackager, loadPassTemplate, type PassTemplate } from '../src/apple/pkpass/pass-packager.js';
-import { assertIdentityMatches, loadSigningIdentity, type SigningIdentity } from '../src/apple/pkpass/signing-identity.js';
+import { ensureDevCertificates, type DevCertificates } from '../src/wallets/apple/pkpass/dev-certificates.js';
+import { createPassPackager, loadPassTemplate, type PassTemplate } from '../src/wallets/apple/pkpass/pass-packager.js';
+import { assertIdentityMatches, loadSigningIdentity, type SigningIdentity } from '../src/wallets/apple/pkpass/signing-identity.js';
 
 const TEMPLATE_DIR = fileURLToPath(new URL('../templates/default/', import.meta.url));
 const IDS = { passTypeIdentifier: 'pass.com.example.loyalty', teamIdentifier: 'ABCDE12345' };

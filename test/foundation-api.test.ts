@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_KEY, createProgramWithStores, startTestService, type TestService } from './support/test-service.js';
-import { isValidCardNumber } from '../src/cards/card-number.js';
+import { isValidCardNumber } from '../src/loyalty/cards/card-number.js';
 
 let svc: TestService;
 let stores: any[];

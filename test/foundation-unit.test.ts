@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/config/config.js';
-import { generateCardNumber, isValidCardNumber, luhnCheckDigit } from '../src/cards/card-number.js';
-import { amountInput, fromMinorUnits, toMinorUnits } from '../src/shared/money.js';
-import { maskPhone, redactPath } from '../src/log/logger.js';
-import { normalizePhone } from '../src/shared/phone.js';
+import { ConfigError, loadConfig } from '../src/platform/config/config.js';
+import { generateCardNumber, isValidCardNumber, luhnCheckDigit } from '../src/loyalty/cards/card-number.js';
+import { amountInput, fromMinorUnits, toMinorUnits } from '../src/platform/shared/money.js';
+import { maskPhone, redactPath } from '../src/platform/log/logger.js';
+import { normalizePhone } from '../src/platform/shared/phone.js';
 
 describe('config', () => {
   it('applies defaults in development', () => {

@@ -9,7 +9,7 @@ import {
   verifyCallback,
   type CallbackVerificationErrorCode,
   type VerifyCallbackOptions,
-} from '../src/google/callback-verifier.js';
+} from '../src/wallets/google/callback-verifier.js';
 import {
   createGoogleSigningKeys,
   keysJsonFor,

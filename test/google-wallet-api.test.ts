@@ -6,8 +6,8 @@ import {
   type LoyaltyClassInput,
   type LoyaltyObjectInput,
   type WalletApiLogger,
-} from '../src/google/wallet-api.js';
-import { createLogger } from '../src/log/logger.js';
+} from '../src/wallets/google/wallet-api.js';
+import { createLogger } from '../src/platform/log/logger.js';
 import { createTestServiceAccount, startFakeGoogle, type FakeGoogle, type TestServiceAccount } from './support/fake-google.js';
 
 const ISSUER = '3388000000012345678';

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enqueueJobs, JobQueue } from '../src/jobs/job-queue.js';
-import { JobError, JobRunner } from '../src/jobs/job-runner.js';
+import { enqueueJobs, JobQueue } from '../src/platform/jobs/job-queue.js';
+import { JobError, JobRunner } from '../src/platform/jobs/job-runner.js';
 import { startTestService, type TestService } from './support/test-service.js';
 
 let svc: TestService;

@@ -1,8 +1,8 @@
 import { inflateSync } from 'node:zlib';
 import QRCode from 'qrcode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { qrPng, qrPngDataUrl, qrSvg } from '../src/qr/qr-code.js';
-import { joinUrl } from '../src/qr/qr-routes.js';
+import { qrPng, qrPngDataUrl, qrSvg } from '../src/platform/qr/qr-code.js';
+import { joinUrl } from '../src/pages/qr/qr-routes.js';
 import { ADMIN_KEY, createProgramWithStores, startTestService, type TestService } from './support/test-service.js';
 
 const PUBLIC_URL = 'https://loyalty.example.com';

@@ -283,16 +283,16 @@ export async function benchFanout(): Promise<void> {
   // Loaded here, not at the top: the fake APNs child imports this file and needs none of it.
   const [{ openDatabase }, { migrateToLatest }, { createLogger }, { JobQueue }, { JobRunner }, { CardChanges }, { RegistrationService }, push, { createApnsClient }, { ensureDevCertificates }, pki] =
     await Promise.all([
-      import('../../src/db/database.js'),
-      import('../../src/db/migrate.js'),
-      import('../../src/log/logger.js'),
-      import('../../src/jobs/job-queue.js'),
-      import('../../src/jobs/job-runner.js'),
-      import('../../src/card-updates/card-changes.js'),
-      import('../../src/apple/registration-service.js'),
-      import('../../src/apple/push-handlers.js'),
-      import('../../src/apple/apns/apns-client.js'),
-      import('../../src/apple/pkpass/dev-certificates.js'),
+      import('../../src/platform/db/database.js'),
+      import('../../src/platform/db/migrate.js'),
+      import('../../src/platform/log/logger.js'),
+      import('../../src/platform/jobs/job-queue.js'),
+      import('../../src/platform/jobs/job-runner.js'),
+      import('../../src/wallets/outbox/card-changes.js'),
+      import('../../src/wallets/apple/registration-service.js'),
+      import('../../src/wallets/apple/push-handlers.js'),
+      import('../../src/wallets/apple/apns/apns-client.js'),
+      import('../../src/wallets/apple/pkpass/dev-certificates.js'),
       import('../../test/support/test-pki.js'),
     ]);
   const { APPLE_CARD_CHANGED, APPLE_PUSH_RETRY, ApplePushHandlers } = push;

@@ -13,9 +13,9 @@ import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { createRequire } from 'node:module';
 import { PKPass } from 'passkit-generator';
-import { ensureDevCertificates } from '../../src/apple/pkpass/dev-certificates.js';
-import { createPassPackager, loadPassTemplate, type PassTemplate } from '../../src/apple/pkpass/pass-packager.js';
-import { loadSigningIdentity } from '../../src/apple/pkpass/signing-identity.js';
+import { ensureDevCertificates } from '../../src/wallets/apple/pkpass/dev-certificates.js';
+import { createPassPackager, loadPassTemplate, type PassTemplate } from '../../src/wallets/apple/pkpass/pass-packager.js';
+import { loadSigningIdentity } from '../../src/wallets/apple/pkpass/signing-identity.js';
 
 const TEMPLATE_DIR = fileURLToPath(new URL('../../templates/default/', import.meta.url));
 const IDS = { passTypeIdentifier: 'pass.com.example.bench', teamIdentifier: 'BENCH12345' };

@@ -25,7 +25,7 @@ export async function benchTill(): Promise<void> {
   const url = new URL(BASE_URL);
   url.pathname = `/${dbName}`;
   const port = 20000 + Math.floor(Math.random() * 20000);
-  const server = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/main.ts')], {
+  const server = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/app/main.ts')], {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: 'test', PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: url.toString(), DATABASE_POOL_SIZE: '20', ADMIN_API_KEY: ADMIN, LOG_LEVEL: 'warn', WORKERS: 'false', DATA_DIR: path.join(ROOT, 'data', 'bench') },
     stdio: ['ignore', 'ignore', 'inherit'],

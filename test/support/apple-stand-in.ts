@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ensureDevCertificates } from '../../src/apple/pkpass/dev-certificates.js';
+import { ensureDevCertificates } from '../../src/wallets/apple/pkpass/dev-certificates.js';
 import { startFakeApns, type FakeApns } from './fake-apns.js';
 import { createTestCa, issueServerCert } from './test-pki.js';
 

@@ -2,7 +2,7 @@
  * Test-only stand-in for Google's side of Wallet save/delete callbacks: a root signing key (and the
  * keys JSON Google would serve for it) and a signer producing the POST body Google would send.
  *
- * The length-prefixed byte layout is written out here independently of src/google/callback-verifier.ts,
+ * The length-prefixed byte layout is written out here independently of src/wallets/google/callback-verifier.ts,
  * so a mistake in one is not silently mirrored by the other.
  */
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';

@@ -4,9 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { loadConfig, type Config } from '../../src/config/config.js';
-import { createLogger } from '../../src/log/logger.js';
-import { startService, type RunningService } from '../../src/server.js';
+import { loadConfig, type Config } from '../../src/platform/config/config.js';
+import { createLogger } from '../../src/platform/log/logger.js';
+import { startService, type RunningService } from '../../src/app/server.js';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
 

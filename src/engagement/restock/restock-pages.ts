@@ -1,0 +1,76 @@
+import { Router, type Request, type Response } from 'express';
+import { html, type Html } from '../../platform/web/html.js';
+import { pickLang, t, type Lang } from '../../pages/i18n.js';
+import { layout, PAGE_CSP } from '../../pages/layout.js';
+import type { RestockService, RestockSubscriptionDetails } from './restock-service.js';
+
+export const RESTOCK_UNSUBSCRIBE_PATH = '/restock/unsubscribe';
+
+/**
+ * The customer's unsubscribe link. GET only shows the subscription and a button: mail and
+ * messenger link scanners prefetch GETs, and a prefetch must not cancel anything. The button
+ * POSTs to the same address, which cancels and confirms.
+ */
+export function restockPageRoutes(restock: RestockService): Router {
+  const router = Router();
+
+  router.use(RESTOCK_UNSUBSCRIBE_PATH, (_req, res, next) => {
+    res.set({
+      'Content-Security-Policy': PAGE_CSP,
+      'X-Content-Type-Options': 'nosniff',
+      // The token is in the URL: never leak it to other sites, never cache the page.
+      'Referrer-Policy': 'no-referrer',
+      'X-Frame-Options': 'DENY',
+      'Cache-Control': 'private, no-store',
+      'X-Robots-Tag': 'noindex',
+      Vary: 'Accept-Language, Cookie',
+    });
+    next();
+  });
+
+  const langOf = (req: Request) => pickLang(req.query.lang, req.get('cookie'), req.get('accept-language'));
+  function page(req: Request, res: Response, status: number, lang: Lang, title: string, body: Html): void {
+    if (req.query.lang === 'ru' || req.query.lang === 'en') res.cookie('lang', lang, { maxAge: 365 * 86_400_000, sameSite: 'lax', httpOnly: true });
+    res.status(status).type('html').send(layout(lang, title, body, req.path).toString());
+  }
+  const notFoundPage = (req: Request, res: Response, lang: Lang) =>
+    page(req, res, 404, lang, t(lang, 'notFoundTitle'), html`<h1>${t(lang, 'notFoundTitle')}</h1><p>${t(lang, 'notFound')}</p>`);
+
+  router.get(`${RESTOCK_UNSUBSCRIBE_PATH}/:token`, async (req, res) => {
+    const lang = langOf(req);
+    const subscription = await restock.findByToken(String(req.params.token ?? ''));
+    if (!subscription) return notFoundPage(req, res, lang);
+    page(req, res, 200, lang, t(lang, 'restockTitle'), subscriptionPage(lang, subscription, `${req.path}?lang=${lang}`));
+  });
+
+  router.post(`${RESTOCK_UNSUBSCRIBE_PATH}/:token`, async (req, res) => {
+    const lang = langOf(req);
+    const subscription = await restock.unsubscribeByToken(String(req.params.token ?? ''));
+    if (!subscription) return notFoundPage(req, res, lang);
+    if (subscription.status === 'notified') return page(req, res, 200, lang, t(lang, 'restockTitle'), subscriptionPage(lang, subscription, ''));
+    page(req, res, 200, lang, t(lang, 'restockUnsubscribedTitle'), html`<h1>${t(lang, 'restockUnsubscribedTitle')}</h1>
+<p data-testid="restock-status">${t(lang, 'restockUnsubscribed', { item: subscription.title })}</p>`);
+  });
+
+  return router;
+}
+
+function subscriptionPage(lang: Lang, s: RestockSubscriptionDetails, action: string): Html {
+  const item = { item: s.title, program: s.program_name };
+  const details = html`<dl>
+<div><dt>${t(lang, 'restockSize')}</dt><dd>${s.size ?? t(lang, 'restockAnySize')}</dd></div>
+<div><dt>${t(lang, 'restockStore')}</dt><dd>${s.store_name ?? t(lang, 'restockAnyStore')}</dd></div>
+</dl>`;
+  if (s.status === 'notified') {
+    return html`<h1>${t(lang, 'restockTitle')}</h1><p data-testid="restock-status">${t(lang, 'restockAlreadyNotified', item)}</p>`;
+  }
+  if (s.status === 'cancelled') {
+    return html`<h1>${t(lang, 'restockUnsubscribedTitle')}</h1><p data-testid="restock-status">${t(lang, 'restockUnsubscribed', item)}</p>`;
+  }
+  return html`<h1>${t(lang, 'restockTitle')}</h1>
+<p class="lead">${t(lang, 'restockWaiting', item)}</p>
+${details}
+<form method="post" action="${action}">
+<button type="submit">${t(lang, 'restockUnsubscribe')}</button>
+</form>`;
+}

@@ -1,0 +1,168 @@
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../../platform/db/database.js';
+import type { Card, Customer, Program } from '../../platform/db/schema.js';
+import { conflict, invalidField, notFound, ValidationError } from '../../platform/shared/errors.js';
+import { normalizePhone } from '../../platform/shared/phone.js';
+import { tierForSpend, type ProgramService } from '../programs/program-service.js';
+import type { CardChanges } from '../../wallets/outbox/card-changes.js';
+import type { EnrolmentInput } from './enrolment-input.js';
+import { generateCardNumber, generateSecret, isValidCardNumber } from './card-number.js';
+
+export interface EnrolmentResult {
+  card: Card;
+  customer: Customer;
+  program: Program;
+  /** false when the phone already had a card in this program: that card is returned. */
+  created: boolean;
+}
+
+export interface EnrolmentContext {
+  source: string;
+  /** A till enrolling a customer: the store it stands in. */
+  storeId?: string | null;
+}
+
+/** Hooks other capabilities attach to enrolment, run inside its transaction (welcome bonus, …). */
+export type EnrolmentHook = (trx: Db, result: EnrolmentResult) => Promise<void>;
+
+export class CardService {
+  readonly #hooks: EnrolmentHook[] = [];
+
+  constructor(
+    private readonly db: Db,
+    private readonly programs: ProgramService,
+    private readonly defaultPhoneRegion: string,
+    private readonly changes: CardChanges,
+  ) {}
+
+  onEnrolled(hook: EnrolmentHook): void {
+    this.#hooks.push(hook);
+  }
+
+  /**
+   * Creates customer + consents + card in one transaction, or returns the existing card when the
+   * phone is already enrolled in the program (two concurrent requests for one phone end with one card).
+   */
+  async enrol(input: EnrolmentInput, ctx: EnrolmentContext): Promise<EnrolmentResult> {
+    const program = await this.programs.requireForInput(input.program);
+    const phone = normalizePhone(input.customer.phone, this.defaultPhoneRegion);
+    if (!phone) throw invalidField('customer.phone', 'is not a valid phone number; use the international format, e.g. +79161234567');
+    const homeStoreId = input.homeStoreId ?? ctx.storeId ?? null;
+    if (homeStoreId) {
+      const store = await this.db.selectFrom('stores').select('program_id').where('id', '=', homeStoreId).executeTakeFirst();
+      if (!store || store.program_id !== program.id) throw invalidField('homeStoreId', 'no such store in this program');
+    }
+    if (ctx.storeId) {
+      const till = await this.db.selectFrom('stores').select('program_id').where('id', '=', ctx.storeId).executeTakeFirstOrThrow();
+      if (till.program_id !== program.id) throw new ValidationError([{ field: 'program', message: "is not the program of this till's store" }]);
+    }
+
+    const result = await this.db.transaction().execute(async (trx): Promise<EnrolmentResult> => {
+      const inserted = await trx
+        .insertInto('customers')
+        .values({
+          program_id: program.id,
+          name: input.customer.name,
+          phone,
+          email: input.customer.email ?? null,
+          birthday: input.customer.birthday ?? null,
+          home_store_id: homeStoreId,
+          marketing_consent: input.consent.marketing,
+        })
+        .onConflict((oc) => oc.columns(['program_id', 'phone']).doNothing())
+        .returningAll()
+        .executeTakeFirst();
+
+      if (!inserted) {
+        const customer = await trx
+          .selectFrom('customers')
+          .selectAll()
+          .where('program_id', '=', program.id)
+          .where('phone', '=', phone)
+          .forUpdate()
+          .executeTakeFirstOrThrow();
+        // A returning customer who now agrees (or no longer agrees) to marketing: record it.
+        if (customer.marketing_consent !== input.consent.marketing) {
+          await trx.insertInto('consents').values({ customer_id: customer.id, kind: 'marketing', granted: input.consent.marketing, source: ctx.source, store_id: ctx.storeId ?? null }).execute();
+          await trx.updateTable('customers').set({ marketing_consent: input.consent.marketing, updated_at: new Date() }).where('id', '=', customer.id).execute();
+          customer.marketing_consent = input.consent.marketing;
+        }
+        const card = await trx.selectFrom('cards').selectAll().where('customer_id', '=', customer.id).executeTakeFirstOrThrow();
+        return { card, customer, program, created: false };
+      }
+
+      await trx
+        .insertInto('consents')
+        .values([
+          { customer_id: inserted.id, kind: 'personal_data', granted: true, source: ctx.source, store_id: ctx.storeId ?? null },
+          { customer_id: inserted.id, kind: 'marketing', granted: input.consent.marketing, source: ctx.source, store_id: ctx.storeId ?? null },
+        ])
+        .execute();
+
+      const card = await insertCard(trx, program, inserted.id);
+      const result = { card, customer: inserted, program, created: true };
+      for (const hook of this.#hooks) await hook(trx, result);
+      // Hooks may have changed the card (e.g. a welcome bonus): return what is stored now.
+      result.card = await trx.selectFrom('cards').selectAll().where('id', '=', card.id).executeTakeFirstOrThrow();
+      return result;
+    });
+    if (result.created) this.changes.committed();
+    return result;
+  }
+
+  /** A new personal link (card page, pass download); the old one stops working at once. */
+  async rotateLinkToken(cardNumber: string): Promise<{ card: Card; program: Program }> {
+    const { card, program } = await this.getByNumber(cardNumber);
+    const updated = await this.db.updateTable('cards').set({ link_token: generateSecret(24), updated_at: new Date() }).where('id', '=', card.id).returningAll().executeTakeFirstOrThrow();
+    return { card: updated, program };
+  }
+
+  /** Blocks a card (the till refuses it) or makes it active again; a voided card stays voided. */
+  async setStatus(cardNumber: string, status: 'active' | 'blocked'): Promise<{ card: Card; program: Program }> {
+    const { card, program } = await this.getByNumber(cardNumber);
+    const updated = await this.db.transaction().execute(async (trx) => {
+      const locked = await trx.selectFrom('cards').select('status').where('id', '=', card.id).forUpdate().executeTakeFirstOrThrow();
+      if (locked.status === 'voided') throw conflict(`Card ${cardNumber} is voided; its status cannot change`);
+      if (locked.status !== status) await this.changes.markChanged(trx, [card.id], { status });
+      return trx.selectFrom('cards').selectAll().where('id', '=', card.id).executeTakeFirstOrThrow();
+    });
+    this.changes.committed();
+    return { card: updated, program };
+  }
+
+  async getByNumber(cardNumber: string): Promise<{ card: Card; customer: Customer; program: Program }> {
+    if (!isValidCardNumber(cardNumber)) throw notFound(`Card ${cardNumber}`);
+    const card = await this.db.selectFrom('cards').selectAll().where('card_number', '=', cardNumber).executeTakeFirst();
+    if (!card) throw notFound(`Card ${cardNumber}`);
+    const [customer, program] = await Promise.all([
+      this.db.selectFrom('customers').selectAll().where('id', '=', card.customer_id).executeTakeFirstOrThrow(),
+      this.db.selectFrom('programs').selectAll().where('id', '=', card.program_id).executeTakeFirstOrThrow(),
+    ]);
+    return { card, customer, program };
+  }
+}
+
+async function insertCard(trx: Db, program: Program, customerId: string): Promise<Card> {
+  const lowestTier = tierForSpend(program.tiers, 0).name;
+  // Card numbers are random; a collision is astronomically rare but must not fail an enrolment.
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const cardNumber = generateCardNumber();
+    const card = await trx
+      .insertInto('cards')
+      .values({
+        program_id: program.id,
+        customer_id: customerId,
+        card_number: cardNumber,
+        serial_number: randomUUID(),
+        barcode_value: cardNumber,
+        tier: lowestTier,
+        auth_token: generateSecret(32),
+        link_token: generateSecret(24),
+      })
+      .onConflict((oc) => oc.column('card_number').doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    if (card) return card;
+  }
+  throw new Error('could not allocate a unique card number');
+}

@@ -1,0 +1,44 @@
+import type { Card, Customer, Program } from '../../platform/db/schema.js';
+
+/** The given name shown on cards, pages and at the till: the first word of the name. */
+export function firstName(name: string | null): string {
+  return (name ?? '').trim().split(/\s+/)[0] ?? '';
+}
+
+/** The customer's personal card page (src/web): what texts and links point to. */
+export function cardPageUrl(publicUrl: string, card: Pick<Card, 'link_token'>): string {
+  return `${publicUrl}/c/${card.link_token}`;
+}
+
+/** Wallet capabilities add their links (apple, google, page) here. */
+export type CardLinkBuilder = (card: Card, program: Program) => Record<string, string | null>;
+
+export function toCardView(card: Card, program: Program, links: CardLinkBuilder[], customer?: Customer) {
+  return {
+    cardNumber: card.card_number,
+    serialNumber: card.serial_number,
+    barcode: card.barcode_value,
+    status: card.status,
+    balance: card.balance,
+    tier: card.tier,
+    message: card.message,
+    customerId: card.customer_id,
+    createdAt: card.created_at.toISOString(),
+    updatedAt: card.updated_at.toISOString(),
+    links: Object.assign({ apple: null, google: null }, ...links.map((build) => build(card, program))) as Record<string, string | null>,
+    ...(customer && { customer: toCustomerView(customer) }),
+  };
+}
+
+export function toCustomerView(c: Customer) {
+  return {
+    id: c.id,
+    name: c.name,
+    phone: c.phone,
+    email: c.email,
+    birthday: c.birthday,
+    homeStoreId: c.home_store_id,
+    marketingConsent: c.marketing_consent,
+    erasedAt: c.erased_at?.toISOString() ?? null,
+  };
+}

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import type { Db } from '../../platform/db/database.js';
+import { notFound, conflict } from '../../platform/shared/errors.js';
+
+export const preferencesInput = z
+  .strictObject({
+    marketingConsent: z.boolean(),
+    /** The customer's own limit on marketing messages per week (null: the program's caps). */
+    maxMessagesPerWeek: z.number().int().min(0).max(50).nullable(),
+    source: z.string().trim().min(1).max(40).default('api'),
+  })
+  .partial({ marketingConsent: true, maxMessagesPerWeek: true });
+
+/** A customer's marketing choices; a consent change is recorded with time and source. */
+export async function updatePreferences(db: Db, customerId: string, input: z.infer<typeof preferencesInput>) {
+  return db.transaction().execute(async (trx) => {
+    const customer = await trx.selectFrom('customers').selectAll().where('id', '=', customerId).forUpdate().executeTakeFirst();
+    if (!customer) throw notFound('Customer');
+    if (customer.erased_at) throw conflict('This customer has been erased');
+    if (input.marketingConsent !== undefined && input.marketingConsent !== customer.marketing_consent) {
+      await trx.insertInto('consents').values({ customer_id: customerId, kind: 'marketing', granted: input.marketingConsent, source: input.source ?? 'api', store_id: null }).execute();
+    }
+    return trx
+      .updateTable('customers')
+      .set({
+        ...(input.marketingConsent !== undefined && { marketing_consent: input.marketingConsent }),
+        ...(input.maxMessagesPerWeek !== undefined && { max_messages_per_week: input.maxMessagesPerWeek }),
+        updated_at: new Date(),
+      })
+      .where('id', '=', customerId)
+      .returning(['id', 'marketing_consent', 'max_messages_per_week'])
+      .executeTakeFirstOrThrow();
+  });
+}

@@ -1,0 +1,100 @@
+import type { Db } from '../../platform/db/database.js';
+import type { Card, Program } from '../../platform/db/schema.js';
+import { fromMinorUnits, currencyExponent } from '../../platform/shared/money.js';
+import type { Ledger } from './ledger.js';
+import { expiryDate } from './rules.js';
+
+/** Points outside purchases: welcome bonus, manual adjustments, expiry, history. */
+export class PointsService {
+  constructor(
+    private readonly db: Db,
+    private readonly ledger: Ledger,
+  ) {}
+
+  /** Enrolment hook: the welcome bonus, in the enrolment's transaction. */
+  async grantWelcome(trx: Db, card: Card, program: Program): Promise<void> {
+    if (program.welcome_bonus <= 0) return;
+    const locked = await this.ledger.lockCard(trx, card.id);
+    await this.ledger.post(trx, locked, [
+      { kind: 'welcome', points: program.welcome_bonus, reason: 'Welcome bonus', expiresAt: expiryDate(new Date(), program.points_expire_after_months) },
+    ]);
+    // A brand-new card: no device has its pass yet, so there is nothing to push.
+    await this.ledger.save(trx, locked, false);
+  }
+
+  async adjust(trx: Db, cardId: string, program: Program, points: number, reason: string, kind: 'adjustment' | 'bonus' | 'birthday' = 'adjustment') {
+    const card = await this.ledger.lockCard(trx, cardId);
+    this.ledger.assertUsable(card);
+    const balance = await this.ledger.post(trx, card, [
+      { kind, points, reason, ...(points > 0 && { expiresAt: expiryDate(new Date(), program.points_expire_after_months) }) },
+    ]);
+    await this.ledger.save(trx, card, true);
+    return { points, balance, tier: card.tier };
+  }
+
+  /**
+   * Burns what is left of lots past their expiry, card by card (each in its own short transaction
+   * holding the card's lock). Returns the number of cards touched.
+   */
+  async expire(asOf: Date = new Date(), batch = 500): Promise<number> {
+    let touched = 0;
+    for (;;) {
+      const due = await this.db
+        .selectFrom('point_lots')
+        .select('card_id')
+        .distinct()
+        .where('remaining', '>', 0)
+        .where('expires_at', '<=', asOf)
+        .limit(batch)
+        .execute();
+      if (due.length === 0) break;
+      for (const { card_id } of due) {
+        await this.db.transaction().execute(async (trx) => {
+          const card = await this.ledger.lockCard(trx, card_id);
+          await trx
+            .updateTable('point_lots')
+            .set({ remaining: 0 })
+            .where('card_id', '=', card_id)
+            .where('remaining', '>', 0)
+            .where('expires_at', '<=', asOf)
+            .execute();
+          // What the open lots no longer hold is what burnt (their sum always equals the balance).
+          const open = await trx
+            .selectFrom('point_lots')
+            .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('remaining'), eb.lit(0)).as('left'))
+            .where('card_id', '=', card_id)
+            .executeTakeFirstOrThrow();
+          const burnt = card.balance - Number(open.left);
+          if (burnt <= 0) return;
+          // The lots are already emptied: post only the ledger entry and the balance.
+          await trx.insertInto('ledger_entries').values({ card_id, kind: 'expiry', points: -burnt, reason: `Points expired (as of ${asOf.toISOString().slice(0, 10)})` }).execute();
+          card.balance -= burnt;
+          await this.ledger.save(trx, card, true);
+        });
+        touched++;
+      }
+    }
+    if (touched) this.ledger.committed();
+    return touched;
+  }
+
+  async history(card: Card, program: Program, options: { limit: number; before?: number | undefined }) {
+    const exponent = currencyExponent(program.currency);
+    let q = this.db.selectFrom('ledger_entries').selectAll().where('card_id', '=', card.id);
+    if (options.before) q = q.where('id', '<', options.before);
+    const rows = await q.orderBy('id', 'desc').limit(options.limit).execute();
+    return {
+      items: rows.map((r) => ({
+        id: r.id,
+        kind: r.kind,
+        points: r.points,
+        amount: r.amount_minor === null ? null : fromMinorUnits(r.amount_minor, exponent),
+        storeId: r.store_id,
+        receiptId: r.receipt_id,
+        reason: r.reason,
+        createdAt: r.created_at.toISOString(),
+      })),
+      nextBefore: rows.length === options.limit ? rows.at(-1)!.id : null,
+    };
+  }
+}

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { amountInput } from '../../platform/shared/money.js';
+
+const receiptId = z.string().trim().min(1).max(100);
+
+export const purchaseInput = z.strictObject({
+  barcode: z.string().trim().min(1).max(200),
+  receiptId,
+  amount: amountInput,
+  redeemPoints: z.number().int().min(0).max(100_000_000).default(0),
+});
+
+export const refundInput = z.strictObject({
+  receiptId,
+  /** Omitted: refund whatever is left of the purchase. */
+  amount: amountInput.optional(),
+});
+
+export const adjustmentInput = z.strictObject({
+  points: z
+    .number()
+    .int()
+    .min(-100_000_000)
+    .max(100_000_000)
+    .refine((p) => p !== 0, { message: 'must not be zero' }),
+  reason: z.string().trim().min(1).max(300),
+});
+
+export type PurchaseInput = z.infer<typeof purchaseInput>;
+export type RefundInput = z.infer<typeof refundInput>;

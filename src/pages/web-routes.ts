@@ -1,0 +1,181 @@
+import express, { Router, type Request, type Response } from 'express';
+import path from 'node:path';
+import { z } from 'zod';
+import type { Db } from '../platform/db/database.js';
+import type { Card, Customer, Program } from '../platform/db/schema.js';
+import type { Logger } from '../platform/log/logger.js';
+import type { CardService } from '../loyalty/cards/card-service.js';
+import { cardPageUrl, firstName, type CardLinkBuilder } from '../loyalty/cards/card-view.js';
+import { qrSvg } from '../platform/qr/qr-code.js';
+import { JOIN_SOURCES } from './qr/qr-routes.js';
+import { enrolmentInput } from '../loyalty/cards/enrolment-input.js';
+import type { ProgramService } from '../loyalty/programs/program-service.js';
+import { ValidationError } from '../platform/shared/errors.js';
+import { normalizePhone } from '../platform/shared/phone.js';
+import { TEMPLATES_DIR } from '../platform/paths.js';
+import type { Html } from '../platform/web/html.js';
+import { pickLang, t, type Lang } from './i18n.js';
+import { layout, PAGE_CSP } from './layout.js';
+import { cardPage, deviceOf, joinPage, messagePage, policyPage, type JoinField, type JoinFormValues } from './pages.js';
+import { RateLimiter } from './rate-limiter.js';
+
+export interface WebOptions {
+  db: Db;
+  programs: ProgramService;
+  cards: CardService;
+  cardLinks: CardLinkBuilder[];
+  publicUrl: string;
+  defaultPhoneRegion: string;
+  logger: Logger;
+  /** A known phone enrolled again: its card link goes to that phone, never to the browser. */
+  sendExistingCardLink?: (card: Card, customer: Customer, program: Program, lang: Lang) => Promise<void>;
+  limits?: { perIp?: number; perPhone?: number; windowMs?: number };
+}
+
+/** The customer-facing pages: the join form behind SMS/QR links and the personal card page. */
+export function webRoutes(o: WebOptions): Router {
+  const router = Router();
+  const windowMs = o.limits?.windowMs ?? 10 * 60_000;
+  const perIp = new RateLimiter(o.limits?.perIp ?? 30, windowMs);
+  const perPhone = new RateLimiter(o.limits?.perPhone ?? 5, windowMs);
+  const form = express.urlencoded({ extended: false, limit: '10kb', parameterLimit: 20 });
+
+  router.use(['/join', '/c'], (_req, res, next) => {
+    res.set({
+      'Content-Security-Policy': PAGE_CSP,
+      'X-Content-Type-Options': 'nosniff',
+      // Personal links carry their token in the URL: never leak it to other sites.
+      'Referrer-Policy': 'no-referrer',
+      'X-Frame-Options': 'DENY',
+      Vary: 'Accept-Language, Cookie, User-Agent',
+    });
+    next();
+  });
+  router.use('/assets', express.static(path.join(TEMPLATES_DIR, 'web'), { maxAge: '1d', fallthrough: false }));
+
+  function page(req: Request, res: Response, status: number, lang: Lang, title: string, body: Html): void {
+    if (req.query.lang === 'ru' || req.query.lang === 'en') res.cookie('lang', lang, { maxAge: 365 * 86_400_000, sameSite: 'lax', httpOnly: true });
+    res.status(status).type('html').send(layout(lang, title, body, req.path).toString());
+  }
+  const langOf = (req: Request) => pickLang(req.query.lang, req.get('cookie'), req.get('accept-language'));
+
+  async function programFor(req: Request, res: Response, lang: Lang): Promise<Program | undefined> {
+    const program = await o.programs.findBySlug(String(req.params.slug ?? ''));
+    if (!program) page(req, res, 404, lang, t(lang, 'notFoundTitle'), messagePage(t(lang, 'notFoundTitle'), t(lang, 'programNotFound')));
+    return program;
+  }
+
+  /** ?store= and ?src= from the QR/SMS link, carried through the form; anything odd is dropped. */
+  async function context(program: Program, input: { store?: unknown; src?: unknown }) {
+    const hidden: Record<string, string> = {};
+    let storeId: string | undefined;
+    if (typeof input.store === 'string' && z.uuid().safeParse(input.store).success) {
+      const store = await o.db.selectFrom('stores').select('id').where('id', '=', input.store).where('program_id', '=', program.id).executeTakeFirst();
+      if (store) hidden.store = storeId = store.id;
+    }
+    const src = JOIN_SOURCES.find((s) => s === input.src);
+    if (src) hidden.src = src;
+    return { hidden, storeId, source: src ?? 'web' };
+  }
+
+  const policyUrl = (program: Program) => program.privacy_policy_url ?? `/join/${program.slug}/privacy`;
+  const emptyValues: JoinFormValues = { name: '', phone: '', birthday: '', consentPersonal: false, consentMarketing: false };
+
+  router.get('/join/:slug', async (req, res) => {
+    const lang = langOf(req);
+    const program = await programFor(req, res, lang);
+    if (!program) return;
+    const { hidden } = await context(program, req.query);
+    page(req, res, 200, lang, t(lang, 'joinTitle', { program: program.name }), joinPage({ lang, program, action: req.originalUrl.split('?')[0]!, values: emptyValues, errors: {}, policyUrl: policyUrl(program), hidden }));
+  });
+
+  router.get('/join/:slug/privacy', async (req, res) => {
+    const lang = langOf(req);
+    const program = await programFor(req, res, lang);
+    if (program) page(req, res, 200, lang, t(lang, 'policyTitle'), policyPage(lang, program));
+  });
+
+  router.post('/join/:slug', form, async (req, res) => {
+    const lang = langOf(req);
+    const program = await programFor(req, res, lang);
+    if (!program) return;
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const str = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : '');
+    const values: JoinFormValues = {
+      name: str('name').slice(0, 100),
+      phone: str('phone').slice(0, 40),
+      birthday: str('birthday').slice(0, 10),
+      consentPersonal: str('consentPersonal') === 'yes',
+      consentMarketing: str('consentMarketing') === 'yes',
+    };
+    const { hidden, storeId, source } = await context(program, body);
+    const render = (status: number, errors: Partial<Record<JoinField, string>>, alert = Object.keys(errors).length ? t(lang, 'errorsTitle') : undefined) =>
+      page(req, res, status, lang, t(lang, 'joinTitle', { program: program.name }), joinPage({ lang, program, action: req.originalUrl.split('?')[0]!, values, errors, alert, policyUrl: policyUrl(program), hidden }));
+
+    if (!perIp.take(req.ip ?? 'unknown')) return render(429, {}, t(lang, 'tooMany'));
+    // A field no person sees: a filled one is a bot. Nothing is created, and it is told nothing useful.
+    if (str('website')) {
+      o.logger.info({ program: program.slug }, 'join form honeypot filled: rejected');
+      return render(400, {});
+    }
+    const phone = normalizePhone(values.phone, o.defaultPhoneRegion);
+    if (phone && !perPhone.take(phone)) return render(429, {}, t(lang, 'tooMany'));
+
+    // The same rules as the API: the form is just another client of enrolment.
+    const parsed = enrolmentInput.safeParse({
+      program: program.slug,
+      customer: { name: values.name, phone: values.phone, ...(values.birthday && { birthday: values.birthday }) },
+      consent: { personalData: values.consentPersonal, marketing: values.consentMarketing },
+      ...(storeId && { homeStoreId: storeId }),
+      source,
+    });
+    const errors: Partial<Record<JoinField, string>> = {};
+    if (!parsed.success) for (const issue of parsed.error.issues) addFieldError(errors, issue.path.map(String).join('.'), lang);
+    if (!phone) errors.phone = t(lang, 'phoneInvalid');
+    if (!parsed.success || Object.keys(errors).length) return render(400, errors);
+
+    try {
+      const result = await o.cards.enrol(parsed.data, { source, storeId: storeId ?? null });
+      if (result.created) return res.redirect(303, `/c/${result.card.link_token}?lang=${lang}`);
+      await o.sendExistingCardLink?.(result.card, result.customer, program, lang);
+      page(req, res, 200, lang, t(lang, 'checkPhoneTitle'), messagePage(t(lang, 'checkPhoneTitle'), t(lang, 'checkPhone')));
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      for (const f of err.fields) addFieldError(errors, f.field, lang);
+      render(400, errors);
+    }
+  });
+
+  router.get('/c/:token', async (req, res) => {
+    const lang = langOf(req);
+    const token = String(req.params.token ?? '');
+    const card = /^[A-Za-z0-9_-]{20,100}$/.test(token) ? await o.db.selectFrom('cards').selectAll().where('link_token', '=', token).executeTakeFirst() : undefined;
+    if (!card) return page(req, res, 404, lang, t(lang, 'notFoundTitle'), messagePage(t(lang, 'notFoundTitle'), t(lang, 'notFound')));
+    const [program, customer] = await Promise.all([
+      o.db.selectFrom('programs').selectAll().where('id', '=', card.program_id).executeTakeFirstOrThrow(),
+      o.db.selectFrom('customers').select('name').where('id', '=', card.customer_id).executeTakeFirstOrThrow(),
+    ]);
+    const links = Object.assign({}, ...o.cardLinks.map((build) => build(card, program))) as Record<string, string | null>;
+    const [barcodeSvg, pageQrSvg] = await Promise.all([
+      qrSvg(card.barcode_value, { errorCorrectionLevel: 'M', margin: 2 }),
+      qrSvg(cardPageUrl(o.publicUrl, card)),
+    ]);
+    res.set('Cache-Control', 'private, no-store');
+    page(req, res, 200, lang, t(lang, 'cardTitle', { program: program.name }), cardPage({
+      lang, program, card, firstName: firstName(customer.name), device: deviceOf(req.get('user-agent')), links, barcodeSvg, pageQrSvg,
+    }));
+  });
+
+  return router;
+}
+
+function addFieldError(errors: Partial<Record<JoinField, string>>, path: string, lang: Lang): void {
+  const map: Record<string, [JoinField, Parameters<typeof t>[1]]> = {
+    'customer.name': ['name', 'nameInvalid'],
+    'customer.phone': ['phone', 'phoneInvalid'],
+    'customer.birthday': ['birthday', 'birthdayInvalid'],
+    'consent.personalData': ['consentPersonal', 'consentRequired'],
+  };
+  const hit = map[path];
+  if (hit && !errors[hit[0]]) errors[hit[0]] = t(lang, hit[1]);
+}

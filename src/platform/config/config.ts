@@ -1,0 +1,182 @@
+import { z } from 'zod';
+import { smsConfigFromEnv, SmsConfigError, type SmsConfig } from './sms-config.js';
+
+/**
+ * The whole service's configuration, read once from the environment and validated.
+ * Anything missing or malformed stops start-up with a message naming the variable.
+ */
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().default('0.0.0.0'),
+    PUBLIC_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+    DATA_DIR: z.string().default('./data'),
+    DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    ADMIN_API_KEY: optionalString.pipe(z.string().min(24, 'must be at least 24 characters').optional()),
+    DEFAULT_PHONE_REGION: z
+      .string()
+      .regex(/^[A-Z]{2}$/, 'must be a two-letter country code, e.g. RU')
+      .default('RU'),
+    APPLE_PASS_TYPE_ID: optionalString.pipe(z.string().regex(/^pass\.[A-Za-z0-9.-]+$/, 'must look like pass.com.example.loyalty').optional()),
+    APPLE_TEAM_ID: optionalString.pipe(z.string().regex(/^[A-Z0-9]{10}$/, 'must be the 10-character Apple team identifier').optional()),
+    APPLE_CERT: optionalString,
+    APPLE_KEY: optionalString,
+    APPLE_KEY_PASSPHRASE: optionalString,
+    APPLE_WWDR: optionalString,
+    APNS_URL: z.url({ protocol: /^https$/ }).default('https://api.push.apple.com'),
+    APNS_KEY: optionalString,
+    APNS_KEY_ID: optionalString.pipe(z.string().regex(/^[A-Z0-9]{10}$/, 'must be the 10-character key id').optional()),
+    APNS_CA: optionalString,
+    GOOGLE_ISSUER_ID: optionalString.pipe(z.string().regex(/^\d{5,25}$/, 'must be the numeric issuer id from the Google Pay & Wallet Console').optional()),
+    GOOGLE_APPLICATION_CREDENTIALS: optionalString,
+    GOOGLE_WALLET_API_URL: z.url({ protocol: /^https?$/ }).default('https://walletobjects.googleapis.com/walletobjects/v1'),
+    GOOGLE_OAUTH_TOKEN_URL: z.url({ protocol: /^https?$/ }).default('https://oauth2.googleapis.com/token'),
+    GOOGLE_CALLBACK_KEYS_URL: z.url({ protocol: /^https?$/ }).default('https://pay.google.com/gp/m/issuer/keys'),
+    GOOGLE_CALLBACK_SENDER_ID: z.string().min(1).default('GooglePayPasses'),
+    GOOGLE_REQUESTS_PER_SECOND: z.coerce.number().positive().max(1000).default(20),
+    WORKERS: z.enum(['true', 'false']).default('true'),
+    JOB_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .superRefine((env, ctx) => {
+    const appleFiles = ['APPLE_CERT', 'APPLE_KEY', 'APPLE_WWDR', 'APPLE_PASS_TYPE_ID', 'APPLE_TEAM_ID'] as const;
+    if (env.APPLE_CERT || env.APPLE_KEY || env.APPLE_WWDR) {
+      for (const name of appleFiles) if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is required when Apple certificates are configured' });
+    }
+    if (Boolean(env.GOOGLE_ISSUER_ID) !== Boolean(env.GOOGLE_APPLICATION_CREDENTIALS)) {
+      const missing = env.GOOGLE_ISSUER_ID ? 'GOOGLE_APPLICATION_CREDENTIALS' : 'GOOGLE_ISSUER_ID';
+      ctx.addIssue({ code: 'custom', path: [missing], message: 'is required: Google Wallet needs both GOOGLE_ISSUER_ID and GOOGLE_APPLICATION_CREDENTIALS' });
+    }
+    if (env.APNS_KEY && !env.APNS_KEY_ID) ctx.addIssue({ code: 'custom', path: ['APNS_KEY_ID'], message: 'is required with APNS_KEY' });
+    if (env.NODE_ENV !== 'production') return;
+    if (!env.PUBLIC_URL) ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: 'is required in production' });
+    else if (!env.PUBLIC_URL.startsWith('https://'))
+      ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: 'must be https in production (Wallet refuses http web services)' });
+    if (!env.ADMIN_API_KEY) ctx.addIssue({ code: 'custom', path: ['ADMIN_API_KEY'], message: 'is required in production' });
+    if (!env.DATABASE_URL)
+      ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: 'is required in production (PGlite is single-process; run PostgreSQL)' });
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  isProduction: boolean;
+  port: number;
+  host: string;
+  /** Base URL the outside world reaches us at, without a trailing slash. */
+  publicUrl: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  databasePoolSize: number;
+  /** Bootstrap admin key; in development a generated one is kept under DATA_DIR when absent. */
+  adminApiKey: string | undefined;
+  logLevel: Env['LOG_LEVEL'];
+  /** Region for phone numbers typed without a country code. */
+  defaultPhoneRegion: string;
+  apple: AppleConfig;
+  sms: SmsConfig;
+  /** Absent → Google Wallet is off. */
+  google: GoogleConfig | undefined;
+  /** Run the job workers (pushes, wallet updates) in this process. */
+  workers: boolean;
+  jobPollMs: number;
+}
+
+export interface GoogleConfig {
+  issuerId: string;
+  /** Service account key file (JSON with client_email and private_key). */
+  credentialsPath: string;
+  apiUrl: string;
+  tokenUrl: string;
+  callbackKeysUrl: string;
+  callbackSenderId: string;
+  requestsPerSecond: number;
+}
+
+export interface AppleConfig {
+  /** Absent → development certificates are generated (development) or Apple Wallet is off (production). */
+  certificates: { certPath: string; keyPath: string; keyPassphrase: string | undefined; wwdrPath: string } | undefined;
+  passTypeIdentifier: string;
+  teamIdentifier: string;
+  apnsUrl: string;
+  /** Token (.p8) auth for APNs instead of the pass certificate. */
+  apnsToken: { keyPath: string; keyId: string } | undefined;
+  /** Extra CA to trust for APNs (a local stand-in in tests). */
+  apnsCaPath: string | undefined;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0] ?? 'environment');
+        const shown = name in source && !/KEY|SECRET|PASS|TOKEN/.test(name) ? ` (got "${source[name]}")` : '';
+        return `${name} ${issue.message}${shown}`;
+      }),
+    );
+  }
+  const env = parsed.data;
+  let sms: SmsConfig;
+  try {
+    sms = smsConfigFromEnv(source);
+  } catch (err) {
+    if (err instanceof SmsConfigError) throw new ConfigError(err.problems);
+    throw err;
+  }
+  return {
+    sms,
+    env: env.NODE_ENV,
+    isProduction: env.NODE_ENV === 'production',
+    port: env.PORT,
+    host: env.HOST,
+    publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
+    dataDir: env.DATA_DIR,
+    databaseUrl: env.DATABASE_URL,
+    databasePoolSize: env.DATABASE_POOL_SIZE,
+    adminApiKey: env.ADMIN_API_KEY,
+    logLevel: env.LOG_LEVEL,
+    defaultPhoneRegion: env.DEFAULT_PHONE_REGION,
+    apple: {
+      certificates:
+        env.APPLE_CERT && env.APPLE_KEY && env.APPLE_WWDR
+          ? { certPath: env.APPLE_CERT, keyPath: env.APPLE_KEY, keyPassphrase: env.APPLE_KEY_PASSPHRASE, wwdrPath: env.APPLE_WWDR }
+          : undefined,
+      passTypeIdentifier: env.APPLE_PASS_TYPE_ID ?? 'pass.dev.wallet-loyalty',
+      teamIdentifier: env.APPLE_TEAM_ID ?? 'DEVTEAM000',
+      apnsUrl: env.APNS_URL.replace(/\/+$/, ''),
+      apnsToken: env.APNS_KEY && env.APNS_KEY_ID ? { keyPath: env.APNS_KEY, keyId: env.APNS_KEY_ID } : undefined,
+      apnsCaPath: env.APNS_CA,
+    },
+    google:
+      env.GOOGLE_ISSUER_ID && env.GOOGLE_APPLICATION_CREDENTIALS
+        ? {
+            issuerId: env.GOOGLE_ISSUER_ID,
+            credentialsPath: env.GOOGLE_APPLICATION_CREDENTIALS,
+            apiUrl: env.GOOGLE_WALLET_API_URL.replace(/\/+$/, ''),
+            tokenUrl: env.GOOGLE_OAUTH_TOKEN_URL,
+            callbackKeysUrl: env.GOOGLE_CALLBACK_KEYS_URL,
+            callbackSenderId: env.GOOGLE_CALLBACK_SENDER_ID,
+            requestsPerSecond: env.GOOGLE_REQUESTS_PER_SECOND,
+          }
+        : undefined,
+    workers: env.WORKERS === 'true',
+    jobPollMs: env.JOB_POLL_MS,
+  };
+}

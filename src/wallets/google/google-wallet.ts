@@ -1,0 +1,112 @@
+import express, { Router } from 'express';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Config, GoogleConfig } from '../../platform/config/config.js';
+import type { Db } from '../../platform/db/database.js';
+import type { Program } from '../../platform/db/schema.js';
+import type { Logger } from '../../platform/log/logger.js';
+import type { CardChanges } from '../outbox/card-changes.js';
+import type { CardLinkBuilder } from '../../loyalty/cards/card-view.js';
+import type { JobRunner } from '../../platform/jobs/job-runner.js';
+import type { CardService } from '../../loyalty/cards/card-service.js';
+import { enqueueJobs } from '../../platform/jobs/job-queue.js';
+import { TEMPLATES_DIR } from '../../platform/paths.js';
+import { pathParam } from '../../platform/http/validate.js';
+import { sendProblem } from '../../platform/http/problem.js';
+import { createGoogleWalletApi } from './wallet-api.js';
+import { CallbackKeys } from './callback-keys.js';
+import { GoogleCallbackService } from './callback-service.js';
+import { GOOGLE_CARD_CHANGED, GOOGLE_CLASS_SYNC, GoogleSync } from './google-sync.js';
+import { classIdFor, objectIdFor } from './loyalty-resources.js';
+import { saveLink } from './save-link.js';
+
+export const GOOGLE_PATH = '/wallet/google';
+
+export interface GoogleWallet {
+  routes: Router;
+  link: CardLinkBuilder;
+  broadcastToClass: (program: Program, text: string) => Promise<boolean>;
+}
+
+interface ServiceAccount {
+  client_email: string;
+  private_key: string;
+}
+
+/** Google Wallet is on when GOOGLE_ISSUER_ID and GOOGLE_APPLICATION_CREDENTIALS are set. */
+export async function setupGoogleWallet(config: Config, db: Db, logger: Logger, changes: CardChanges, jobs: JobRunner, cards: CardService): Promise<GoogleWallet | undefined> {
+  const google = config.google;
+  if (!google) {
+    logger.info('Google Wallet is off: set GOOGLE_ISSUER_ID and GOOGLE_APPLICATION_CREDENTIALS to turn it on');
+    return undefined;
+  }
+  const account = await readServiceAccount(google);
+  const api = createGoogleWalletApi({ apiUrl: google.apiUrl, tokenUrl: google.tokenUrl, credentials: account, requestsPerSecond: google.requestsPerSecond, logger });
+  const base = config.publicUrl + GOOGLE_PATH;
+  const sync = new GoogleSync(db, api, {
+    issuerId: google.issuerId,
+    logoUrl: (program) => `${base}/logo/${program.design}.png`,
+    callbackUrl: `${base}/callbacks`,
+    backgroundColor: templateBackground,
+  }, logger);
+  changes.addChannel(GOOGLE_CARD_CHANGED);
+  changes.addProgramChannel(GOOGLE_CLASS_SYNC);
+  jobs.register(GOOGLE_CARD_CHANGED, sync.cardChanged);
+  jobs.register(GOOGLE_CLASS_SYNC, sync.classSync);
+  // "Inserted at issuance": enrolment queues the object insert in its own transaction.
+  cards.onEnrolled((trx, enrolled) => enqueueJobs(trx, [{ kind: GOOGLE_CARD_CHANGED, dedupeKey: enrolled.card.id, payload: { cardId: enrolled.card.id } }]));
+
+  const callbacks = new GoogleCallbackService(db, new CallbackKeys(google.callbackKeysUrl), { issuerId: google.issuerId, senderId: google.callbackSenderId }, logger);
+  const routes = Router();
+  routes.post(`${GOOGLE_PATH}/callbacks`, express.json({ limit: '100kb' }), async (req, res) => {
+    const result = await callbacks.handle(req.body);
+    res.status(200).json(result);
+  });
+  // Google fetches the program logo from a public https URL.
+  routes.get(`${GOOGLE_PATH}/logo/:design.png`, async (req, res) => {
+    const design = pathParam(req, 'design');
+    if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(design)) return sendProblem(res, 404, 'Not found', 'No such design');
+    const file = await readFile(path.join(TEMPLATES_DIR, design, 'icon@3x.png')).catch(() => undefined);
+    if (!file) return sendProblem(res, 404, 'Not found', 'No such design');
+    res.type('image/png').set('Cache-Control', 'public, max-age=86400').send(file);
+  });
+
+  return {
+    routes,
+    broadcastToClass: sync.broadcastToClass,
+    // The object is inserted by the card's first outbox job (enrolment); the link only names it.
+    link: (card, program) => ({
+      google:
+        card.status === 'voided'
+          ? null
+          : saveLink({ clientEmail: account.client_email, privateKey: account.private_key, objectId: objectIdFor(google.issuerId, card), classId: classIdFor(google.issuerId, program) }),
+    }),
+  };
+}
+
+async function readServiceAccount(google: GoogleConfig): Promise<ServiceAccount> {
+  let parsed: Partial<ServiceAccount>;
+  try {
+    parsed = JSON.parse(await readFile(google.credentialsPath, 'utf8')) as Partial<ServiceAccount>;
+  } catch (err) {
+    throw new Error(`GOOGLE_APPLICATION_CREDENTIALS: cannot read ${google.credentialsPath} as JSON (${(err as Error).message})`);
+  }
+  if (typeof parsed.client_email !== 'string' || typeof parsed.private_key !== 'string') {
+    throw new Error('GOOGLE_APPLICATION_CREDENTIALS: the key file has no client_email/private_key (use a service account JSON key)');
+  }
+  return { client_email: parsed.client_email, private_key: parsed.private_key };
+}
+
+const backgrounds = new Map<string, string>();
+/** The pass design's background colour, as Google's hex. */
+async function templateBackground(program: Program): Promise<string> {
+  let hex = backgrounds.get(program.design);
+  if (!hex) {
+    const pass = JSON.parse(await readFile(path.join(TEMPLATES_DIR, program.design, 'pass.json'), 'utf8').catch(() => '{}')) as { backgroundColor?: string };
+    const m = /rgb\((\d+),\s*(\d+),\s*(\d+)\)/.exec(pass.backgroundColor ?? '');
+    hex = m ? '#' + m.slice(1, 4).map((v) => Number(v).toString(16).padStart(2, '0')).join('') : '#163c38';
+    backgrounds.set(program.design, hex);
+  }
+  return hex;
+}
+
