@@ -196,14 +196,15 @@ describe('campaigns', () => {
   it('roll a batch back whole when the worker dies inside it, and deliver it once on resume', async () => {
     const res = await svc.api('POST', '/api/v1/campaigns', { program: 'shop', message: 'Crash test', sendAt: new Date(Date.now() + 3_600_000).toISOString() });
     const id = res.body.id as string;
-    const changes = svc.services.changes;
-    const enqueue = changes.enqueue.bind(changes);
-    // The process "dies" after the messages were written and before the batch commits.
-    changes.enqueue = async () => {
+    const outbox = svc.services.outbox;
+    const cardChanged = outbox.cardChanged.bind(outbox);
+    // The process "dies" after the messages and their outbox rows were written, before the batch commits.
+    outbox.cardChanged = async (...args) => {
+      await cardChanged(...args);
       throw new Error('worker killed');
     };
     await expect(svc.services.campaigns.run(id)).rejects.toThrow('worker killed');
-    changes.enqueue = enqueue;
+    outbox.cardChanged = cardChanged;
     expect((await svc.api('GET', `/api/v1/campaigns/${id}`)).body.counts).toMatchObject({ sent: 0, pending: 4 });
     expect((await svc.api('GET', `/api/v1/cards/${members.anna!.cardNumber}`)).body.message).not.toBe('Crash test');
     await svc.services.campaigns.run(id);

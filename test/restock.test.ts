@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APPLE_CARD_CHANGED } from '../src/wallets/apple/push-handlers.js';
 import { RestockService } from '../src/engagement/restock/restock-service.js';
 import { restockUnsubscribeUrl } from '../src/engagement/restock/restock-routes.js';
 import type { FakeApns } from './support/fake-apns.js';
@@ -70,7 +69,7 @@ async function subscribed(card: TestCard, body: Record<string, unknown>, key?: s
 
 /** Cards with a queued Apple "card changed" job (the outbox the restock wrote). */
 async function queuedCards(): Promise<string[]> {
-  const rows = await db().selectFrom('jobs').select('dedupe_key').where('kind', '=', APPLE_CARD_CHANGED).execute();
+  const rows = await db().selectFrom('jobs').select('dedupe_key').where('kind', '=', 'apple.card-changed').execute();
   return rows.map((r) => r.dedupe_key!).sort();
 }
 
@@ -174,7 +173,7 @@ describe('concurrent restocks', () => {
     await settle();
 
     // A second service on the same database with tiny batches: many short transactions interleave.
-    const smallBatches = new RestockService(db(), svc.services.cards, svc.services.programs, svc.services.changes, { batchSize: 3 });
+    const smallBatches = new RestockService(svc.services.uow, svc.services.cards, svc.services.programs, svc.services.outbox, { batchSize: 3 });
     const [first, second, third] = await Promise.all([
       restock({ program: 'shop', sku: 'RACE', size: 'M' }),
       restock({ program: 'shop', sku: 'RACE', size: 'M' }),

@@ -5,8 +5,8 @@
  *
  * - PostgreSQL: a database of its own (created on DATABASE_URL's server, dropped at the end),
  *   migrated by the project's migrator; cards, devices and registrations inserted set-based.
- * - The campaign: every card's message changed with the pass-version bump of CardChanges and one
- *   `apple.card-changed` job per card (CardChanges.expandProgramChange: the outbox in bulk).
+ * - The campaign: every card's message changed, then the outbox's program-wide change (pass-version
+ *   bump) and its fan-out, one `apple.card-changed` job per card (WalletOutbox.expandProgramChange).
  * - APNs: test/support/fake-apns.ts in a child process of its own (as APNs is another machine;
  *   in-process its TLS and HTTP/2 work would be billed to the service), trusting the dev pass
  *   certificate's chain, announcing 1000 streams like APNs, answering 200 after a random delay.
@@ -31,6 +31,7 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import pg from 'pg';
+import type { JobKind } from '../../src/platform/jobs/job-kinds.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const THIS_FILE = fileURLToPath(import.meta.url);
@@ -281,21 +282,21 @@ export async function benchFanout(): Promise<void> {
   const staleCards = Math.min(cards, envInt('BENCH_FANOUT_STALE_SAMPLE', 5_000, 0));
 
   // Loaded here, not at the top: the fake APNs child imports this file and needs none of it.
-  const [{ openDatabase }, { migrateToLatest }, { createLogger }, { JobQueue }, { JobRunner }, { CardChanges }, { RegistrationService }, push, { createApnsClient }, { ensureDevCertificates }, pki] =
+  const [{ openDatabase }, { migrateToLatest }, { createLogger }, { JobQueue }, { JobRunner }, { WalletOutbox }, { RegistrationService }, push, { createApnsClient }, { ensureDevCertificates }, pki] =
     await Promise.all([
       import('../../src/platform/db/database.js'),
       import('../../src/platform/db/migrate.js'),
       import('../../src/platform/log/logger.js'),
       import('../../src/platform/jobs/job-queue.js'),
       import('../../src/platform/jobs/job-runner.js'),
-      import('../../src/wallets/outbox/card-changes.js'),
+      import('../../src/wallets/outbox/wallet-outbox.js'),
       import('../../src/wallets/apple/registration-service.js'),
       import('../../src/wallets/apple/push-handlers.js'),
       import('../../src/wallets/apple/apns/apns-client.js'),
       import('../../src/wallets/apple/pkpass/dev-certificates.js'),
       import('../../test/support/test-pki.js'),
     ]);
-  const { APPLE_CARD_CHANGED, APPLE_PUSH_RETRY, ApplePushHandlers } = push;
+  const { ApplePushHandlers } = push;
   type ApnsClient = ReturnType<typeof createApnsClient>;
   type Db = Awaited<ReturnType<typeof openDatabase>>['db'];
   const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
@@ -442,7 +443,7 @@ export async function benchFanout(): Promise<void> {
       let lastLookup = 0;
       let lastPush = 0;
       class TimedQueue extends JobQueue {
-        override async claim(kinds: string[], limit: number, leaseMs: number) {
+        override async claim(kinds: JobKind[], limit: number, leaseMs: number) {
           if (aborting) return [];
           const t0 = performance.now();
           const jobs = await super.claim(kinds, limit, leaseMs);
@@ -485,9 +486,7 @@ export async function benchFanout(): Promise<void> {
       const runners = Array.from({ length: run.runners }, () => {
         // As the service builds it (pollMs = JOB_POLL_MS's default; it only matters when idle).
         const runner = new JobRunner(queue, logger, { pollMs: 500, ...(run.batchSize !== undefined && { batchSize: run.batchSize }) });
-        runner.register(APPLE_CARD_CHANGED, handlers.cardChanged);
-        runner.register(APPLE_PUSH_RETRY, handlers.retryPush);
-        return runner;
+        return runner.handle({ 'apple.card-changed': handlers.cardChanged, 'apple.push': handlers.retryPush });
       });
       const pg0 = await pgBackendCpu();
       const fake0 = (await fakeApns.stats()).cpuMs;
@@ -556,7 +555,7 @@ export async function benchFanout(): Promise<void> {
       await sql`analyze jobs`.execute(h.db);
       await sql`
         insert into jobs (kind, dedupe_key, payload)
-        select ${APPLE_CARD_CHANGED}, md5('card-' || i)::uuid::text, jsonb_build_object('cardId', md5('card-' || i)::uuid)
+        select 'apple.card-changed', md5('card-' || i)::uuid::text, jsonb_build_object('cardId', md5('card-' || i)::uuid)
         from generate_series(1, ${count}::int) i`.execute(h.db);
       if (statistics === 'current') await sql`analyze jobs`.execute(h.db);
       const c = newClient(await startFake(count, 0));
@@ -577,17 +576,17 @@ export async function benchFanout(): Promise<void> {
       stale.push(await rerun('   defaults, stats of an emptied table', staleCards, defaults, 'before-insert'));
     }
 
-    // The campaign: every card's message changes in one transaction, with CardChanges' pass-version
-    // bump and its outbox fan-out (one apple.card-changed job per card, the dedupe key its id).
-    const changes = new CardChanges();
-    changes.addChannel(APPLE_CARD_CHANGED);
+    // The campaign: every card's message changes in one transaction, with the outbox's program-wide
+    // pass-version bump and its fan-out (one apple.card-changed job per card, the dedupe key its id).
+    const outbox = new WalletOutbox({ card: ['apple.card-changed'], program: [] });
     t = performance.now();
     await db.transaction().execute(async (trx) => {
-      await trx.updateTable('cards').set({ message: CAMPAIGN_TEXT, ...changes.passVersionBump() }).where('program_id', '=', programId).where('status', '!=', 'voided').execute();
-      await changes.expandProgramChange(trx, programId);
+      await trx.updateTable('cards').set({ message: CAMPAIGN_TEXT }).where('program_id', '=', programId).where('status', '!=', 'voided').execute();
+      await outbox.programChanged(trx, programId);
+      await outbox.expandProgramChange(trx, programId);
     });
     const campaignSeconds = (performance.now() - t) / 1000;
-    const queued = await new JobQueue(db).countWaiting([APPLE_CARD_CHANGED]);
+    const queued = await new JobQueue(db).countWaiting(['apple.card-changed']);
     if (queued !== cards) throw new Error(`expected ${cards} jobs, found ${queued}`);
     // Current statistics, as autovacuum's analyze gives them after such an insert (within its
     // naptime); the "statistics from before the insert" rows show what the claim does until then.

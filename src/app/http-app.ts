@@ -70,8 +70,8 @@ export function createApp(services: Services): express.Express {
   api.use(smsRoutes(services.cards, services.sms, services.config.publicUrl));
   api.use(qrRoutes(services.programs, services.config.publicUrl, services.stores));
   api.use(customerRoutes(services.erasure, services.db));
-  api.use(pointsRoutes(services.db, services.cards, services.points, services.ledger));
-  api.use(posRoutes(services.db, services.purchases, services.ledger));
+  api.use(pointsRoutes(services.uow, services.db, services.cards, services.points));
+  api.use(posRoutes(services.uow, services.db, services.purchases, services.ledger));
   api.use(campaignRoutes(services.campaigns, services.birthdays, services.reminders, services.programs));
   api.use(restockRoutes(services.restock, services.config.publicUrl));
   app.use('/api/v1', api);

@@ -4,9 +4,7 @@ import type { Config } from '../platform/config/config.js';
 import { openDatabase, type DatabaseHandle } from '../platform/db/database.js';
 import { migrateToLatest } from '../platform/db/migrate.js';
 import { createLogger, type Logger } from '../platform/log/logger.js';
-import { createServices, EXPIRE_POINTS, type Services } from './services.js';
-import { BIRTHDAY_TICK } from '../engagement/campaigns/birthday-automation.js';
-import { POINTS_REMINDER_TICK } from '../engagement/campaigns/points-reminder.js';
+import { createServices, type Services } from './services.js';
 import { createApp } from './http-app.js';
 
 export interface RunningService {
@@ -49,9 +47,9 @@ export async function startService(config: Config, options: StartOptions = {}): 
   }
   if (config.workers) {
     services.jobs.start();
-    services.periodic.every(EXPIRE_POINTS, 3_600_000);
-    services.periodic.every(BIRTHDAY_TICK, 3_600_000);
-    services.periodic.every(POINTS_REMINDER_TICK, 3_600_000);
+    services.periodic.every('ledger.expire-points', 3_600_000);
+    services.periodic.every('automations.birthday', 3_600_000);
+    services.periodic.every('automations.points-reminder', 3_600_000);
   }
   const app = createApp(services);
   const server = http.createServer(app);

@@ -4,7 +4,6 @@ import type { Logger } from '../../platform/log/logger.js';
 import { conflict } from '../../platform/shared/errors.js';
 import type { CampaignService } from './campaign-service.js';
 
-export const BIRTHDAY_TICK = 'automations.birthday';
 
 /** YYYY-MM-DD + n days, in calendar arithmetic (no time zones involved). */
 export function addDays(date: string, days: number): string {

@@ -1,17 +1,18 @@
 import { sql } from 'kysely';
 import { firstName } from '../../loyalty/cards/card-view.js';
 import type { Db } from '../../platform/db/database.js';
+import type { UnitOfWork } from '../../platform/db/unit-of-work.js';
 import type { Campaign, CampaignKind, Program } from '../../platform/db/schema.js';
 import type { Logger } from '../../platform/log/logger.js';
-import type { CardChanges } from '../../wallets/outbox/card-changes.js';
+import type { WalletOutbox } from '../../wallets/outbox/wallet-outbox.js';
 import type { Ledger } from '../../loyalty/ledger/ledger.js';
 import { expiryDate } from '../../loyalty/ledger/rules.js';
 import { enqueueJobs } from '../../platform/jobs/job-queue.js';
+import type { JobHandler } from '../../platform/jobs/job-runner.js';
 import type { ProgramService } from '../../loyalty/programs/program-service.js';
 import { conflict, notFound } from '../../platform/shared/errors.js';
 import { audienceQuery, type Audience } from './audience.js';
 
-export const CAMPAIGN_RUN = 'campaign.run';
 
 /** Google: one message on the class reaches every holder (used only when all of them may get it). */
 export type ClassBroadcast = (program: Program, text: string) => Promise<boolean>;
@@ -34,15 +35,18 @@ export interface NewCampaign {
  * worker killed mid-campaign never messages a card twice.
  */
 export class CampaignService {
-  classBroadcast: ClassBroadcast | undefined;
-
   constructor(
-    private readonly db: Db,
+    private readonly uow: UnitOfWork,
     private readonly programs: ProgramService,
     private readonly ledger: Ledger,
-    private readonly changes: CardChanges,
+    private readonly outbox: WalletOutbox,
     private readonly logger: Logger,
+    /** Google's class message, when Google Wallet is on: one request for a whole-program broadcast. */
+    private readonly classBroadcast?: ClassBroadcast,
   ) {}
+  private get db() {
+    return this.uow.db;
+  }
 
   async preview(programSlug: string, audience: Audience, sampleSize = 10) {
     const program = await this.programs.requireForInput(programSlug);
@@ -67,7 +71,7 @@ export class CampaignService {
 
   /** Creates the campaign and its run job in one transaction; returns the existing one for a known dedupeKey. */
   async create(c: NewCampaign): Promise<{ campaign: Campaign; created: boolean }> {
-    const result = await this.db.transaction().execute(async (trx) => {
+    const result = await this.uow.run(async (trx) => {
       const campaign = await trx
         .insertInto('campaigns')
         .values({
@@ -86,10 +90,9 @@ export class CampaignService {
         const existing = await trx.selectFrom('campaigns').selectAll().where('dedupe_key', '=', c.dedupeKey!).executeTakeFirstOrThrow();
         return { campaign: existing, created: false };
       }
-      await enqueueJobs(trx, [{ kind: CAMPAIGN_RUN, dedupeKey: campaign.id, payload: { campaignId: campaign.id }, runAt: campaign.send_at }]);
+      await enqueueJobs(trx, [{ kind: 'campaign.run', dedupeKey: campaign.id, payload: { campaignId: campaign.id }, runAt: campaign.send_at }]);
       return { campaign, created: true };
     });
-    if (result.created) this.changes.committed();
     return result;
   }
 
@@ -119,7 +122,7 @@ export class CampaignService {
       .where('n.notified', '=', false)
       .where('n.created_at', '>=', campaign.started_at ?? campaign.created_at)
       .executeTakeFirstOrThrow();
-    const failed = await this.db.selectFrom('jobs').select(sql<number>`count(*)`.as('n')).where('kind', '=', CAMPAIGN_RUN).where('dedupe_key', '=', id).where('failed_at', 'is not', null).executeTakeFirstOrThrow();
+    const failed = await this.db.selectFrom('jobs').select(sql<number>`count(*)`.as('n')).where('kind', '=', 'campaign.run').where('dedupe_key', '=', id).where('failed_at', 'is not', null).executeTakeFirstOrThrow();
     const n = (v: unknown) => Number(v);
     return {
       id: campaign.id,
@@ -156,9 +159,9 @@ export class CampaignService {
     }
   }
 
-  /** The CAMPAIGN_RUN job handler. */
-  readonly runJob = async (job: { payload: Record<string, unknown> }): Promise<void> => {
-    await this.run(String(job.payload.campaignId));
+  /** The 'campaign.run' job handler. */
+  readonly runJob: JobHandler<'campaign.run'> = async (job) => {
+    await this.run(job.payload.campaignId);
   };
 
   /**
@@ -182,7 +185,7 @@ export class CampaignService {
 
   /** scheduled → running, recording the audience as deliveries in the same transaction. */
   async #start(campaignId: string): Promise<Campaign | undefined> {
-    const started = await this.db.transaction().execute(async (trx) => {
+    const started = await this.uow.run(async (trx) => {
       const campaign = await trx.selectFrom('campaigns').selectAll().where('id', '=', campaignId).forUpdate().executeTakeFirst();
       if (!campaign || campaign.status === 'cancelled' || campaign.status === 'completed') return undefined;
       if (campaign.status === 'running') return { campaign, fresh: false };
@@ -231,7 +234,7 @@ export class CampaignService {
   }
 
   async #deliverBatch(campaign: Campaign, program: Program, batchSize: number): Promise<number> {
-    const count = await this.db.transaction().execute(async (trx) => {
+    const count = await this.uow.run(async (trx) => {
       const pending = await trx
         .selectFrom('campaign_deliveries')
         .select('card_id')
@@ -302,7 +305,7 @@ export class CampaignService {
               '{date}', coalesce(to_char(${expiring}::date, 'DD.MM.YYYY'), ''))
           from customers
           where customers.id = cards.customer_id and cards.id = any(${sendable}::uuid[])`.execute(trx);
-        await this.changes.markChanged(trx, sendable);
+        await this.outbox.cardChanged(trx, sendable);
         await trx
           .updateTable('campaign_deliveries')
           .set({
@@ -317,7 +320,6 @@ export class CampaignService {
       }
       return ids.length;
     });
-    if (count > 0) this.changes.committed();
     return count;
   }
 

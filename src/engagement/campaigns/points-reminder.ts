@@ -5,7 +5,6 @@ import { conflict } from '../../platform/shared/errors.js';
 import { addDays, runDaily } from './birthday-automation.js';
 import type { CampaignService } from './campaign-service.js';
 
-export const POINTS_REMINDER_TICK = 'automations.points-reminder';
 
 /**
  * "You have {points} points, they expire on {date}": for a run date, the cards with points expiring

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { Db } from '../../platform/db/database.js';
+import type { UnitOfWork } from '../../platform/db/unit-of-work.js';
 import type { RestockSubscription } from '../../platform/db/schema.js';
-import type { CardChanges } from '../../wallets/outbox/card-changes.js';
+import type { WalletOutbox } from '../../wallets/outbox/wallet-outbox.js';
 import type { CardService } from '../../loyalty/cards/card-service.js';
 import { generateSecret } from '../../loyalty/cards/card-number.js';
 import type { ProgramService } from '../../loyalty/programs/program-service.js';
@@ -45,13 +46,16 @@ export class RestockService {
   readonly #batchSize: number;
 
   constructor(
-    private readonly db: Db,
+    private readonly uow: UnitOfWork,
     private readonly cards: CardService,
     private readonly programs: ProgramService,
-    private readonly changes: CardChanges,
+    private readonly outbox: WalletOutbox,
     options: { batchSize?: number } = {},
   ) {
     this.#batchSize = options.batchSize ?? 500;
+  }
+  private get db() {
+    return this.uow.db;
   }
 
   /**
@@ -140,8 +144,7 @@ export class RestockService {
   }
 
   async #cardChanged(cardId: string): Promise<void> {
-    await this.db.transaction().execute((trx) => this.changes.markChanged(trx, [cardId]));
-    this.changes.committed();
+    await this.uow.run((trx) => this.outbox.cardChanged(trx, [cardId]));
   }
 
   /**
@@ -181,7 +184,7 @@ export class RestockService {
 
     const result: RestockResult = { restockId: restock.id, notified: 0, cancelled: 0 };
     for (;;) {
-      const batch = await this.db.transaction().execute(async (trx) => {
+      const batch = await this.uow.run(async (trx) => {
         let query = trx
           .selectFrom('restock_subscriptions')
           .select(['id', 'card_id', 'title', 'size', 'store_id'])
@@ -209,7 +212,7 @@ export class RestockService {
         }
         const cardsByText = new Map<string, string[]>();
         for (const [cardId, text] of messageOf) cardsByText.set(text, [...(cardsByText.get(text) ?? []), cardId]);
-        for (const [text, ids] of cardsByText) await this.changes.markChanged(trx, ids, { message: text });
+        for (const [text, ids] of cardsByText) await this.outbox.cardChanged(trx, ids, { message: text });
 
         const now = new Date();
         if (notify.length) {
@@ -230,7 +233,6 @@ export class RestockService {
         return { notified: notify.length, cancelled: close.length };
       });
       if (!batch) break;
-      if (batch.notified) this.changes.committed();
       result.notified += batch.notified;
       result.cancelled += batch.cancelled;
     }

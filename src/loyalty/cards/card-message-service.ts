@@ -1,6 +1,7 @@
 import type { Db } from '../../platform/db/database.js';
+import type { UnitOfWork } from '../../platform/db/unit-of-work.js';
 import type { Card, Program } from '../../platform/db/schema.js';
-import type { CardChanges } from '../../wallets/outbox/card-changes.js';
+import type { WalletOutbox } from '../../wallets/outbox/wallet-outbox.js';
 import { conflict } from '../../platform/shared/errors.js';
 import type { CardService } from './card-service.js';
 
@@ -13,19 +14,21 @@ export const MAX_MESSAGE_LENGTH = 500;
  */
 export class CardMessageService {
   constructor(
-    private readonly db: Db,
+    private readonly uow: UnitOfWork,
     private readonly cards: CardService,
-    private readonly changes: CardChanges,
+    private readonly outbox: WalletOutbox,
   ) {}
+  private get db() {
+    return this.uow.db;
+  }
 
   async setMessage(cardNumber: string, text: string): Promise<{ card: Card; program: Program }> {
     const { card, program } = await this.cards.getByNumber(cardNumber);
     if (card.status !== 'active') throw conflict(`Card ${cardNumber} is ${card.status}; it cannot receive messages`);
-    const updated = await this.db.transaction().execute(async (trx) => {
-      await this.changes.markChanged(trx, [card.id], { message: text });
+    const updated = await this.uow.run(async (trx) => {
+      await this.outbox.cardChanged(trx, [card.id], { message: text });
       return trx.selectFrom('cards').selectAll().where('id', '=', card.id).executeTakeFirstOrThrow();
     });
-    this.changes.committed();
     return { card: updated, program };
   }
 }

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../platform/db/database.js';
+import type { UnitOfWork } from '../../platform/db/unit-of-work.js';
 import type { Card, Customer, Program } from '../../platform/db/schema.js';
 import { conflict, invalidField, notFound, ValidationError } from '../../platform/shared/errors.js';
 import { normalizePhone } from '../../platform/shared/phone.js';
 import { tierForSpend, type ProgramService } from '../programs/program-service.js';
-import type { CardChanges } from '../../wallets/outbox/card-changes.js';
+import type { WalletOutbox } from '../../wallets/outbox/wallet-outbox.js';
 import type { EnrolmentInput } from './enrolment-input.js';
 import { generateCardNumber, generateSecret, isValidCardNumber } from './card-number.js';
 
@@ -22,21 +23,21 @@ export interface EnrolmentContext {
   storeId?: string | null;
 }
 
-/** Hooks other capabilities attach to enrolment, run inside its transaction (welcome bonus, …). */
-export type EnrolmentHook = (trx: Db, result: EnrolmentResult) => Promise<void>;
+/** The welcome bonus, granted inside the enrolment's transaction (the ledger's PointsService). */
+export interface WelcomeGrant {
+  grantWelcome(trx: Db, card: Card, program: Program): Promise<void>;
+}
 
 export class CardService {
-  readonly #hooks: EnrolmentHook[] = [];
-
   constructor(
-    private readonly db: Db,
+    private readonly uow: UnitOfWork,
     private readonly programs: ProgramService,
     private readonly defaultPhoneRegion: string,
-    private readonly changes: CardChanges,
+    private readonly outbox: WalletOutbox,
+    private readonly welcome: WelcomeGrant,
   ) {}
-
-  onEnrolled(hook: EnrolmentHook): void {
-    this.#hooks.push(hook);
+  private get db() {
+    return this.uow.db;
   }
 
   /**
@@ -57,7 +58,7 @@ export class CardService {
       if (till.program_id !== program.id) throw new ValidationError([{ field: 'program', message: "is not the program of this till's store" }]);
     }
 
-    const result = await this.db.transaction().execute(async (trx): Promise<EnrolmentResult> => {
+    const result = await this.uow.run(async (trx): Promise<EnrolmentResult> => {
       const inserted = await trx
         .insertInto('customers')
         .values({
@@ -100,13 +101,13 @@ export class CardService {
         .execute();
 
       const card = await insertCard(trx, program, inserted.id);
-      const result = { card, customer: inserted, program, created: true };
-      for (const hook of this.#hooks) await hook(trx, result);
-      // Hooks may have changed the card (e.g. a welcome bonus): return what is stored now.
-      result.card = await trx.selectFrom('cards').selectAll().where('id', '=', card.id).executeTakeFirstOrThrow();
-      return result;
+      await this.welcome.grantWelcome(trx, card, program);
+      // A new pass: the wallet channels create what they keep per card (Google inserts its object).
+      await this.outbox.cardChanged(trx, [card.id]);
+      // The welcome bonus and the version bump changed the row: return what is stored now.
+      const stored = await trx.selectFrom('cards').selectAll().where('id', '=', card.id).executeTakeFirstOrThrow();
+      return { card: stored, customer: inserted, program, created: true };
     });
-    if (result.created) this.changes.committed();
     return result;
   }
 
@@ -120,13 +121,12 @@ export class CardService {
   /** Blocks a card (the till refuses it) or makes it active again; a voided card stays voided. */
   async setStatus(cardNumber: string, status: 'active' | 'blocked'): Promise<{ card: Card; program: Program }> {
     const { card, program } = await this.getByNumber(cardNumber);
-    const updated = await this.db.transaction().execute(async (trx) => {
+    const updated = await this.uow.run(async (trx) => {
       const locked = await trx.selectFrom('cards').select('status').where('id', '=', card.id).forUpdate().executeTakeFirstOrThrow();
       if (locked.status === 'voided') throw conflict(`Card ${cardNumber} is voided; its status cannot change`);
-      if (locked.status !== status) await this.changes.markChanged(trx, [card.id], { status });
+      if (locked.status !== status) await this.outbox.cardChanged(trx, [card.id], { status });
       return trx.selectFrom('cards').selectAll().where('id', '=', card.id).executeTakeFirstOrThrow();
     });
-    this.changes.committed();
     return { card: updated, program };
   }
 

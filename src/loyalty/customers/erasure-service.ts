@@ -1,5 +1,6 @@
 import type { Db } from '../../platform/db/database.js';
-import type { CardChanges } from '../../wallets/outbox/card-changes.js';
+import type { UnitOfWork } from '../../platform/db/unit-of-work.js';
+import type { WalletOutbox } from '../../wallets/outbox/wallet-outbox.js';
 import { notFound } from '../../platform/shared/errors.js';
 
 /**
@@ -9,12 +10,15 @@ import { notFound } from '../../platform/shared/errors.js';
  */
 export class ErasureService {
   constructor(
-    private readonly db: Db,
-    private readonly changes: CardChanges,
+    private readonly uow: UnitOfWork,
+    private readonly outbox: WalletOutbox,
   ) {}
+  private get db() {
+    return this.uow.db;
+  }
 
   async erase(customerId: string): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+    await this.uow.run(async (trx) => {
       const customer = await trx.selectFrom('customers').select(['id', 'erased_at']).where('id', '=', customerId).forUpdate().executeTakeFirst();
       if (!customer) throw notFound('Customer');
       if (customer.erased_at) return; // already erased: erasure is idempotent
@@ -25,8 +29,7 @@ export class ErasureService {
         .execute();
       const cards = await trx.selectFrom('cards').select('id').where('customer_id', '=', customerId).execute();
       // The wallets get a voided pass without personal data and stop updating it.
-      await this.changes.markChanged(trx, cards.map((c) => c.id), { status: 'voided', message: null });
+      await this.outbox.cardChanged(trx, cards.map((c) => c.id), { status: 'voided', message: null });
     });
-    this.changes.committed();
   }
 }

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
 import type { Card, LedgerKind } from '../../platform/db/schema.js';
-import type { CardChanges } from '../../wallets/outbox/card-changes.js';
+import type { WalletOutbox } from '../../wallets/outbox/wallet-outbox.js';
 import { conflict, unprocessable } from '../../platform/shared/errors.js';
 
 export interface EntryInput {
@@ -24,7 +24,7 @@ export interface EntryInput {
  * (balance, spend, tier and the pass version together) and queues the wallet updates.
  */
 export class Ledger {
-  constructor(private readonly changes: CardChanges) {}
+  constructor(private readonly outbox: WalletOutbox) {}
 
   /** Locks the card for the rest of the transaction and returns its current row. */
   async lockCard(trx: Db, cardId: string): Promise<Card> {
@@ -78,25 +78,13 @@ export class Ledger {
   }
 
   /**
-   * Writes the card's balance, spend and tier in one statement; when `passChanged`, the same
-   * statement moves the pass version and the wallet jobs are queued in this transaction.
+   * Writes the card's balance, spend and tier in one statement; when `passChanged` that statement is
+   * the outbox's, so it also moves the pass version and queues the wallet updates.
    */
   async save(trx: Db, card: Card, passChanged: boolean): Promise<void> {
-    await trx
-      .updateTable('cards')
-      .set({
-        balance: card.balance,
-        lifetime_spend_minor: card.lifetime_spend_minor,
-        tier: card.tier,
-        ...(passChanged ? this.changes.passVersionBump() : { updated_at: new Date() }),
-      })
-      .where('id', '=', card.id)
-      .execute();
-    if (passChanged) await this.changes.enqueue(trx, [card.id]);
-  }
-
-  committed(): void {
-    this.changes.committed();
+    const columns = { balance: card.balance, lifetime_spend_minor: card.lifetime_spend_minor, tier: card.tier };
+    if (passChanged) await this.outbox.cardChanged(trx, [card.id], columns);
+    else await trx.updateTable('cards').set({ ...columns, updated_at: new Date() }).where('id', '=', card.id).execute();
   }
 }
 

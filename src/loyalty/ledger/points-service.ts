@@ -1,4 +1,5 @@
 import type { Db } from '../../platform/db/database.js';
+import type { UnitOfWork } from '../../platform/db/unit-of-work.js';
 import type { Card, Program } from '../../platform/db/schema.js';
 import { fromMinorUnits, currencyExponent } from '../../platform/shared/money.js';
 import type { Ledger } from './ledger.js';
@@ -7,9 +8,12 @@ import { expiryDate } from './rules.js';
 /** Points outside purchases: welcome bonus, manual adjustments, expiry, history. */
 export class PointsService {
   constructor(
-    private readonly db: Db,
+    private readonly uow: UnitOfWork,
     private readonly ledger: Ledger,
   ) {}
+  private get db() {
+    return this.uow.db;
+  }
 
   /** Enrolment hook: the welcome bonus, in the enrolment's transaction. */
   async grantWelcome(trx: Db, card: Card, program: Program): Promise<void> {
@@ -49,7 +53,7 @@ export class PointsService {
         .execute();
       if (due.length === 0) break;
       for (const { card_id } of due) {
-        await this.db.transaction().execute(async (trx) => {
+        await this.uow.run(async (trx) => {
           const card = await this.ledger.lockCard(trx, card_id);
           await trx
             .updateTable('point_lots')
@@ -74,7 +78,6 @@ export class PointsService {
         touched++;
       }
     }
-    if (touched) this.ledger.committed();
     return touched;
   }
 

@@ -2,6 +2,7 @@ import { Router, type Response } from 'express';
 import { firstName } from '../cards/card-view.js';
 import { z } from 'zod';
 import type { Db } from '../../platform/db/database.js';
+import type { UnitOfWork } from '../../platform/db/unit-of-work.js';
 import type { Program } from '../../platform/db/schema.js';
 import { allow, principalOf } from '../../platform/http/auth.js';
 import { requireIdempotencyKey } from '../../platform/http/idempotency-key.js';
@@ -15,7 +16,7 @@ import { amountInput, currencyExponent, toMinorUnits } from '../../platform/shar
 import { invalidField } from '../../platform/shared/errors.js';
 
 /** The till API: a pos key belongs to one store, and everything it does is in that store's program. */
-export function posRoutes(db: Db, purchases: PurchaseService, ledger: Ledger): Router {
+export function posRoutes(uow: UnitOfWork, db: Db, purchases: PurchaseService, ledger: Ledger): Router {
   const router = Router();
   router.use('/pos', allow('pos'));
 
@@ -58,8 +59,7 @@ export function posRoutes(db: Db, purchases: PurchaseService, ledger: Ledger): R
       const key = requireIdempotencyKey(req);
       const input = parseInput(schema, req.body);
       const { storeId, program } = await tillContext(res);
-      const result = await runIdempotent(db, `pos:${storeId}`, key, { op, ...input }, async (trx) => ({ status: 201, body: await run(trx, program, storeId, input) }));
-      if (!result.replayed) ledger.committed();
+      const result = await runIdempotent(uow, `pos:${storeId}`, key, { op, ...input }, async (trx) => ({ status: 201, body: await run(trx, program, storeId, input) }));
       res.status(result.status).set('Idempotent-Replayed', String(result.replayed)).json(result.body);
     });
   }

@@ -1,10 +1,11 @@
 import type { Db } from '../../platform/db/database.js';
+import type { UnitOfWork } from '../../platform/db/unit-of-work.js';
 import type { Program, TierDefinition } from '../../platform/db/schema.js';
 import { conflict, invalidField, notFound, ValidationError } from '../../platform/shared/errors.js';
 import { bpToPercent, currencyExponent, fromMinorUnits, percentToBp, toMinorUnits } from '../../platform/shared/money.js';
 import { isUniqueViolation } from '../../platform/db/errors.js';
 import type { CreateProgramInput, UpdateProgramInput } from './program-input.js';
-import type { CardChanges } from '../../wallets/outbox/card-changes.js';
+import type { WalletOutbox } from '../../wallets/outbox/wallet-outbox.js';
 
 export const DEFAULT_TIER_NAME = 'Member';
 
@@ -13,9 +14,12 @@ const PASS_FIELDS = ['name', 'terms', 'design', 'barcodeFormat', 'tiers'] as con
 
 export class ProgramService {
   constructor(
-    private readonly db: Db,
-    private readonly changes: CardChanges,
+    private readonly uow: UnitOfWork,
+    private readonly outbox: WalletOutbox,
   ) {}
+  private get db() {
+    return this.uow.db;
+  }
 
   async create(input: CreateProgramInput): Promise<Program> {
     const currency = input.currency ?? 'RUB';
@@ -70,7 +74,7 @@ export class ProgramService {
   }
 
   async update(slug: string, input: UpdateProgramInput): Promise<Program> {
-    const updated = await this.db.transaction().execute(async (trx) => {
+    const updated = await this.uow.run(async (trx) => {
       const current = await trx.selectFrom('programs').selectAll().where('slug', '=', slug).forUpdate().executeTakeFirst();
       if (!current) throw notFound(`Program "${slug}"`);
       const currency = input.currency ?? current.currency;
@@ -100,10 +104,9 @@ export class ProgramService {
         .where('id', '=', current.id)
         .returningAll()
         .executeTakeFirstOrThrow();
-      if (PASS_FIELDS.some((field) => input[field] !== undefined)) await this.changes.markProgramChanged(trx, current.id);
+      if (PASS_FIELDS.some((field) => input[field] !== undefined)) await this.outbox.programChanged(trx, current.id);
       return program;
     });
-    this.changes.committed();
     return updated;
   }
 }

@@ -1,16 +1,20 @@
 import type { Db } from '../../platform/db/database.js';
+import type { UnitOfWork } from '../../platform/db/unit-of-work.js';
 import type { Store } from '../../platform/db/schema.js';
 import { notFound } from '../../platform/shared/errors.js';
 import type { ProgramService } from '../programs/program-service.js';
 import type { CreateStoreInput, UpdateStoreInput } from './store-input.js';
-import type { CardChanges } from '../../wallets/outbox/card-changes.js';
+import type { WalletOutbox } from '../../wallets/outbox/wallet-outbox.js';
 
 export class StoreService {
   constructor(
-    private readonly db: Db,
+    private readonly uow: UnitOfWork,
     private readonly programs: ProgramService,
-    private readonly changes: CardChanges,
+    private readonly outbox: WalletOutbox,
   ) {}
+  private get db() {
+    return this.uow.db;
+  }
 
   async create(input: CreateStoreInput): Promise<Store> {
     const program = await this.programs.requireForInput(input.program);
@@ -31,12 +35,11 @@ export class StoreService {
 
   /** Stores (locations, beacons, relevant texts, the back-of-card list) are on the cards. */
   async #changingPasses(programId: string, write: (trx: Db) => Promise<Store>): Promise<Store> {
-    const store = await this.db.transaction().execute(async (trx) => {
+    const store = await this.uow.run(async (trx) => {
       const store = await write(trx);
-      await this.changes.markProgramChanged(trx, programId);
+      await this.outbox.programChanged(trx, programId);
       return store;
     });
-    this.changes.committed();
     return store;
   }
 

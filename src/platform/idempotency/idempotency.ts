@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/database.js';
+import type { UnitOfWork } from '../db/unit-of-work.js';
 import { unprocessable } from '../shared/errors.js';
 
 export interface StoredResponse {
@@ -14,15 +15,15 @@ export interface StoredResponse {
  * everything else, so the client may simply retry. The same key with a different request is refused.
  */
 export async function runIdempotent(
-  db: Db,
+  uow: UnitOfWork,
   scope: string,
   key: string | undefined,
   request: unknown,
   work: (trx: Db) => Promise<StoredResponse>,
 ): Promise<StoredResponse & { replayed: boolean }> {
-  if (!key) return { ...(await db.transaction().execute(work)), replayed: false };
+  if (!key) return { ...(await uow.run(work)), replayed: false };
   const requestHash = createHash('sha256').update(JSON.stringify(request)).digest('hex');
-  return db.transaction().execute(async (trx) => {
+  return uow.run(async (trx) => {
     const claimed = await trx
       .insertInto('idempotency_keys')
       .values({ scope, key, request_hash: requestHash, status: 0, response: 'null' })

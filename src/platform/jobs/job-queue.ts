@@ -2,20 +2,26 @@ import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Job } from '../db/schema.js';
 import { isUniqueViolation } from '../db/errors.js';
+import type { JobPayloads, PayloadMap } from './job-kinds.js';
 
-export interface NewJob {
-  kind: string;
-  /** Jobs with the same kind and key that are still waiting collapse into one. */
-  dedupeKey?: string;
-  payload?: Record<string, unknown>;
-  runAt?: Date;
-}
+/** A job to enqueue; the payload is typed by its kind (and may be left out when it has no fields). */
+export type NewJob<M extends PayloadMap = JobPayloads> = {
+  [K in keyof M & string]: {
+    kind: K;
+    /** Jobs with the same kind and key that are still waiting collapse into one. */
+    dedupeKey?: string;
+    runAt?: Date;
+  } & (Record<string, never> extends M[K] ? { payload?: M[K] } : { payload: M[K] });
+}[keyof M & string];
+
+/** A claimed job, its payload typed by its kind. */
+export type ClaimedJob<M extends PayloadMap = JobPayloads, K extends keyof M & string = keyof M & string> = Omit<Job, 'kind' | 'payload'> & { kind: K; payload: M[K] };
 
 /**
  * Enqueues inside the caller's transaction (the outbox pattern): the job exists if and only if
  * the change it announces was committed.
  */
-export async function enqueueJobs(trx: Db, jobs: NewJob[]): Promise<void> {
+export async function enqueueJobs<M extends PayloadMap = JobPayloads>(trx: Db, jobs: NewJob<M>[]): Promise<void> {
   if (jobs.length === 0) return;
   const seen = new Set<string>();
   const rows = [];
@@ -43,14 +49,14 @@ export async function enqueueJobs(trx: Db, jobs: NewJob[]): Promise<void> {
   }
 }
 
-export class JobQueue {
+export class JobQueue<M extends PayloadMap = JobPayloads> {
   constructor(private readonly db: Db) {}
 
   /**
    * Claims up to `limit` due jobs for `leaseMs`. A worker that dies leaves its lease to expire and
    * the jobs are claimed again (at-least-once); SKIP LOCKED lets many workers claim side by side.
    */
-  async claim(kinds: string[], limit: number, leaseMs: number): Promise<Job[]> {
+  async claim(kinds: (keyof M & string)[], limit: number, leaseMs: number): Promise<ClaimedJob<M>[]> {
     // `id = any(array(...))` runs the LIMIT … SKIP LOCKED subquery exactly once; as `id in (…)`
     // PostgreSQL may re-run it per row (nested-loop semi join) and claim the whole backlog at once.
     const rows = await sql<Job>`
@@ -64,14 +70,14 @@ export class JobQueue {
         for update skip locked
       ))
       returning *`.execute(this.db);
-    return rows.rows.sort((a, b) => a.id - b.id);
+    return (rows.rows as ClaimedJob<M>[]).sort((a, b) => a.id - b.id);
   }
 
   async complete(ids: number[]): Promise<void> {
     if (ids.length) await this.db.deleteFrom('jobs').where('id', 'in', ids).execute();
   }
 
-  async retry(job: Job, error: string, delayMs: number): Promise<void> {
+  async retry(job: Pick<Job, 'id'>, error: string, delayMs: number): Promise<void> {
     try {
       await this.db
         .updateTable('jobs')
@@ -85,7 +91,7 @@ export class JobQueue {
     }
   }
 
-  async fail(job: Job, error: string): Promise<void> {
+  async fail(job: Pick<Job, 'id'>, error: string): Promise<void> {
     await this.db
       .updateTable('jobs')
       .set({ locked_until: null, failed_at: new Date(), last_error: error.slice(0, 1000) })
@@ -93,7 +99,7 @@ export class JobQueue {
       .execute();
   }
 
-  async countWaiting(kinds?: string[]): Promise<number> {
+  async countWaiting(kinds?: (keyof M & string)[]): Promise<number> {
     let q = this.db.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n')).where('failed_at', 'is', null);
     if (kinds) q = q.where('kind', 'in', kinds);
     return Number((await q.executeTakeFirstOrThrow()).n);

@@ -1,6 +1,6 @@
-import type { Job } from '../db/schema.js';
 import type { Logger } from '../log/logger.js';
-import type { JobQueue } from './job-queue.js';
+import type { JobPayloads, PayloadMap } from './job-kinds.js';
+import type { ClaimedJob, JobQueue } from './job-queue.js';
 
 /** Thrown by a handler to steer what happens to the job. */
 export class JobError extends Error {
@@ -13,7 +13,11 @@ export class JobError extends Error {
   }
 }
 
-export type JobHandler = (job: Job) => Promise<void>;
+/** A handler of one kind of the service's jobs: `JobHandler<'apple.push'>`. */
+export type JobHandler<K extends keyof M & string, M extends PayloadMap = JobPayloads> = (job: ClaimedJob<M, K>) => Promise<void>;
+
+/** A handler for every kind (or, for a runner that runs only some, for those). */
+export type JobHandlers<M extends PayloadMap = JobPayloads> = { [K in keyof M & string]?: JobHandler<K, M> };
 
 export interface JobRunnerOptions {
   batchSize?: number;
@@ -30,8 +34,8 @@ export interface JobRunnerOptions {
  * many multiplexed HTTP/2 streams at once). Success deletes the job; failure schedules a retry with
  * exponential back-off and jitter, or gives up after maxAttempts and keeps the row for inspection.
  */
-export class JobRunner {
-  readonly #handlers = new Map<string, JobHandler>();
+export class JobRunner<M extends PayloadMap = JobPayloads> {
+  readonly #handlers = new Map<string, JobHandler<never, M>>();
   readonly #opts: Required<JobRunnerOptions>;
   #running = false;
   #loop: Promise<void> | undefined;
@@ -39,15 +43,17 @@ export class JobRunner {
   #nudged = false;
 
   constructor(
-    private readonly queue: JobQueue,
+    private readonly queue: JobQueue<M>,
     private readonly logger: Logger,
     options: JobRunnerOptions = {},
   ) {
     this.#opts = { batchSize: 200, pollMs: 1000, leaseMs: 60_000, maxAttempts: 12, backoffBaseMs: 1000, maxBackoffMs: 3_600_000, ...options };
   }
 
-  register(kind: string, handler: JobHandler): void {
-    this.#handlers.set(kind, handler);
+  /** Binds kinds to their handlers; a runner claims only the kinds it can handle. */
+  handle(handlers: JobHandlers<M>): this {
+    for (const [kind, handler] of Object.entries(handlers)) if (handler) this.#handlers.set(kind, handler as JobHandler<never, M>);
+    return this;
   }
 
   start(): void {
@@ -70,13 +76,13 @@ export class JobRunner {
 
   /** Runs one batch; returns how many jobs it handled. */
   async runOnce(): Promise<number> {
-    const jobs = await this.queue.claim([...this.#handlers.keys()], this.#opts.batchSize, this.#opts.leaseMs);
+    const jobs = await this.queue.claim([...this.#handlers.keys()] as (keyof M & string)[], this.#opts.batchSize, this.#opts.leaseMs);
     if (jobs.length === 0) return 0;
     const done: number[] = [];
     await Promise.all(
       jobs.map(async (job) => {
         try {
-          await this.#handlers.get(job.kind)!(job);
+          await this.#handlers.get(job.kind)!(job as never);
           done.push(job.id);
         } catch (err) {
           await this.#settleFailure(job, err);
@@ -92,7 +98,7 @@ export class JobRunner {
     while ((await this.runOnce()) > 0);
   }
 
-  async #settleFailure(job: Job, err: unknown): Promise<void> {
+  async #settleFailure(job: ClaimedJob<M>, err: unknown): Promise<void> {
     const message = err instanceof Error ? err.message : String(err);
     const options = err instanceof JobError ? err.options : {};
     if (options.permanent || job.attempts >= this.#opts.maxAttempts) {

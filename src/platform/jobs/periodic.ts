@@ -1,6 +1,10 @@
 import type { Db } from '../db/database.js';
 import type { Logger } from '../log/logger.js';
 import { enqueueJobs } from './job-queue.js';
+import type { JobPayloads } from './job-kinds.js';
+
+/** Housekeeping kinds: payload-free, one waiting job each. */
+type PeriodicKind = { [K in keyof JobPayloads]: Record<string, never> extends JobPayloads[K] ? K : never }[keyof JobPayloads];
 
 /**
  * Enqueues housekeeping jobs (points expiry, automations) on a timer. Every worker process may
@@ -14,7 +18,7 @@ export class PeriodicJobs {
     private readonly logger: Logger,
   ) {}
 
-  every(kind: string, intervalMs: number): void {
+  every(kind: PeriodicKind, intervalMs: number): void {
     const tick = () =>
       enqueueJobs(this.db, [{ kind, dedupeKey: kind }]).catch((err: unknown) => this.logger.warn({ err, kind }, 'could not schedule periodic job'));
     void tick();

@@ -3,15 +3,14 @@ import type { Router } from 'express';
 import type { Config } from '../../platform/config/config.js';
 import type { Db } from '../../platform/db/database.js';
 import type { Logger } from '../../platform/log/logger.js';
-import type { CardChanges } from '../outbox/card-changes.js';
 import type { CardLinkBuilder } from '../../loyalty/cards/card-view.js';
-import type { JobRunner } from '../../platform/jobs/job-runner.js';
+import type { JobHandlers } from '../../platform/jobs/job-runner.js';
 import { TEMPLATES_DIR } from '../../platform/paths.js';
 import { createApnsClient } from './apns/apns-client.js';
 import { loadAppleIdentity, type AppleIdentity } from './apple-identity.js';
 import { PassService } from './pass-service.js';
 import { RegistrationService } from './registration-service.js';
-import { APPLE_CARD_CHANGED, APPLE_PUSH_RETRY, ApplePushHandlers } from './push-handlers.js';
+import { ApplePushHandlers } from './push-handlers.js';
 import { appleWebServiceRoutes, passDownloadRoutes } from './web-service-routes.js';
 
 /** Where Wallet finds the web service: webServiceURL = PUBLIC_URL + this. */
@@ -25,10 +24,13 @@ export interface AppleWallet {
   webService: Router;
   routes: Router[];
   link: CardLinkBuilder;
+  /** The outbox's Apple channel and the jobs that serve it. */
+  cardChannel: 'apple.card-changed';
+  jobs: JobHandlers;
   close(): Promise<void>;
 }
 
-export async function setupAppleWallet(config: Config, db: Db, logger: Logger, changes: CardChanges, jobs: JobRunner): Promise<AppleWallet | undefined> {
+export async function setupAppleWallet(config: Config, db: Db, logger: Logger): Promise<AppleWallet | undefined> {
   const identity = await loadAppleIdentity(config, logger);
   if (!identity) return undefined;
   const webServiceURL = config.publicUrl + APPLE_WEB_SERVICE_PATH;
@@ -52,9 +54,6 @@ export async function setupAppleWallet(config: Config, db: Db, logger: Logger, c
     ...(config.apple.apnsCaPath && { ca: await readFile(config.apple.apnsCaPath) }),
   });
   const handlers = new ApplePushHandlers(db, registrations, apns, identity.identity.passTypeIdentifier, logger);
-  changes.addChannel(APPLE_CARD_CHANGED);
-  jobs.register(APPLE_CARD_CHANGED, handlers.cardChanged);
-  jobs.register(APPLE_PUSH_RETRY, handlers.retryPush);
 
   return {
     identity,
@@ -63,6 +62,8 @@ export async function setupAppleWallet(config: Config, db: Db, logger: Logger, c
     webService: appleWebServiceRoutes(passes, registrations, logger),
     routes: [passDownloadRoutes(passes)],
     link: (card) => ({ apple: `${config.publicUrl}/wallet/apple/download/${card.link_token}` }),
+    cardChannel: 'apple.card-changed',
+    jobs: { 'apple.card-changed': handlers.cardChanged, 'apple.push': handlers.retryPush },
     close: () => apns.close(),
   };
 }

@@ -1,13 +1,10 @@
-import type { Job } from '../../platform/db/schema.js';
 import type { Db } from '../../platform/db/database.js';
 import type { Logger } from '../../platform/log/logger.js';
 import { enqueueJobs } from '../../platform/jobs/job-queue.js';
-import { JobError } from '../../platform/jobs/job-runner.js';
+import { JobError, type JobHandler } from '../../platform/jobs/job-runner.js';
 import { classifyApnsResult, type ApnsResult } from './apns/apns-client.js';
 import type { RegistrationService } from './registration-service.js';
 
-export const APPLE_CARD_CHANGED = 'apple.card-changed';
-export const APPLE_PUSH_RETRY = 'apple.push';
 
 export interface PushSender {
   send(pushToken: string, topic: string): Promise<ApnsResult>;
@@ -52,8 +49,7 @@ export class ApplePushHandlers {
     }
   }
 
-  readonly cardChanged = async (job: Job): Promise<void> => {
-    const cardId = String(job.payload.cardId);
+  readonly cardChanged: JobHandler<'apple.card-changed'> = async ({ payload: { cardId } }) => {
     const tokens = await this.#tokensFor(cardId);
     const retries: string[] = [];
     await Promise.all(
@@ -65,13 +61,12 @@ export class ApplePushHandlers {
     if (retries.length) {
       await enqueueJobs(
         this.db,
-        retries.map((pushToken) => ({ kind: APPLE_PUSH_RETRY, dedupeKey: pushToken, payload: { pushToken }, runAt: new Date(Date.now() + 1000) })),
+        retries.map((pushToken) => ({ kind: 'apple.push', dedupeKey: pushToken, payload: { pushToken }, runAt: new Date(Date.now() + 1000) })),
       );
     }
   };
 
-  readonly retryPush = async (job: Job): Promise<void> => {
-    const token = String(job.payload.pushToken);
+  readonly retryPush: JobHandler<'apple.push'> = async ({ payload: { pushToken: token } }) => {
     const outcome = await this.#push(token);
     if (outcome === 'retry') throw new JobError('APNs asked to retry');
     if (outcome === 'fatal') throw new JobError('APNs refused the push', { permanent: true });

@@ -1,13 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../../platform/db/database.js';
-import type { Card, Job, Program, Store } from '../../platform/db/schema.js';
+import type { Card, Program, Store } from '../../platform/db/schema.js';
 import type { Logger } from '../../platform/log/logger.js';
-import { JobError } from '../../platform/jobs/job-runner.js';
+import { JobError, type JobHandler } from '../../platform/jobs/job-runner.js';
 import { balanceFields, buildLoyaltyClass, buildLoyaltyObject, classIdFor, objectIdFor } from './loyalty-resources.js';
 import { isGoogleApiError, type GoogleWalletApi, type LoyaltyObjectInput } from './wallet-api.js';
 
-export const GOOGLE_CARD_CHANGED = 'google.card-changed';
-export const GOOGLE_CLASS_SYNC = 'google.class-sync';
 
 /** Google allows 3 notifying messages or updates per object per 24 h (beyond: QuotaExceeded). */
 export const NOTIFICATIONS_PER_DAY = 3;
@@ -38,12 +36,11 @@ export class GoogleSync {
     private readonly logger: Logger,
   ) {}
 
-  readonly classSync = async (job: Job): Promise<void> => {
-    await this.#syncClass(String(job.payload.programId));
+  readonly classSync: JobHandler<'google.class-sync'> = async ({ payload }) => {
+    await this.#syncClass(payload.programId);
   };
 
-  readonly cardChanged = async (job: Job): Promise<void> => {
-    const cardId = String(job.payload.cardId);
+  readonly cardChanged: JobHandler<'google.card-changed'> = async ({ payload: { cardId } }) => {
     const card = await this.db.selectFrom('cards').selectAll().where('id', '=', cardId).executeTakeFirst();
     if (!card) return;
     const [customer, program, stores] = await Promise.all([

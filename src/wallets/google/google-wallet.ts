@@ -5,18 +5,15 @@ import type { Config, GoogleConfig } from '../../platform/config/config.js';
 import type { Db } from '../../platform/db/database.js';
 import type { Program } from '../../platform/db/schema.js';
 import type { Logger } from '../../platform/log/logger.js';
-import type { CardChanges } from '../outbox/card-changes.js';
 import type { CardLinkBuilder } from '../../loyalty/cards/card-view.js';
-import type { JobRunner } from '../../platform/jobs/job-runner.js';
-import type { CardService } from '../../loyalty/cards/card-service.js';
-import { enqueueJobs } from '../../platform/jobs/job-queue.js';
+import type { JobHandlers } from '../../platform/jobs/job-runner.js';
 import { TEMPLATES_DIR } from '../../platform/paths.js';
 import { pathParam } from '../../platform/http/validate.js';
 import { sendProblem } from '../../platform/http/problem.js';
 import { createGoogleWalletApi } from './wallet-api.js';
 import { CallbackKeys } from './callback-keys.js';
 import { GoogleCallbackService } from './callback-service.js';
-import { GOOGLE_CARD_CHANGED, GOOGLE_CLASS_SYNC, GoogleSync } from './google-sync.js';
+import { GoogleSync } from './google-sync.js';
 import { classIdFor, objectIdFor } from './loyalty-resources.js';
 import { saveLink } from './save-link.js';
 
@@ -26,6 +23,10 @@ export interface GoogleWallet {
   routes: Router;
   link: CardLinkBuilder;
   broadcastToClass: (program: Program, text: string) => Promise<boolean>;
+  /** The outbox's Google channels (per card, per program) and the jobs that serve them. */
+  cardChannel: 'google.card-changed';
+  programChannel: 'google.class-sync';
+  jobs: JobHandlers;
 }
 
 interface ServiceAccount {
@@ -34,7 +35,7 @@ interface ServiceAccount {
 }
 
 /** Google Wallet is on when GOOGLE_ISSUER_ID and GOOGLE_APPLICATION_CREDENTIALS are set. */
-export async function setupGoogleWallet(config: Config, db: Db, logger: Logger, changes: CardChanges, jobs: JobRunner, cards: CardService): Promise<GoogleWallet | undefined> {
+export async function setupGoogleWallet(config: Config, db: Db, logger: Logger): Promise<GoogleWallet | undefined> {
   const google = config.google;
   if (!google) {
     logger.info('Google Wallet is off: set GOOGLE_ISSUER_ID and GOOGLE_APPLICATION_CREDENTIALS to turn it on');
@@ -49,12 +50,6 @@ export async function setupGoogleWallet(config: Config, db: Db, logger: Logger, 
     callbackUrl: `${base}/callbacks`,
     backgroundColor: templateBackground,
   }, logger);
-  changes.addChannel(GOOGLE_CARD_CHANGED);
-  changes.addProgramChannel(GOOGLE_CLASS_SYNC);
-  jobs.register(GOOGLE_CARD_CHANGED, sync.cardChanged);
-  jobs.register(GOOGLE_CLASS_SYNC, sync.classSync);
-  // "Inserted at issuance": enrolment queues the object insert in its own transaction.
-  cards.onEnrolled((trx, enrolled) => enqueueJobs(trx, [{ kind: GOOGLE_CARD_CHANGED, dedupeKey: enrolled.card.id, payload: { cardId: enrolled.card.id } }]));
 
   const callbacks = new GoogleCallbackService(db, new CallbackKeys(google.callbackKeysUrl), { issuerId: google.issuerId, senderId: google.callbackSenderId }, logger);
   const routes = Router();
@@ -74,7 +69,11 @@ export async function setupGoogleWallet(config: Config, db: Db, logger: Logger, 
   return {
     routes,
     broadcastToClass: sync.broadcastToClass,
-    // The object is inserted by the card's first outbox job (enrolment); the link only names it.
+    // "Inserted at issuance": enrolment's outbox row is the card's first 'google.card-changed' job.
+    cardChannel: 'google.card-changed',
+    programChannel: 'google.class-sync',
+    jobs: { 'google.card-changed': sync.cardChanged, 'google.class-sync': sync.classSync },
+    // The link only names the object; the card's first outbox job inserted it.
     link: (card, program) => ({
       google:
         card.status === 'voided'

@@ -1,0 +1,71 @@
+import { sql } from 'kysely';
+import type { Db } from '../../platform/db/database.js';
+import type { CardUpdate } from '../../platform/db/schema.js';
+import { enqueueJobs } from '../../platform/jobs/job-queue.js';
+import type { CardJobKind, ProgramJobKind } from '../../platform/jobs/job-kinds.js';
+
+/** The wallet channels that are on in this deployment (Apple, Google), as their job kinds. */
+export interface WalletChannels {
+  /** Run once per changed card, with `{ cardId }`. */
+  card: CardJobKind[];
+  /** Run once per program-wide change, with `{ programId }` (Google's loyalty class). */
+  program: ProgramJobKind[];
+}
+
+/**
+ * The one way to say "what this card's wallet pass shows has changed" (balance, tier, message,
+ * stores, status). Inside the caller's unit of work it moves the pass version forward and writes
+ * one outbox job per wallet channel, so a committed change always reaches the phones and a
+ * rolled-back one never does. The unit of work wakes the workers after commit.
+ */
+export class WalletOutbox {
+  constructor(private readonly channels: WalletChannels) {}
+
+  /** `columns`: what changed on the cards, written in the same statement as the version bump. */
+  async cardChanged(trx: Db, cardIds: string[], columns: CardUpdate = {}): Promise<void> {
+    if (cardIds.length === 0) return;
+    await trx
+      .updateTable('cards')
+      .set({ ...columns, ...passVersionBump() })
+      .where('id', 'in', cardIds)
+      .execute();
+    await enqueueJobs(
+      trx,
+      this.channels.card.flatMap((kind) => cardIds.map((cardId) => ({ kind, dedupeKey: cardId, payload: { cardId } }))),
+    );
+  }
+
+  /** Program-wide changes (terms, name, design, stores) touch every card; the fan-out runs in a job. */
+  async programChanged(trx: Db, programId: string): Promise<void> {
+    await trx.updateTable('cards').set(passVersionBump()).where('program_id', '=', programId).where('status', '!=', 'voided').execute();
+    await enqueueJobs(
+      trx,
+      (['program.changed', ...this.channels.program] as const).map((kind) => ({ kind, dedupeKey: programId, payload: { programId } })),
+    );
+  }
+
+  /** Runs the 'program.changed' job: one job per card and channel, one statement per channel. */
+  async expandProgramChange(db: Db, programId: string): Promise<void> {
+    for (const kind of this.channels.card) {
+      await sql`
+        insert into jobs (kind, dedupe_key, payload)
+        select ${kind}, id::text, jsonb_build_object('cardId', id) from cards
+        where program_id = ${programId} and status != 'voided'
+        on conflict (kind, dedupe_key) where dedupe_key is not null and locked_until is null and failed_at is null do nothing`.execute(db);
+    }
+    // A bulk insert can leave the planner's idea of the queue far off until autovacuum runs.
+    await sql`analyze jobs`.execute(db);
+  }
+}
+
+/**
+ * The columns that mark a pass changed. Last-Modified has one-second resolution: every change must
+ * move it at least a second, or a phone that fetched within the same second would be told "304".
+ */
+function passVersionBump() {
+  return {
+    pass_version: sql<number>`nextval('card_pass_version_seq')`,
+    pass_updated_at: sql<Date>`greatest(date_trunc('second', now()), date_trunc('second', pass_updated_at) + interval '1 second')`,
+    updated_at: new Date(),
+  };
+}
