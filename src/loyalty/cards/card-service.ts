@@ -102,9 +102,8 @@ export class CardService {
 
       const card = await insertCard(trx, program, inserted.id);
       await this.welcome.grantWelcome(trx, card, program);
-      // A new pass: the wallet channels create what they keep per card (Google inserts its object).
-      await this.outbox.cardChanged(trx, [card.id]);
-      // The welcome bonus and the version bump changed the row: return what is stored now.
+      await this.outbox.cardIssued(trx, card.id);
+      // The welcome bonus changed the row: return what is stored now.
       const stored = await trx.selectFrom('cards').selectAll().where('id', '=', card.id).executeTakeFirstOrThrow();
       return { card: stored, customer: inserted, program, created: true };
     });

@@ -29,6 +29,19 @@ export class WalletOutbox {
       .set({ ...columns, ...passVersionBump() })
       .where('id', 'in', cardIds)
       .execute();
+    await this.#enqueue(trx, cardIds);
+  }
+
+  /**
+   * A card just inserted in this unit of work: its row already holds its first pass version (no
+   * bump, which would date Last-Modified a second ahead); the channels create what they keep per
+   * card (Google inserts its object at issuance).
+   */
+  async cardIssued(trx: Db, cardId: string): Promise<void> {
+    await this.#enqueue(trx, [cardId]);
+  }
+
+  async #enqueue(trx: Db, cardIds: string[]): Promise<void> {
     await enqueueJobs(
       trx,
       this.channels.card.flatMap((kind) => cardIds.map((cardId) => ({ kind, dedupeKey: cardId, payload: { cardId } }))),
