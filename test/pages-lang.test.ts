@@ -1,5 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineTexts, langSchema, pickLang, plural } from '../src/platform/web/lang.js';
+import { PAGE_CSP } from '../src/platform/web/layout.js';
+import { createProgramWithStores, startTestService, type TestService } from './support/test-service.js';
 
 const POINTS = { one: 'балл', few: 'балла', many: 'баллов', other: 'балла' };
 
@@ -47,5 +49,48 @@ describe('t', () => {
     expect(t('ru', 'balance', { n: 21 })).toBe('21 балл');
     expect(t('ru', 'balance', { n: 5 })).toBe('5 баллов');
     expect(t('en', 'balance', { n: 1 })).toBe('1 point');
+  });
+});
+
+describe('one page shell', () => {
+  let svc: TestService;
+  let cardUrl: string;
+  let unsubscribeUrl: string;
+
+  beforeAll(async () => {
+    svc = await startTestService();
+    await createProgramWithStores(svc, 'shop', { welcomeBonus: 21 });
+    const card = await svc.api('POST', '/api/v1/cards', { program: 'shop', customer: { name: 'Vera', phone: '+79165550001' }, consent: { personalData: true } });
+    expect(card.status).toBe(201);
+    const { link_token } = await svc.services.db.selectFrom('cards').select('link_token').where('card_number', '=', card.body.cardNumber).executeTakeFirstOrThrow();
+    cardUrl = `${svc.url}/c/${link_token}`;
+    const sub = await svc.api('POST', '/api/v1/restock-subscriptions', { cardNumber: card.body.cardNumber, sku: 'BOOT', title: 'Boots' });
+    expect(sub.status).toBe(201);
+    unsubscribeUrl = sub.body.unsubscribeUrl;
+  });
+  afterAll(() => svc?.stop());
+
+  /** The page without its title and content, the switcher's links without their path: what the layout adds. */
+  const shell = (page: string) =>
+    page.replace(/<title>[^<]*<\/title>/, '').replace(/<main>[\s\S]*<\/main>/, '').replace(/href="[^"?]*\?lang=/g, 'href="?lang=');
+
+  it('the join page and the restock unsubscribe page share the layout, its headers and the lang switcher', async () => {
+    const headers = { 'accept-language': 'ru' };
+    const [join, unsubscribe] = await Promise.all([fetch(`${svc.url}/join/shop`, { headers }), fetch(unsubscribeUrl, { headers })]);
+    for (const res of [join, unsubscribe]) {
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-security-policy')).toBe(PAGE_CSP);
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
+      expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+    }
+    const [joinPage, unsubscribePage] = await Promise.all([join.text(), unsubscribe.text()]);
+    expect(joinPage).toContain('<nav class="lang"><strong>RU</strong><a href="/join/shop?lang=en" hreflang="en">EN</a></nav>');
+    expect(unsubscribePage).toContain(`<nav class="lang"><strong>RU</strong><a href="${new URL(unsubscribeUrl).pathname}?lang=en" hreflang="en">EN</a></nav>`);
+    expect(shell(unsubscribePage)).toBe(shell(joinPage));
+  });
+
+  it('the card page shows the balance with the plural form of the language', async () => {
+    expect(await (await fetch(`${cardUrl}?lang=ru`)).text()).toContain('data-testid="balance">21</span> <small>балл</small>');
+    expect(await (await fetch(`${cardUrl}?lang=en`)).text()).toContain('data-testid="balance">21</span> <small>points</small>');
   });
 });
