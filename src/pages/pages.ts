@@ -1,6 +1,7 @@
 import type { Card, Program } from '../platform/db/schema.js';
 import { html, raw, type Html } from '../platform/web/html.js';
-import { t, type Lang } from './i18n.js';
+import type { Lang } from '../platform/web/lang.js';
+import { t } from './texts.js';
 
 export interface JoinFormValues {
   name: string;
@@ -80,7 +81,7 @@ export function cardPage(p: CardPageInput): Html {
   return html`<h1>${t(p.lang, 'cardTitle', { program: p.program.name })}</h1>
 <section class="card" aria-label="${p.program.name}">
 <div class="program">${p.program.name}${p.firstName ? html` · ${p.firstName}` : ''}</div>
-<p class="balance"><span data-testid="balance">${p.card.balance.toLocaleString(p.lang === 'ru' ? 'ru-RU' : 'en-GB')}</span> <small>${t(p.lang, 'points')}</small></p>
+<p class="balance"><span data-testid="balance">${p.card.balance.toLocaleString(p.lang === 'ru' ? 'ru-RU' : 'en-GB')}</span> <small>${t(p.lang, 'points', { n: p.card.balance })}</small></p>
 <dl><div><dt>${t(p.lang, 'tier')}</dt><dd data-testid="tier">${p.card.tier}</dd></div><div><dt>${t(p.lang, 'cardNumber')}</dt><dd>${p.card.card_number}</dd></div></dl>
 </section>
 <div class="wallet-buttons" data-device="${p.device}">${buttons}</div>

@@ -13,9 +13,9 @@ import type { ProgramService } from '../loyalty/programs/program-service.js';
 import { ValidationError } from '../platform/shared/errors.js';
 import { normalizePhone } from '../platform/shared/phone.js';
 import { TEMPLATES_DIR } from '../platform/paths.js';
-import type { Html } from '../platform/web/html.js';
-import { pickLang, t, type Lang } from './i18n.js';
-import { layout, PAGE_CSP } from './layout.js';
+import { langOf, pageHeaders, sendPage as page } from '../platform/web/layout.js';
+import type { Lang } from '../platform/web/lang.js';
+import { t, type PageText } from './texts.js';
 import { cardPage, deviceOf, joinPage, messagePage, policyPage, type JoinField, type JoinFormValues } from './pages.js';
 import { RateLimiter } from './rate-limiter.js';
 
@@ -40,24 +40,9 @@ export function webRoutes(o: WebOptions): Router {
   const perPhone = new RateLimiter(o.limits?.perPhone ?? 5, windowMs);
   const form = express.urlencoded({ extended: false, limit: '10kb', parameterLimit: 20 });
 
-  router.use(['/join', '/c'], (_req, res, next) => {
-    res.set({
-      'Content-Security-Policy': PAGE_CSP,
-      'X-Content-Type-Options': 'nosniff',
-      // Personal links carry their token in the URL: never leak it to other sites.
-      'Referrer-Policy': 'no-referrer',
-      'X-Frame-Options': 'DENY',
-      Vary: 'Accept-Language, Cookie, User-Agent',
-    });
-    next();
-  });
+  // The card page differs per device (one wallet button), so caches must key on User-Agent too.
+  router.use(['/join', '/c'], pageHeaders({ Vary: 'Accept-Language, Cookie, User-Agent' }));
   router.use('/assets', express.static(path.join(TEMPLATES_DIR, 'web'), { maxAge: '1d', fallthrough: false }));
-
-  function page(req: Request, res: Response, status: number, lang: Lang, title: string, body: Html): void {
-    if (req.query.lang === 'ru' || req.query.lang === 'en') res.cookie('lang', lang, { maxAge: 365 * 86_400_000, sameSite: 'lax', httpOnly: true });
-    res.status(status).type('html').send(layout(lang, title, body, req.path).toString());
-  }
-  const langOf = (req: Request) => pickLang(req.query.lang, req.get('cookie'), req.get('accept-language'));
 
   async function programFor(req: Request, res: Response, lang: Lang): Promise<Program | undefined> {
     const program = await o.programs.findBySlug(String(req.params.slug ?? ''));
@@ -169,13 +154,16 @@ export function webRoutes(o: WebOptions): Router {
   return router;
 }
 
+// `as const` keeps each key literal, so t() knows none of them is a plural entry.
+const FIELD_ERRORS = {
+  'customer.name': ['name', 'nameInvalid'],
+  'customer.phone': ['phone', 'phoneInvalid'],
+  'customer.birthday': ['birthday', 'birthdayInvalid'],
+  'consent.personalData': ['consentPersonal', 'consentRequired'],
+} as const satisfies Record<string, readonly [JoinField, PageText]>;
+type FieldError = (typeof FIELD_ERRORS)[keyof typeof FIELD_ERRORS];
+
 function addFieldError(errors: Partial<Record<JoinField, string>>, path: string, lang: Lang): void {
-  const map: Record<string, [JoinField, Parameters<typeof t>[1]]> = {
-    'customer.name': ['name', 'nameInvalid'],
-    'customer.phone': ['phone', 'phoneInvalid'],
-    'customer.birthday': ['birthday', 'birthdayInvalid'],
-    'consent.personalData': ['consentPersonal', 'consentRequired'],
-  };
-  const hit = map[path];
+  const hit: FieldError | undefined = FIELD_ERRORS[path as keyof typeof FIELD_ERRORS];
   if (hit && !errors[hit[0]]) errors[hit[0]] = t(lang, hit[1]);
 }

@@ -1,7 +1,8 @@
 import { Router, type Request, type Response } from 'express';
 import { html, type Html } from '../../platform/web/html.js';
-import { pickLang, t, type Lang } from '../../pages/i18n.js';
-import { layout, PAGE_CSP } from '../../pages/layout.js';
+import type { Lang } from '../../platform/web/lang.js';
+import { langOf, pageHeaders, sendPage as page } from '../../platform/web/layout.js';
+import { t } from '../../pages/texts.js';
 import type { RestockService, RestockSubscriptionDetails } from './restock-service.js';
 
 export const RESTOCK_UNSUBSCRIBE_PATH = '/restock/unsubscribe';
@@ -14,25 +15,8 @@ export const RESTOCK_UNSUBSCRIBE_PATH = '/restock/unsubscribe';
 export function restockPageRoutes(restock: RestockService): Router {
   const router = Router();
 
-  router.use(RESTOCK_UNSUBSCRIBE_PATH, (_req, res, next) => {
-    res.set({
-      'Content-Security-Policy': PAGE_CSP,
-      'X-Content-Type-Options': 'nosniff',
-      // The token is in the URL: never leak it to other sites, never cache the page.
-      'Referrer-Policy': 'no-referrer',
-      'X-Frame-Options': 'DENY',
-      'Cache-Control': 'private, no-store',
-      'X-Robots-Tag': 'noindex',
-      Vary: 'Accept-Language, Cookie',
-    });
-    next();
-  });
-
-  const langOf = (req: Request) => pickLang(req.query.lang, req.get('cookie'), req.get('accept-language'));
-  function page(req: Request, res: Response, status: number, lang: Lang, title: string, body: Html): void {
-    if (req.query.lang === 'ru' || req.query.lang === 'en') res.cookie('lang', lang, { maxAge: 365 * 86_400_000, sameSite: 'lax', httpOnly: true });
-    res.status(status).type('html').send(layout(lang, title, body, req.path).toString());
-  }
+  // The token is in the URL: never cache the page.
+  router.use(RESTOCK_UNSUBSCRIBE_PATH, pageHeaders({ 'Cache-Control': 'private, no-store' }));
   const notFoundPage = (req: Request, res: Response, lang: Lang) =>
     page(req, res, 404, lang, t(lang, 'notFoundTitle'), html`<h1>${t(lang, 'notFoundTitle')}</h1><p>${t(lang, 'notFound')}</p>`);
 

@@ -1,5 +1,5 @@
 import { MAX_MESSAGE_LENGTH } from '../../loyalty/cards/card-message-service.js';
-import type { RestockLang } from './restock-input.js';
+import type { Lang } from '../../platform/web/lang.js';
 
 export interface RestockMessageParts {
   title: string;
@@ -14,7 +14,7 @@ export interface RestockMessageParts {
  * "Linen shirt is back in size M at Arbat". It is what the lock screen shows (Apple's
  * changeMessage "%@", Google's message).
  */
-export function restockMessage(lang: RestockLang, p: RestockMessageParts): string {
+export function restockMessage(lang: Lang, p: RestockMessageParts): string {
   const text =
     lang === 'en'
       ? `${p.title} is back${p.size ? ` in size ${p.size}` : ' in stock'}${p.store ? ` at ${p.store}` : ''}`

@@ -7,6 +7,7 @@
  * split between parts. Anything else makes the whole message UCS-2: 70 UTF-16 units single, 67 per
  * part, and a surrogate pair (an emoji) is never split either.
  */
+import type { Lang } from '../../platform/web/lang.js';
 
 const GSM_BASIC = new Set(
   Array.from(
@@ -124,13 +125,11 @@ function shorten(chars: string[], keep: number, ellipsis: string): string {
   return chars.slice(0, room).join('').trimEnd() + ellipsis;
 }
 
-export type SmsLanguage = 'ru' | 'en';
-
 /**
  * "Your <program> card: <url>" in the customer's language, as one SMS where possible: the program
  * name is shortened first, then dropped, then the wording shortened; the URL is always whole.
  */
-export function composeCardLinkText(lang: SmsLanguage, programName: string, url: string): FittedText {
+export function composeCardLinkText(lang: Lang, programName: string, url: string): FittedText {
   const name = { text: programName.trim(), shrinkable: true as const, minLength: 4 };
   const variants: SmsPart[][] =
     lang === 'ru'
