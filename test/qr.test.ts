@@ -2,7 +2,7 @@ import { inflateSync } from 'node:zlib';
 import QRCode from 'qrcode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { qrPng, qrPngDataUrl, qrSvg } from '../src/platform/qr/qr-code.js';
-import { joinUrl } from '../src/pages/qr/qr-routes.js';
+import { joinUrl } from '../src/pages/qr/qr-operations.js';
 import { ADMIN_KEY, createProgramWithStores, startTestService, type TestService } from './support/test-service.js';
 
 const PUBLIC_URL = 'https://loyalty.example.com';

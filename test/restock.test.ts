@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RestockService } from '../src/engagement/restock/restock-service.js';
-import { restockUnsubscribeUrl } from '../src/engagement/restock/restock-routes.js';
+import { restockUnsubscribeUrl } from '../src/engagement/restock/restock-service.js';
 import type { FakeApns } from './support/fake-apns.js';
 import { startAppleStandIn } from './support/apple-stand-in.js';
 import { createProgramWithStores, startTestService, type TestService } from './support/test-service.js';

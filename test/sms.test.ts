@@ -1,10 +1,12 @@
 import http from 'node:http';
 import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import express, { Router } from 'express';
+import express from 'express';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authenticate } from '../src/platform/http/auth.js';
+import { routeTable } from '../src/platform/http/route-table.js';
+import { cardOperations } from '../src/loyalty/cards/card-operations.js';
+import { CardLinkSms } from '../src/engagement/sms/card-link-sms.js';
 import { errorHandler, notFoundHandler } from '../src/platform/http/problem.js';
 import { maskPhone, type Logger } from '../src/platform/log/logger.js';
 import { createSmsProvider } from '../src/engagement/sms/create-sms-provider.js';
@@ -13,7 +15,6 @@ import { fillTemplate } from '../src/platform/config/sms-template.js';
 import { LogSmsProvider } from '../src/engagement/sms/log-sms-provider.js';
 import { smsConfigFromEnv, SmsConfigError, type SmsLimits } from '../src/platform/config/sms-config.js';
 import { SmsSendError, type SmsProvider } from '../src/engagement/sms/sms-provider.js';
-import { smsRoutes } from '../src/engagement/sms/sms-routes.js';
 import { SmsService } from '../src/engagement/sms/sms-service.js';
 import { analyzeSms, composeCardLinkText, fitOneSegment, segmentsOf } from '../src/engagement/sms/sms-text.js';
 import { TwilioSmsProvider } from '../src/engagement/sms/twilio-sms-provider.js';
@@ -102,15 +103,13 @@ function httpProvider(url = sink.url) {
   });
 }
 
-/** An app with the SMS routes on the service's real cards, database and API keys; returns its URL. */
+/** An app with the route table's SMS operation on the service's real cards, database and API keys. */
 async function mountSms(provider: SmsProvider, limits: SmsLimits = LIMITS, logger: Logger = svc.services.logger) {
   const sms = new SmsService(svc.services.db, provider, limits, logger);
+  const { cards, messages, cardLinks, apiKeys } = svc.services;
+  const operations = cardOperations(cards, messages, cardLinks, new CardLinkSms(sms, cards, PUBLIC_URL)).filter((op) => op.operationId === 'sendCardLinkSms');
   const app = express();
-  const api = Router();
-  api.use(express.json({ limit: '100kb' }));
-  api.use(authenticate(svc.services.apiKeys));
-  api.use(smsRoutes(svc.services.cards, sms, PUBLIC_URL));
-  app.use('/api/v1', api);
+  app.use('/api/v1', routeTable(operations, { authenticate: apiKeys.authenticate, checkResponses: true }));
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
   const server = http.createServer(app);

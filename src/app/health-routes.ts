@@ -9,3 +9,26 @@ export function healthRoutes(db: Db, kind: string): Router {
   });
   return router;
 }
+
+const health = {
+  description: 'Health',
+  content: {
+    'application/json': {
+      schema: {
+        type: 'object',
+        required: ['status', 'database'],
+        properties: {
+          status: { type: 'string', enum: ['ok', 'unavailable'] },
+          database: { type: 'object', properties: { kind: { type: 'string', enum: ['postgres', 'pglite'] }, status: { type: 'string', enum: ['ok', 'unreachable'] } } },
+        },
+      },
+    },
+  },
+};
+
+/** Outside the route table (no key, no /api/v1 prefix): described by hand. */
+export const healthOpenApiPaths = {
+  '/healthz': {
+    get: { operationId: 'health', tags: ['Operations'], summary: 'Health of the service and its database', security: [], responses: { '200': health, '503': { ...health, description: 'The database is unreachable' } } },
+  },
+};

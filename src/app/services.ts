@@ -17,6 +17,8 @@ import { PurchaseService } from '../loyalty/ledger/purchase-service.js';
 import { PointsService } from '../loyalty/ledger/points-service.js';
 import { SmsService } from '../engagement/sms/sms-service.js';
 import { createSmsProvider } from '../engagement/sms/create-sms-provider.js';
+import { CardLinkSms } from '../engagement/sms/card-link-sms.js';
+import { TillService } from '../loyalty/pos/till-service.js';
 import { CampaignService } from '../engagement/campaigns/campaign-service.js';
 import { BirthdayAutomation } from '../engagement/campaigns/birthday-automation.js';
 import { PointsReminderAutomation } from '../engagement/campaigns/points-reminder.js';
@@ -45,6 +47,8 @@ export interface Services {
   jobs: JobRunner;
   periodic: PeriodicJobs;
   sms: SmsService;
+  cardLinkSms: CardLinkSms;
+  till: TillService;
   campaigns: CampaignService;
   birthdays: BirthdayAutomation;
   reminders: PointsReminderAutomation;
@@ -96,6 +100,8 @@ export async function createServices(config: Config, db: Db, dbKind: Services['d
   if (apple) cardLinks.push(apple.link);
   if (google) cardLinks.push(google.link);
 
+  const purchases = new PurchaseService(ledger);
+  const sms = new SmsService(db, createSmsProvider(config.sms, logger), config.sms.limits, logger);
   const periodic = new PeriodicJobs(db, logger);
   return {
     config,
@@ -111,14 +117,16 @@ export async function createServices(config: Config, db: Db, dbKind: Services['d
     messages: new CardMessageService(uow, cards, outbox),
     erasure: new ErasureService(uow, outbox),
     ledger,
-    purchases: new PurchaseService(ledger),
+    purchases,
+    till: new TillService(uow, purchases, ledger),
     points,
     jobs,
     periodic,
     campaigns,
     birthdays,
     reminders,
-    sms: new SmsService(db, createSmsProvider(config.sms, logger), config.sms.limits, logger),
+    sms,
+    cardLinkSms: new CardLinkSms(sms, cards, config.publicUrl),
     restock: new RestockService(uow, cards, programs, outbox),
     apple,
     google,

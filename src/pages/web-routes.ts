@@ -7,7 +7,7 @@ import type { Logger } from '../platform/log/logger.js';
 import type { CardService } from '../loyalty/cards/card-service.js';
 import { cardPageUrl, firstName, type CardLinkBuilder } from '../loyalty/cards/card-view.js';
 import { qrSvg } from '../platform/qr/qr-code.js';
-import { JOIN_SOURCES } from './qr/qr-routes.js';
+import { JOIN_SOURCES } from './qr/qr-operations.js';
 import { enrolmentInput } from '../loyalty/cards/enrolment-input.js';
 import type { ProgramService } from '../loyalty/programs/program-service.js';
 import { ValidationError } from '../platform/shared/errors.js';

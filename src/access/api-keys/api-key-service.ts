@@ -1,16 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../../platform/db/database.js';
 import type { Role } from '../../platform/db/schema.js';
+import type { Principal } from '../../platform/http/operation.js';
 import { invalidField, notFound } from '../../platform/shared/errors.js';
-
-export interface Principal {
-  /** 'bootstrap' for ADMIN_API_KEY. */
-  keyId: string;
-  name: string;
-  role: Role;
-  /** Set for pos keys: the one store this till belongs to. */
-  storeId: string | null;
-}
 
 const KEY_PREFIX = 'wlk_';
 
@@ -29,7 +21,8 @@ export class ApiKeyService {
     this.#bootstrapHash = bootstrapKey ? Buffer.from(hashApiKey(bootstrapKey), 'hex') : undefined;
   }
 
-  async authenticate(presented: string): Promise<Principal | null> {
+  /** The Authenticator of the route table. */
+  readonly authenticate = async (presented: string): Promise<Principal | null> => {
     const hash = hashApiKey(presented);
     if (this.#bootstrapHash && timingSafeEqual(this.#bootstrapHash, Buffer.from(hash, 'hex'))) {
       return { keyId: 'bootstrap', name: 'ADMIN_API_KEY', role: 'admin', storeId: null };
@@ -41,7 +34,7 @@ export class ApiKeyService {
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
     return row ? { keyId: row.id, name: row.name, role: row.role, storeId: row.store_id } : null;
-  }
+  };
 
   async create(input: { name: string; role: Role; storeId?: string | undefined }) {
     if (input.role === 'pos' && !input.storeId) throw invalidField('storeId', 'is required for a pos key (a till belongs to one store)');

@@ -1,14 +1,15 @@
 import { sql, type SelectQueryBuilder } from 'kysely';
 import { z } from 'zod';
+import { line } from '../../platform/shared/text.js';
 import type { Database } from '../../platform/db/schema.js';
 import type { Db } from '../../platform/db/database.js';
 
-const monthDay = z.string().regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'must be MM-DD');
+const monthDay = line().regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'must be MM-DD');
 
 /** Who a campaign is for. Every condition narrows; no condition = the whole program. */
 export const audienceInput = z
   .strictObject({
-    tiers: z.array(z.string().min(1)).min(1).max(10),
+    tiers: z.array(line().min(1)).min(1).max(10),
     homeStoreIds: z.array(z.uuid()).min(1).max(100),
     /** "New": enrolled within N days. */
     enrolledWithinDays: z.number().int().min(1).max(3650),

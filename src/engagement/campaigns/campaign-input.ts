@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { line, multiline } from '../../platform/shared/text.js';
 import { audienceInput } from './audience.js';
 import { MAX_MESSAGE_LENGTH } from '../../loyalty/cards/card-message-service.js';
 
 export const createCampaignInput = z.strictObject({
-  program: z.string().min(1),
-  message: z.string().trim().min(1).max(MAX_MESSAGE_LENGTH),
+  program: line().min(1),
+  message: multiline().trim().min(1).max(MAX_MESSAGE_LENGTH),
   audience: audienceInput.default({}),
   /** Later than now → scheduled; absent or past → sent at once. */
   sendAt: z.iso.datetime({ offset: true }).optional(),
@@ -12,6 +13,6 @@ export const createCampaignInput = z.strictObject({
   bonusPoints: z.number().int().min(0).max(1_000_000).default(0),
 });
 
-export const previewInput = z.strictObject({ program: z.string().min(1), audience: audienceInput.default({}) });
+export const previewInput = z.strictObject({ program: line().min(1), audience: audienceInput.default({}) });
 
 export type CreateCampaignInput = z.infer<typeof createCampaignInput>;

@@ -31,6 +31,11 @@ export interface RestockResult {
   cancelled: number;
 }
 
+/** The customer's link to stop a back-in-stock notification (a page with a confirm button). */
+export function restockUnsubscribeUrl(publicUrl: string, token: string): string {
+  return `${publicUrl.replace(/\/+$/, '')}/restock/unsubscribe/${encodeURIComponent(token)}`;
+}
+
 /** Unsubscribe tokens: 24 random bytes → 32 base64url characters. */
 export const UNSUBSCRIBE_TOKEN = /^[A-Za-z0-9_-]{32,100}$/;
 

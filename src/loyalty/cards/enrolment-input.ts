@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { line } from '../../platform/shared/text.js';
+import { langSchema } from '../../platform/web/lang.js';
 
 export const ENROLMENT_SOURCES = ['api', 'pos', 'qr', 'sms', 'poster', 'web'] as const;
 
@@ -11,14 +13,14 @@ const isoDate = z.iso.date({ message: 'must be a date as YYYY-MM-DD' }).refine(
 );
 
 export const customerInput = z.strictObject({
-  name: z.string().trim().min(1).max(60),
-  phone: z.string().trim().min(5).max(30),
+  name: line().trim().min(1).max(60),
+  phone: line().trim().min(5).max(30),
   birthday: isoDate.optional(),
   email: z.email().max(200).optional(),
 });
 
 export const enrolmentInput = z.strictObject({
-  program: z.string().min(1),
+  program: line().min(1),
   customer: customerInput,
   consent: z.strictObject({
     personalData: z.literal(true, { error: 'must be true: a card needs consent to process personal data' }),
@@ -28,7 +30,7 @@ export const enrolmentInput = z.strictObject({
   source: z.enum(ENROLMENT_SOURCES).optional(),
   /** Text the customer their personal card link (in this language). */
   sendSms: z.boolean().default(false),
-  lang: z.enum(['ru', 'en']).default('ru'),
-});
+  lang: langSchema.default('ru'),
+}).meta({ id: 'Enrolment' });
 
 export type EnrolmentInput = z.infer<typeof enrolmentInput>;

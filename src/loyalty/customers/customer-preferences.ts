@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { Db } from '../../platform/db/database.js';
+import { line } from '../../platform/shared/text.js';
+import type { UnitOfWork } from '../../platform/db/unit-of-work.js';
 import { notFound, conflict } from '../../platform/shared/errors.js';
 
 export const preferencesInput = z
@@ -7,13 +8,13 @@ export const preferencesInput = z
     marketingConsent: z.boolean(),
     /** The customer's own limit on marketing messages per week (null: the program's caps). */
     maxMessagesPerWeek: z.number().int().min(0).max(50).nullable(),
-    source: z.string().trim().min(1).max(40).default('api'),
+    source: line().trim().min(1).max(40).default('api'),
   })
   .partial({ marketingConsent: true, maxMessagesPerWeek: true });
 
 /** A customer's marketing choices; a consent change is recorded with time and source. */
-export async function updatePreferences(db: Db, customerId: string, input: z.infer<typeof preferencesInput>) {
-  return db.transaction().execute(async (trx) => {
+export async function updatePreferences(uow: UnitOfWork, customerId: string, input: z.infer<typeof preferencesInput>) {
+  return uow.run(async (trx) => {
     const customer = await trx.selectFrom('customers').selectAll().where('id', '=', customerId).forUpdate().executeTakeFirst();
     if (!customer) throw notFound('Customer');
     if (customer.erased_at) throw conflict('This customer has been erased');

@@ -2,6 +2,7 @@ import type { Db } from '../../platform/db/database.js';
 import type { UnitOfWork } from '../../platform/db/unit-of-work.js';
 import type { Card, Program } from '../../platform/db/schema.js';
 import { fromMinorUnits, currencyExponent } from '../../platform/shared/money.js';
+import { runIdempotent } from '../../platform/idempotency/idempotency.js';
 import type { Ledger } from './ledger.js';
 import { expiryDate } from './rules.js';
 
@@ -24,6 +25,14 @@ export class PointsService {
     ]);
     // A brand-new card: no device has its pass yet, so there is nothing to push.
     await this.ledger.save(trx, locked, false);
+  }
+
+  /** A manual adjustment through the API: once per Idempotency-Key of the calling key. */
+  async adjustOnce(card: Card, program: Program, input: { points: number; reason: string }, idempotency: { scope: string; key: string }) {
+    return runIdempotent(this.uow, idempotency.scope, idempotency.key, { op: 'points', card: card.id, ...input }, async (trx) => ({
+      status: 201,
+      body: await this.adjust(trx, card.id, program, input.points, input.reason),
+    }));
   }
 
   async adjust(trx: Db, cardId: string, program: Program, points: number, reason: string, kind: 'adjustment' | 'bonus' | 'birthday' = 'adjustment') {

@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { line } from '../../platform/shared/text.js';
 import { amountInput } from '../../platform/shared/money.js';
 
-const receiptId = z.string().trim().min(1).max(100);
+const receiptId = line().trim().min(1).max(100);
 
 export const purchaseInput = z.strictObject({
-  barcode: z.string().trim().min(1).max(200),
+  barcode: line().trim().min(1).max(200),
   receiptId,
   amount: amountInput,
   redeemPoints: z.number().int().min(0).max(100_000_000).default(0),
@@ -23,7 +24,7 @@ export const adjustmentInput = z.strictObject({
     .min(-100_000_000)
     .max(100_000_000)
     .refine((p) => p !== 0, { message: 'must not be zero' }),
-  reason: z.string().trim().min(1).max(300),
+  reason: line().trim().min(1).max(300),
 });
 
 export type PurchaseInput = z.infer<typeof purchaseInput>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { line, multiline } from '../../platform/shared/text.js';
 import { amountInput, isCurrencyCode, percentInput } from '../../platform/shared/money.js';
 
 const isTimeZone = (tz: string) => {
@@ -11,15 +12,14 @@ const isTimeZone = (tz: string) => {
 };
 
 export const tierInput = z.strictObject({
-  name: z.string().trim().min(1).max(20),
+  name: line().trim().min(1).max(20),
   minSpend: amountInput,
   earnPercent: percentInput,
 });
 
 const programFields = {
-  name: z.string().trim().min(1).max(100),
-  currency: z
-    .string()
+  name: line().trim().min(1).max(100),
+  currency: line()
     .trim()
     .toUpperCase()
     .refine(isCurrencyCode, { message: 'must be an ISO 4217 currency code, e.g. "RUB"' }),
@@ -34,10 +34,10 @@ const programFields = {
       message: 'tier names must be unique',
     }),
   pointsExpireAfterMonths: z.number().int().min(1).max(120).nullable(),
-  timezone: z.string().refine(isTimeZone, { message: 'must be an IANA time zone, e.g. "Europe/Moscow"' }),
-  design: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must name a folder in templates/'),
+  timezone: line().refine(isTimeZone, { message: 'must be an IANA time zone, e.g. "Europe/Moscow"' }),
+  design: line().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must name a folder in templates/'),
   barcodeFormat: z.enum(['QR', 'PDF417', 'CODE128']),
-  terms: z.string().max(4000),
+  terms: multiline().max(4000),
   privacyPolicyUrl: z.url({ protocol: /^https?$/ }).nullable(),
   /** At most this many marketing messages per card per day and per week. */
   marketingCaps: z.strictObject({ perDay: z.number().int().min(0).max(50), perWeek: z.number().int().min(0).max(200) }),
@@ -46,25 +46,25 @@ const programFields = {
       daysBefore: z.number().int().min(0).max(30).default(0),
       sendHour: z.number().int().min(0).max(23).default(10),
       bonusPoints: z.number().int().min(0).max(1_000_000).default(0),
-      text: z.string().trim().min(1).max(500),
+      text: multiline().trim().min(1).max(500),
     })
     .nullable(),
   pointsReminder: z
     .strictObject({
       daysBefore: z.number().int().min(1).max(90).default(14),
       sendHour: z.number().int().min(0).max(23).default(11),
-      text: z.string().trim().min(1).max(500),
+      text: multiline().trim().min(1).max(500),
     })
     .nullable(),
 };
 
 export const createProgramInput = z.strictObject({
-  slug: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be 2–63 lowercase letters, digits or dashes'),
+  slug: line().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be 2–63 lowercase letters, digits or dashes'),
   ...programFields,
   name: programFields.name,
-}).partial().required({ slug: true, name: true });
+}).partial().required({ slug: true, name: true }).meta({ id: 'CreateProgram' });
 
-export const updateProgramInput = z.strictObject(programFields).partial();
+export const updateProgramInput = z.strictObject(programFields).partial().meta({ id: 'UpdateProgram' });
 
 export type CreateProgramInput = z.infer<typeof createProgramInput>;
 export type UpdateProgramInput = z.infer<typeof updateProgramInput>;

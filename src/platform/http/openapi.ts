@@ -1,83 +1,122 @@
 import { z } from 'zod';
-import { createApiKeyInput } from '../../access/api-keys/api-key-routes.js';
-import { enrolmentInput } from '../../loyalty/cards/enrolment-input.js';
-import { createProgramInput, updateProgramInput } from '../../loyalty/programs/program-input.js';
-import { createStoreInput, updateStoreInput } from '../../loyalty/stores/store-input.js';
+import type { Operation } from './operation.js';
 
-/** Request schemas come from the same zod definitions that validate requests, so they cannot drift. */
-export function buildOpenApi(publicUrl: string, extraPaths: Record<string, unknown> = {}) {
-  const schema = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
-  const body = (name: string) => ({ required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${name}` } } } });
-  const problem = { description: 'Problem', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
-  const errors = { '400': problem, '401': problem, '403': problem, '404': problem };
-  const json = (description: string) => ({ description, content: { 'application/json': { schema: { type: 'object' } } } });
-  const slug = { name: 'slug', in: 'path', required: true, schema: { type: 'string' } };
-  const id = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
+export interface OpenApiInfo {
+  title: string;
+  version: string;
+  description: string;
+  /** Where the API is mounted, e.g. '/api/v1'. */
+  basePath: string;
+  serverUrl: string;
+  /** Operations outside the route table (health, wallets' own protocols) that integrators call. */
+  extraPaths?: Record<string, unknown>;
+}
 
+const STANDARD_ERRORS: Record<number, string> = {
+  400: 'Invalid request: every offending field is named in `errors`',
+  401: 'No API key, or an unknown or revoked one',
+  403: "The key's role may not call this operation",
+  404: 'Not found',
+  409: 'Conflict with the current state',
+  413: 'Request body over 100 KB',
+  422: 'Well-formed but refused (a rule of the program, or an Idempotency-Key reused for another request)',
+  429: 'Rate limit reached; Retry-After says when to try again',
+  502: 'An upstream gateway refused or could not be reached',
+};
+
+/**
+ * The OpenAPI 3.1 document, generated from the same operations (and the same zod schemas) that
+ * serve and validate requests, so it describes exactly what the API does.
+ */
+export function buildOpenApi(operations: Operation[], info: OpenApiInfo) {
+  const schemas: Record<string, unknown> = {};
+  // JSON Schema from zod; a schema named with .meta({ id }) becomes a shared component.
+  const toSchema = (schema: z.ZodType, io: 'input' | 'output') => {
+    const generated = JSON.stringify(z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }));
+    const { $schema: _, $defs, ...json } = JSON.parse(generated.replaceAll('"#/$defs/', '"#/components/schemas/')) as Record<string, unknown>;
+    Object.assign(schemas, $defs);
+    return json;
+  };
+
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const op of operations) {
+    const parameters = [
+      ...objectParameters(op.params, 'path', toSchema),
+      ...objectParameters(op.query, 'query', toSchema),
+      ...(op.idempotent
+        ? [
+            {
+              name: 'Idempotency-Key',
+              in: 'header',
+              required: true,
+              description: 'A unique id per attempt (8–200 of A–Z a–z 0–9 _ - . :), reused on retry: a retry returns the first answer and changes nothing.',
+              schema: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{8,200}$' },
+            },
+          ]
+        : []),
+    ];
+    const responses: Record<string, unknown> = {};
+    for (const [status, spec] of Object.entries(op.responses)) {
+      responses[status] = {
+        description: spec.description,
+        ...(spec.headers && { headers: Object.fromEntries(Object.entries(spec.headers).map(([name, description]) => [name, { description, schema: { type: 'string' } }])) }),
+        ...(spec.schema && { content: { 'application/json': { schema: toSchema(spec.schema, 'output') } } }),
+        ...(spec.mediaType && { content: { [spec.mediaType]: { schema: { type: 'string', contentMediaType: spec.mediaType } } } }),
+      };
+    }
+    for (const status of [400, 401, 403, ...(op.errors ?? [])]) responses[status] = { $ref: `#/components/responses/${status}` };
+    (paths[info.basePath + op.path] ??= {})[op.method] = {
+      operationId: op.operationId,
+      tags: [op.tag],
+      summary: op.summary,
+      ...(op.description && { description: op.description }),
+      'x-roles': op.roles,
+      ...(parameters.length && { parameters }),
+      ...(op.body && { requestBody: { required: !op.body.safeParse({}).success, content: { 'application/json': { schema: toSchema(op.body, 'input') } } } }),
+      responses,
+    };
+  }
+  const usedErrors = new Set(operations.flatMap((op) => [400, 401, 403, ...(op.errors ?? [])]));
   return {
     openapi: '3.1.0',
-    info: { title: 'Wallet loyalty service', version: '1.0.0', description: 'Loyalty cards in Apple Wallet and Google Wallet.' },
-    servers: [{ url: publicUrl }],
+    info: { title: info.title, version: info.version, description: info.description },
+    servers: [{ url: info.serverUrl }],
     security: [{ bearer: [] }],
-    paths: {
-      '/api/v1/api-keys': {
-        post: { summary: 'Issue an API key (returned once)', requestBody: body('CreateApiKey'), responses: { '201': json('The key'), ...errors } },
-        get: { summary: 'List API keys', responses: { '200': json('Keys'), ...errors } },
-      },
-      '/api/v1/api-keys/{id}': { delete: { summary: 'Revoke an API key', parameters: [id], responses: { '204': { description: 'Revoked' }, ...errors } } },
-      '/api/v1/programs': { post: { summary: 'Create a program', requestBody: body('CreateProgram'), responses: { '201': json('The program'), '409': problem, ...errors } } },
-      '/api/v1/programs/{slug}': {
-        get: { summary: 'Get a program', parameters: [slug], responses: { '200': json('The program'), ...errors } },
-        patch: { summary: 'Change a program', parameters: [slug], requestBody: body('UpdateProgram'), responses: { '200': json('The program'), ...errors } },
-      },
-      '/api/v1/stores': {
-        post: { summary: 'Add a store', requestBody: body('CreateStore'), responses: { '201': json('The store'), ...errors } },
-        get: { summary: "List a program's stores", parameters: [{ name: 'program', in: 'query', required: true, schema: { type: 'string' } }], responses: { '200': json('Stores'), ...errors } },
-      },
-      '/api/v1/stores/{id}': {
-        get: { summary: 'Get a store', parameters: [id], responses: { '200': json('The store'), ...errors } },
-        patch: { summary: 'Change a store', parameters: [id], requestBody: body('UpdateStore'), responses: { '200': json('The store'), ...errors } },
-      },
-      '/api/v1/cards': {
-        post: {
-          summary: 'Enrol a customer and issue a card (the existing card for a known phone)',
-          requestBody: body('Enrolment'),
-          responses: { '201': json('A new card'), '200': json('The existing card of this phone'), ...errors },
-        },
-      },
-      '/api/v1/cards/{cardNumber}': {
-        get: { summary: 'Get a card with its customer', parameters: [{ name: 'cardNumber', in: 'path', required: true, schema: { type: 'string' } }], responses: { '200': json('The card'), ...errors } },
-        patch: {
-          summary: 'Block a card or make it active again ({"status": "blocked" | "active"}); a voided card answers 409',
-          parameters: [{ name: 'cardNumber', in: 'path', required: true, schema: { type: 'string' } }],
-          responses: { '200': json('The card'), '409': problem, ...errors },
-        },
-      },
-      '/api/v1/customers/{id}': { delete: { summary: 'Erase a customer: personal data removed, card voided, ledger kept anonymised', parameters: [id], responses: { '204': { description: 'Erased' }, ...errors } } },
-      '/healthz': { get: { summary: 'Health', security: [], responses: { '200': json('Healthy'), '503': json('Database unreachable') } } },
-      ...extraPaths,
-    },
+    tags: [...new Set(operations.map((op) => op.tag))].map((name) => ({ name })),
+    paths: { ...paths, ...info.extraPaths },
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
-      schemas: {
-        CreateApiKey: schema(createApiKeyInput),
-        CreateProgram: schema(createProgramInput),
-        UpdateProgram: schema(updateProgramInput),
-        CreateStore: schema(createStoreInput),
-        UpdateStore: schema(updateStoreInput),
-        Enrolment: schema(enrolmentInput),
-        Problem: {
-          type: 'object',
-          required: ['type', 'title', 'status', 'detail'],
-          properties: {
-            type: { type: 'string' },
-            title: { type: 'string' },
-            status: { type: 'integer' },
-            detail: { type: 'string' },
-            errors: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } },
-          },
-        },
-      },
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API key: admin, marketer or pos (a till, bound to one store).' } },
+      responses: Object.fromEntries(
+        [...usedErrors].sort().map((status) => [status, { description: STANDARD_ERRORS[status] ?? 'Error', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } }]),
+      ),
+      schemas: { ...schemas, Problem: PROBLEM_SCHEMA },
     },
   };
+}
+
+/** RFC 9457 problem details, as every error answers. */
+const PROBLEM_SCHEMA = {
+  type: 'object',
+  required: ['type', 'title', 'status', 'detail'],
+  properties: {
+    type: { type: 'string', format: 'uri' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+    errors: {
+      type: 'array',
+      description: 'For 400: each offending field',
+      items: { type: 'object', required: ['field', 'message'], properties: { field: { type: 'string' }, message: { type: 'string' } } },
+    },
+  },
+};
+
+/** An object schema's properties as OpenAPI parameters. */
+function objectParameters(schema: z.ZodType | undefined, where: 'path' | 'query', toSchema: (s: z.ZodType, io: 'input') => unknown) {
+  if (!schema) return [];
+  const json = toSchema(schema, 'input') as { properties?: Record<string, { description?: string }>; required?: string[] };
+  return Object.entries(json.properties ?? {}).map(([name, property]) => {
+    const { description, ...rest } = property;
+    return { name, in: where, required: where === 'path' || (json.required ?? []).includes(name), ...(description && { description }), schema: rest };
+  });
 }

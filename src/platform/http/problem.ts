@@ -28,7 +28,15 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     if (err instanceof AppError) {
+      // A rate limit says when to come back (RFC 9110 Retry-After, in seconds).
+      if (err.status === 429 && typeof err.extra.retryAfterSeconds === 'number') res.set('Retry-After', String(err.extra.retryAfterSeconds));
       sendProblem(res, err.status, err.title, err.message, err.extra);
+      return;
+    }
+    // The backstop behind the text schemas: text PostgreSQL cannot store is the client's to fix.
+    const code = (err as { code?: unknown } | null)?.code;
+    if (code === '22021' || code === '22P05' || code === '22P02') {
+      sendProblem(res, 400, 'Invalid request', 'The request holds text the database cannot store (a NUL or an invalid character)');
       return;
     }
     if (err instanceof z.ZodError) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { line } from './text.js';
 
 /** Digits after the decimal point for a currency (RUB 2, JPY 0, …), from the runtime's ICU data. */
 const exponents = new Map<string, number>();
@@ -44,7 +45,7 @@ export function fromMinorUnits(minor: number, exponent: number): string {
 }
 
 /** A non-negative amount as a decimal string or number; converted once the currency is known. */
-export const amountInput = z.union([z.string(), z.number()]).refine((v) => DECIMAL.test(typeof v === 'number' ? String(v) : v.trim()), {
+export const amountInput = z.union([line(), z.number()]).refine((v) => DECIMAL.test(typeof v === 'number' ? String(v) : v.trim()), {
   message: 'must be a non-negative decimal amount, e.g. "1234.50"',
 });
 

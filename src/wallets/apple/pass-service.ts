@@ -4,7 +4,7 @@ import type { Card, Customer, Program } from '../../platform/db/schema.js';
 import { createPassPackager, loadPassTemplate, type PassPackager, type PassTemplate } from './pkpass/pass-packager.js';
 import type { SigningIdentity } from './pkpass/signing-identity.js';
 import { buildPassJson } from './pass-content.js';
-import { restockUnsubscribeUrl } from '../../engagement/restock/restock-routes.js';
+import { restockUnsubscribeUrl } from '../../engagement/restock/restock-service.js';
 
 export interface BuiltPass {
   /**

@@ -1,0 +1,30 @@
+import type { Operation } from '../platform/http/operation.js';
+import { apiKeyOperations } from '../access/api-keys/api-key-operations.js';
+import { programOperations } from '../loyalty/programs/program-operations.js';
+import { storeOperations } from '../loyalty/stores/store-operations.js';
+import { cardOperations } from '../loyalty/cards/card-operations.js';
+import { pointsOperations } from '../loyalty/ledger/points-operations.js';
+import { customerOperations } from '../loyalty/customers/customer-operations.js';
+import { tillOperations } from '../loyalty/pos/till-operations.js';
+import { campaignOperations } from '../engagement/campaigns/campaign-operations.js';
+import { restockOperations } from '../engagement/restock/restock-operations.js';
+import { qrOperations } from '../pages/qr/qr-operations.js';
+import type { Services } from './services.js';
+
+export const API_BASE = '/api/v1';
+
+/** The route table: every /api/v1 operation, each declared once in its capability's *-operations.ts. */
+export function apiOperations(s: Services): Operation[] {
+  return [
+    ...apiKeyOperations(s.apiKeys),
+    ...programOperations(s.programs),
+    ...qrOperations(s.programs, s.config.publicUrl, s.stores),
+    ...storeOperations(s.stores),
+    ...cardOperations(s.cards, s.messages, s.cardLinks, s.cardLinkSms),
+    ...pointsOperations(s.cards, s.points),
+    ...customerOperations(s.erasure, s.uow),
+    ...tillOperations(s.till),
+    ...campaignOperations(s.campaigns, s.birthdays, s.reminders, s.programs),
+    ...restockOperations(s.restock, s.config.publicUrl),
+  ];
+}

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { operation } from '../../platform/http/operation.js';
+import { line } from '../../platform/shared/text.js';
+import { amountInput } from '../../platform/shared/money.js';
+import { purchaseInput, refundInput } from '../ledger/purchase-input.js';
+import type { TillService } from './till-service.js';
+
+const replayedHeader = { 'Idempotent-Replayed': 'true when this is the stored answer of an earlier attempt with this Idempotency-Key' };
+
+/** The till API: pos keys only; each key's store decides the program. */
+export const tillOperations = (till: TillService) => [
+  operation({
+    operationId: 'tillLookupCard',
+    method: 'get',
+    path: '/pos/cards/{barcode}',
+    tag: 'Till',
+    summary: 'Look up a scanned card (barcode or typed card number) in this till’s program',
+    roles: ['pos'],
+    params: z.object({ barcode: line().min(1).max(200) }),
+    query: z.object({ amount: amountInput.optional().describe('the purchase amount: the answer then says how many points may be redeemed on it') }),
+    responses: {
+      200: {
+        description: 'The card',
+        schema: z.object({ cardNumber: z.string(), firstName: z.string(), tier: z.string(), balance: z.number().int(), maxRedeemPoints: z.number().int().optional() }),
+      },
+    },
+    errors: [404, 409],
+    handler: async ({ params, query, principal }) => ({ status: 200, body: await till.lookup(principal.storeId!, params.barcode, query.amount) }),
+  }),
+  operation({
+    operationId: 'tillPurchase',
+    method: 'post',
+    path: '/pos/purchases',
+    tag: 'Till',
+    summary: 'A purchase: earn points on the part paid in money, optionally redeem points (within the program’s cap)',
+    description: 'One short transaction. The same receiptId twice answers 409; the same Idempotency-Key with another body 422.',
+    roles: ['pos'],
+    body: purchaseInput,
+    idempotent: true,
+    responses: {
+      201: {
+        description: 'The purchase',
+        schema: z.object({ purchaseId: z.number().int(), earned: z.number().int(), redeemed: z.number().int(), balance: z.number().int(), tier: z.string(), tierChanged: z.boolean() }),
+        headers: replayedHeader,
+      },
+    },
+    errors: [404, 409, 422],
+    handler: async ({ body, principal, idempotencyKey }) => reply(await till.purchase(principal.storeId!, idempotencyKey, body)),
+  }),
+  operation({
+    operationId: 'tillRefund',
+    method: 'post',
+    path: '/pos/refunds',
+    tag: 'Till',
+    summary: 'A refund of a purchase, whole or in part: earned points are taken back, redeemed points returned',
+    roles: ['pos'],
+    body: refundInput,
+    idempotent: true,
+    responses: {
+      201: {
+        description: 'The refund; unrecoveredPoints are earned points already spent',
+        schema: z.object({
+          refunded: z.string(),
+          pointsReturned: z.number().int(),
+          pointsTakenBack: z.number().int(),
+          unrecoveredPoints: z.number().int(),
+          balance: z.number().int(),
+          tier: z.string(),
+        }),
+        headers: replayedHeader,
+      },
+    },
+    errors: [404, 409, 422],
+    handler: async ({ body, principal, idempotencyKey }) => reply(await till.refund(principal.storeId!, idempotencyKey, body)),
+  }),
+];
+
+const reply = (result: { status: number; body: unknown; replayed: boolean }) => ({
+  status: result.status,
+  headers: { 'Idempotent-Replayed': String(result.replayed) },
+  body: result.body,
+});

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { operation } from '../../platform/http/operation.js';
+import { line } from '../../platform/shared/text.js';
+import { createProgramInput, updateProgramInput } from './program-input.js';
+import { toProgramView, type ProgramService } from './program-service.js';
+
+export const slugParams = z.object({ slug: line().min(1).max(63) });
+
+const money = z.string().describe('an amount in major units, e.g. "1000.00"');
+
+export const programView = z.object({
+  id: z.uuid(),
+  slug: z.string(),
+  name: z.string(),
+  currency: z.string(),
+  earnPercent: z.number(),
+  maxRedeemPercent: z.number(),
+  welcomeBonus: z.number().int(),
+  tiers: z.array(z.object({ name: z.string(), minSpend: money, earnPercent: z.number() })),
+  pointsExpireAfterMonths: z.number().int().nullable(),
+  timezone: z.string(),
+  design: z.string(),
+  barcodeFormat: z.enum(['QR', 'PDF417', 'CODE128']),
+  terms: z.string(),
+  privacyPolicyUrl: z.string().nullable(),
+  marketingCaps: z.object({ perDay: z.number().int(), perWeek: z.number().int() }),
+  birthdayAutomation: z.object({ daysBefore: z.number().int(), sendHour: z.number().int(), bonusPoints: z.number().int(), text: z.string() }).nullable(),
+  pointsReminder: z.object({ daysBefore: z.number().int(), sendHour: z.number().int(), text: z.string() }).nullable(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+}).meta({ id: 'Program' });
+
+export const programOperations = (programs: ProgramService) => [
+  operation({
+    operationId: 'createProgram',
+    method: 'post',
+    path: '/programs',
+    tag: 'Programs',
+    summary: 'Create a loyalty program (defaults for everything but slug and name)',
+    roles: ['admin'],
+    body: createProgramInput,
+    responses: { 201: { description: 'The program', schema: programView, headers: { Location: 'The program' } } },
+    errors: [409],
+    handler: async ({ body }) => {
+      const program = await programs.create(body);
+      return { status: 201, headers: { Location: `/api/v1/programs/${program.slug}` }, body: toProgramView(program) };
+    },
+  }),
+  operation({
+    operationId: 'getProgram',
+    method: 'get',
+    path: '/programs/{slug}',
+    tag: 'Programs',
+    summary: 'Get a program',
+    roles: ['admin', 'marketer'],
+    params: slugParams,
+    responses: { 200: { description: 'The program', schema: programView } },
+    errors: [404],
+    handler: async ({ params }) => ({ status: 200, body: toProgramView(await programs.getBySlug(params.slug)) }),
+  }),
+  operation({
+    operationId: 'updateProgram',
+    method: 'patch',
+    path: '/programs/{slug}',
+    tag: 'Programs',
+    summary: 'Change a program; a change to what the cards show (name, terms, design, barcode, tiers) refreshes every pass',
+    roles: ['admin'],
+    params: slugParams,
+    body: updateProgramInput,
+    responses: { 200: { description: 'The program', schema: programView } },
+    errors: [404],
+    handler: async ({ params, body }) => ({ status: 200, body: toProgramView(await programs.update(params.slug, body)) }),
+  }),
+];

@@ -1,0 +1,80 @@
+import type { z } from 'zod';
+import type { Role } from '../db/schema.js';
+
+/** Who is calling: resolved from the API key at the edge and handed to the handler. */
+export interface Principal {
+  /** 'bootstrap' for ADMIN_API_KEY. */
+  keyId: string;
+  name: string;
+  role: Role;
+  /** Set for pos keys: the one store this till belongs to. */
+  storeId: string | null;
+}
+
+/** Resolves a presented bearer token (an API key) to its principal. */
+export type Authenticator = (token: string) => Promise<Principal | null>;
+
+export type Method = 'get' | 'post' | 'patch' | 'delete';
+
+/** One documented answer: a JSON body with a schema, a binary of some media type, or no body. */
+export interface ResponseSpec {
+  description: string;
+  schema?: z.ZodType;
+  /** A non-JSON body (image/png …). */
+  mediaType?: string;
+  headers?: Record<string, string>;
+}
+
+/** What a handler answers. A Buffer or string body is sent as is with `type`; anything else as JSON. */
+export interface Reply {
+  status: number;
+  body?: unknown;
+  type?: string;
+  headers?: Record<string, string>;
+}
+
+type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface OperationInput<P, Q, B> {
+  params: Out<P>;
+  query: Out<Q>;
+  body: Out<B>;
+  principal: Principal;
+  /** The Idempotency-Key header, validated; set when the operation requires one. */
+  idempotencyKey: string;
+  /** A request header (If-None-Match …). */
+  header(name: string): string | undefined;
+}
+
+/**
+ * One /api/v1 operation, declared once: the express route, the role check, input parsing and the
+ * OpenAPI operation are all generated from this.
+ */
+export interface OperationSpec<P extends z.ZodType | undefined, Q extends z.ZodType | undefined, B extends z.ZodType | undefined> {
+  operationId: string;
+  method: Method;
+  /** OpenAPI style, relative to /api/v1: '/cards/{cardNumber}'. */
+  path: string;
+  tag: string;
+  summary: string;
+  description?: string;
+  roles: readonly Role[];
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** Money-moving calls: the Idempotency-Key header is required. */
+  idempotent?: boolean;
+  responses: Record<number, ResponseSpec>;
+  /** Problem statuses besides those every operation can answer (400, 401, 403). */
+  errors?: number[];
+  handler: (input: OperationInput<P, Q, B>) => Promise<Reply>;
+}
+
+export type Operation = OperationSpec<z.ZodType | undefined, z.ZodType | undefined, z.ZodType | undefined>;
+
+/** Declares an operation with its handler's input typed by its schemas. */
+export function operation<P extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, B extends z.ZodType | undefined = undefined>(
+  spec: OperationSpec<P, Q, B>,
+): Operation {
+  return spec as unknown as Operation;
+}

@@ -1,0 +1,114 @@
+import express, { Router, type Request, type RequestHandler, type Response } from 'express';
+import type { z } from 'zod';
+import { IDEMPOTENCY_KEY } from '../idempotency/idempotency.js';
+import { invalidField } from '../shared/errors.js';
+import type { Authenticator, Operation, Principal, Reply } from './operation.js';
+import { sendProblem } from './problem.js';
+import { findControlCharacter } from '../shared/text.js';
+import { parseInput } from './validate.js';
+
+export interface RouteTableOptions {
+  authenticate: Authenticator;
+  /**
+   * Check every reply against its documented schema (tests, development): an undocumented field or
+   * a wrong type is a 500 there, so the OpenAPI document cannot drift from what the API answers.
+   */
+  checkResponses: boolean;
+}
+
+/** The express side of the route table: one route per operation, with auth, roles and parsing. */
+export function routeTable(operations: Operation[], options: RouteTableOptions): Router {
+  const router = Router();
+  router.use(express.json({ limit: '100kb' }));
+  for (const op of operations) router[op.method](expressPath(op.path), handlerFor(op, options));
+  return router;
+}
+
+/** '/cards/{cardNumber}' → '/cards/:cardNumber' */
+export const expressPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
+
+function handlerFor(op: Operation, options: RouteTableOptions): RequestHandler {
+  return async (req, res) => {
+    const principal = await authenticate(req, res, options.authenticate);
+    if (!principal) return;
+    if (!op.roles.includes(principal.role)) {
+      return sendProblem(res, 403, 'Forbidden', `This operation needs one of the roles: ${op.roles.join(', ')}; the key has role ${principal.role}`);
+    }
+    const params = parse(op.params, req.params, 'path');
+    const query = parse(op.query, req.query, 'query');
+    const controlIn = findControlCharacter(req.body);
+    if (controlIn) throw invalidField(controlIn, 'must not contain control characters');
+    const body = op.body ? parseInput(op.body, req.body) : undefined;
+    const idempotencyKey = op.idempotent ? requireIdempotencyKey(req) : '';
+    const reply = await op.handler({ params, query, body, principal, idempotencyKey, header: (name) => req.get(name) });
+    if (options.checkResponses) checkReply(op, reply);
+    send(res, reply);
+  };
+}
+
+async function authenticate(req: Request, res: Response, authenticator: Authenticator): Promise<Principal | null> {
+  const match = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
+  if (!match) {
+    res.set('WWW-Authenticate', 'Bearer');
+    sendProblem(res, 401, 'Unauthorized', 'Send an API key as "Authorization: Bearer <key>"');
+    return null;
+  }
+  const principal = await authenticator(match[1]!);
+  if (!principal) {
+    res.set('WWW-Authenticate', 'Bearer error="invalid_token"');
+    sendProblem(res, 401, 'Unauthorized', 'The API key is unknown or revoked');
+  }
+  return principal;
+}
+
+/** Path and query values are text like any other: control characters are refused, field named. */
+function parse(schema: z.ZodType | undefined, values: unknown, where: 'path' | 'query'): any {
+  const found = findControlCharacter(values);
+  if (found) throw invalidField(found, `(${where}) must not contain control characters`);
+  return schema ? parseInput(schema, values) : undefined;
+}
+
+/** Money-moving calls must carry an Idempotency-Key, so a till that retries never counts twice. */
+function requireIdempotencyKey(req: Request): string {
+  const key = req.get('idempotency-key');
+  if (!key) throw invalidField('Idempotency-Key', 'header is required for this operation (a unique id per attempt, reused on retry)');
+  if (!IDEMPOTENCY_KEY.test(key)) throw invalidField('Idempotency-Key', 'must be 8–200 characters of letters, digits, "_", "-", ".", ":"');
+  return key;
+}
+
+function send(res: Response, reply: Reply): void {
+  res.status(reply.status);
+  if (reply.headers) res.set(reply.headers);
+  if (reply.body === undefined) res.end();
+  else if (Buffer.isBuffer(reply.body) || typeof reply.body === 'string') res.type(reply.type ?? 'application/octet-stream').send(reply.body);
+  else res.json(reply.body);
+}
+
+function checkReply(op: Operation, reply: Reply): void {
+  const spec = op.responses[reply.status];
+  if (!spec) throw new Error(`${op.operationId} answered ${reply.status}, which its declaration does not list`);
+  if (!spec.schema) return;
+  const parsed = spec.schema.safeParse(reply.body);
+  if (!parsed.success) throw new Error(`${op.operationId} ${reply.status}: the body does not match its schema: ${parsed.error.message}`);
+  const extra = undocumentedKeys(reply.body, parsed.data);
+  if (extra) throw new Error(`${op.operationId} ${reply.status}: the body has a field its schema does not document: ${extra}`);
+}
+
+/** zod strips unknown keys when it parses: whatever the parsed copy lacks was not documented. */
+function undocumentedKeys(sent: unknown, parsed: unknown, path = ''): string | undefined {
+  if (Array.isArray(sent) && Array.isArray(parsed)) {
+    for (let i = 0; i < sent.length; i++) {
+      const found = undocumentedKeys(sent[i], parsed[i], `${path}[${i}]`);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (sent === null || typeof sent !== 'object' || parsed === null || typeof parsed !== 'object') return undefined;
+  for (const [key, value] of Object.entries(sent)) {
+    if (value === undefined) continue;
+    if (!(key in parsed)) return path ? `${path}.${key}` : key;
+    const found = undocumentedKeys(value, (parsed as Record<string, unknown>)[key], path ? `${path}.${key}` : key);
+    if (found) return found;
+  }
+  return undefined;
+}

@@ -1,0 +1,33 @@
+import { z } from 'zod';
+
+/**
+ * Text that reaches the database. PostgreSQL refuses NUL in text (and a 500 is no answer), and no
+ * other C0 control character belongs in a name, a slug or a message: they are refused at the edge
+ * with the field named. Multi-line fields (terms, messages) may carry tab and newline.
+ */
+const CONTROL = /[\u0000-\u001f\u007f]/;
+const CONTROL_EXCEPT_TAB_NEWLINE = /[\u0000-\u0008\u000b-\u001f\u007f]/;
+export const CONTROL_MESSAGE = 'must not contain control characters';
+const MULTILINE_MESSAGE = 'must not contain control characters other than tab and newline';
+
+/** A one-line string (names, slugs, ids, path and query parameters). Chain .trim(), .min() … as usual. */
+export const line = (params?: Parameters<typeof z.string>[0]) => z.string(params).refine((s) => !CONTROL.test(s), CONTROL_MESSAGE);
+
+/** A string that may span lines (tab, LF, CR allowed). */
+export const multiline = (params?: Parameters<typeof z.string>[0]) =>
+  z.string(params).refine((s) => !CONTROL_EXCEPT_TAB_NEWLINE.test(s.replace(/\r\n/g, '\n')), MULTILINE_MESSAGE);
+
+/**
+ * The dotted path of the first string under `value` that holds a control character (tab and
+ * newline allowed), or undefined: the backstop for bodies and queries a schema did not describe.
+ */
+export function findControlCharacter(value: unknown, path: string[] = []): string | undefined {
+  if (typeof value === 'string') return CONTROL_EXCEPT_TAB_NEWLINE.test(value) ? path.join('.') || '(body)' : undefined;
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const [key, child] of Object.entries(value)) {
+    if (CONTROL.test(key)) return [...path, key.replace(CONTROL, '?')].join('.');
+    const found = findControlCharacter(child, [...path, key]);
+    if (found) return found;
+  }
+  return undefined;
+}
