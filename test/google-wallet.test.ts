@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestServiceAccount, startFakeGoogle, type FakeGoogle } from './support/fake-google.js';
 import { createGoogleSigningKeys, signCallback } from './support/google-callback-signer.js';
 import { waitUntil } from './support/wait.js';
-import { startTestService, tillPurchase, type TestService } from './support/test-service.js';
+import { createProgram, createStore, enrol, issueKey, tillPurchase } from './support/fixtures.js';
+import { startTestService, type TestService } from './support/test-service.js';
 
 const ISSUER = '3388000000022222222';
 let svc: TestService;
@@ -40,15 +41,11 @@ beforeAll(async () => {
     GOOGLE_CALLBACK_KEYS_URL: `http://127.0.0.1:${(keysServer.address() as AddressInfo).port}/keys`,
     JOB_POLL_MS: '50',
   });
-  await svc.api('POST', '/api/v1/programs', { slug: 'gw', name: 'Google Test', welcomeBonus: 100, terms: 'Terms apply.' });
+  await createProgram(svc, { slug: 'gw', name: 'Google Test', welcomeBonus: 100, terms: 'Terms apply.' });
   const stores = [];
-  for (let i = 0; i < 12; i++) stores.push((await svc.api('POST', '/api/v1/stores', { program: 'gw', name: `S${i}`, latitude: 55 + i / 10, longitude: 37 })).body);
-  posKey = (await svc.api('POST', '/api/v1/api-keys', { name: 'till', role: 'pos', storeId: stores[0].id })).body.key;
-  const enrolled = await svc.api('POST', '/api/v1/cards', {
-    program: 'gw', customer: { name: 'Anna Karenina', phone: '+79161234567' }, consent: { personalData: true, marketing: true }, homeStoreId: stores[0].id,
-  });
-  expect(enrolled.status).toBe(201);
-  card = enrolled.body;
+  for (let i = 0; i < 12; i++) stores.push(await createStore(svc, 'gw', { name: `S${i}`, latitude: 55 + i / 10, longitude: 37 }));
+  posKey = await issueKey(svc, 'pos', stores[0].id);
+  card = await enrol(svc, { program: 'gw', name: 'Anna Karenina', phone: '+79161234567', marketing: true, extra: { homeStoreId: stores[0].id } });
   objectId = `${ISSUER}.${card.serialNumber}`;
   classId = `${ISSUER}.gw`;
 });

@@ -17,7 +17,8 @@ import { smsRoutes } from '../src/engagement/sms/sms-routes.js';
 import { SmsService } from '../src/engagement/sms/sms-service.js';
 import { analyzeSms, composeCardLinkText, fitOneSegment, segmentsOf } from '../src/engagement/sms/sms-text.js';
 import { TwilioSmsProvider } from '../src/engagement/sms/twilio-sms-provider.js';
-import { createProgramWithStores, startTestService, type TestService } from './support/test-service.js';
+import { cardRow, createProgramWithStores, enrolRequest, issueKey } from './support/fixtures.js';
+import { ADMIN_KEY, startTestService, type TestService } from './support/test-service.js';
 
 const PUBLIC_URL = 'https://loyalty.example.com';
 const TWILIO_SID = 'AC0123456789abcdef0123456789abcdef';
@@ -119,7 +120,7 @@ async function mountSms(provider: SmsProvider, limits: SmsLimits = LIMITS, logge
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     sms,
-    async send(cardNumber: string, body: unknown = {}, key = 'test-admin-key-0123456789abcdef') {
+    async send(cardNumber: string, body: unknown = {}, key = ADMIN_KEY) {
       const res = await fetch(`${base}/api/v1/cards/${cardNumber}/sms`, {
         method: 'POST',
         headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
@@ -131,21 +132,16 @@ async function mountSms(provider: SmsProvider, limits: SmsLimits = LIMITS, logge
 }
 
 async function enrol(phone: string, program = 'acme') {
-  const res = await svc.api('POST', '/api/v1/cards', { program, customer: { name: 'Anna', phone }, consent: { personalData: true, marketing: false } });
+  // 200 too: the same phone enrols in two programs.
+  const res = await enrolRequest(svc, { program, phone });
   if (res.status !== 201 && res.status !== 200) throw new Error(`enrol: ${JSON.stringify(res.body)}`);
-  const card = await svc.services.db.selectFrom('cards').selectAll().where('card_number', '=', res.body.cardNumber).executeTakeFirstOrThrow();
+  const card = await cardRow(svc, res.body.cardNumber);
   return { cardNumber: res.body.cardNumber as string, customerId: res.body.customerId as string, linkToken: card.link_token, cardId: card.id };
 }
 
 const smsDb = () => svc.services.db;
 const rowsFor = (cardId: string) => smsDb().selectFrom('sms_messages').selectAll().where('card_id', '=', cardId).orderBy('id').execute();
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
-
-async function newKey(role: 'marketer' | 'pos', storeId?: string) {
-  const res = await svc.api('POST', '/api/v1/api-keys', { name: `${role} ${Math.random()}`, role, ...(storeId && { storeId }) });
-  if (res.status !== 201) throw new Error(JSON.stringify(res.body));
-  return res.body.key as string;
-}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -421,7 +417,7 @@ describe('rate limits', () => {
   });
 
   it('refuses more SMS per API key per hour than allowed', async () => {
-    const key = await newKey('marketer');
+    const key = await issueKey(svc, 'marketer');
     const app = await mountSms(httpProvider(), { perPhonePerDay: 100, perKeyPerHour: 2 });
     const cards = [await enrol('+79165550311'), await enrol('+79165550312'), await enrol('+79165550313')];
     const before = sink.requests.length;
@@ -433,7 +429,7 @@ describe('rate limits', () => {
     expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(3600);
     expect(sink.requests.length - before).toBe(2);
     // Another key is not affected.
-    expect((await app.send(cards[2]!.cardNumber, {}, await newKey('marketer'))).status).toBe(202);
+    expect((await app.send(cards[2]!.cardNumber, {}, await issueKey(svc, 'marketer'))).status).toBe(202);
   });
 });
 
@@ -488,7 +484,7 @@ describe('requests', () => {
   it('lets a till send only for cards of its own program', async () => {
     const app = await mountSms(httpProvider());
     const stores = (await svc.api('GET', '/api/v1/stores?program=acme')).body.items;
-    const pos = await newKey('pos', stores[0].id);
+    const pos = await issueKey(svc, 'pos', stores[0].id);
     const own = await enrol('+79165550601');
     const foreign = await enrol('+79165550602', 'beta');
     expect((await app.send(own.cardNumber, {}, pos)).status).toBe(202);
