@@ -2,7 +2,6 @@ import http from 'node:http';
 import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import express, { Router } from 'express';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authenticate } from '../src/platform/http/auth.js';
 import { errorHandler, notFoundHandler } from '../src/platform/http/problem.js';
@@ -17,6 +16,7 @@ import { smsRoutes } from '../src/engagement/sms/sms-routes.js';
 import { SmsService } from '../src/engagement/sms/sms-service.js';
 import { analyzeSms, composeCardLinkText, fitOneSegment, segmentsOf } from '../src/engagement/sms/sms-text.js';
 import { TwilioSmsProvider } from '../src/engagement/sms/twilio-sms-provider.js';
+import { captureLogs } from './support/logs.js';
 import { cardRow, createProgramWithStores, enrolRequest, issueKey } from './support/fixtures.js';
 import { ADMIN_KEY, startTestService, type TestService } from './support/test-service.js';
 
@@ -63,12 +63,6 @@ async function startSink(defaultAnswer?: (n: number) => { status: number; body: 
     answerNext: (...answers) => void scripted.push(...answers),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
-}
-
-/** pino writing into an array, to check what reaches the log. */
-function captureLogger(): { logger: Logger; lines: string[] } {
-  const lines: string[] = [];
-  return { logger: pino({ level: 'info' }, { write: (line: string) => void lines.push(line) }), lines };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -249,9 +243,9 @@ describe('configuration', () => {
     const config = smsConfigFromEnv({ NODE_ENV: 'production' });
     expect(config.provider).toEqual({ kind: 'log', maskLinks: true });
     expect(config.warnings).toEqual([expect.stringContaining('SMS_PROVIDER=log in production')]);
-    const { logger, lines } = captureLogger();
+    const { logger, records } = captureLogs();
     expect(createSmsProvider(config, logger).name).toBe('log');
-    expect(lines.map((l) => JSON.parse(l)).find((l) => l.level === 40)?.msg).toContain('SMS_PROVIDER=log in production');
+    expect(records().find((l) => l.level === 40)?.msg).toContain('SMS_PROVIDER=log in production');
   });
 });
 
@@ -437,7 +431,7 @@ describe('log provider', () => {
   it('writes the text to the log but never the full phone number', async () => {
     const phone = '+79165550401';
     const { cardNumber, linkToken } = await enrol(phone);
-    const { logger, lines } = captureLogger();
+    const { logger, lines, records } = captureLogs();
     const app = await mountSms(new LogSmsProvider(logger), LIMITS, logger);
     expect((await app.send(cardNumber, { lang: 'en' })).status).toBe(202);
     const all = lines.join('\n');
@@ -445,12 +439,12 @@ describe('log provider', () => {
     expect(all).not.toContain(phone);
     expect(all).not.toContain(phone.slice(1));
     expect(all).toContain(maskPhone(phone));
-    const logged = lines.map((l) => JSON.parse(l)).find((l) => l.sms);
+    const logged = records().find((l) => l.sms);
     expect(logged.sms).toMatchObject({ to: maskPhone(phone), text: `Your Acme Rewards card: ${PUBLIC_URL}/c/${linkToken}` });
   });
 
   it('hides the personal link token when asked (production)', async () => {
-    const { logger, lines } = captureLogger();
+    const { logger, lines } = captureLogs();
     await new LogSmsProvider(logger, { maskLinks: true }).send('+79165550402', `Card: ${PUBLIC_URL}/c/SecretToken_123`);
     expect(lines.join()).not.toContain('SecretToken_123');
     expect(JSON.parse(lines[0]!).sms.text).toBe(`Card: ${PUBLIC_URL}/c/[redacted]`);
