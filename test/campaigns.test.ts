@@ -1,11 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeApns } from './support/fake-apns.js';
 import { startAppleStandIn } from './support/apple-stand-in.js';
-import { createTestServiceAccount, startFakeGoogle, type FakeGoogle } from './support/fake-google.js';
+import { createTestServiceAccount, fakeGoogleEnv, startFakeGoogle, type FakeGoogle } from './support/fake-google.js';
 import { waitUntil } from './support/wait.js';
 import { cardRow, createProgram, createStore, enrol, issueKey, tillPurchase } from './support/fixtures.js';
 import { startTestService, type TestService } from './support/test-service.js';
@@ -34,15 +34,7 @@ beforeAll(async () => {
   apns = standIn.apns;
   const account = createTestServiceAccount();
   google = await startFakeGoogle({ serviceAccounts: [account] });
-  writeFileSync(path.join(dataDir, 'sa.json'), JSON.stringify(account));
-  svc = await startTestService({
-    ...standIn.env,
-    GOOGLE_ISSUER_ID: ISSUER,
-    GOOGLE_APPLICATION_CREDENTIALS: path.join(dataDir, 'sa.json'),
-    GOOGLE_WALLET_API_URL: google.apiUrl,
-    GOOGLE_OAUTH_TOKEN_URL: google.tokenUrl,
-    JOB_POLL_MS: '50',
-  });
+  svc = await startTestService({ ...standIn.env, ...fakeGoogleEnv(google, ISSUER, dataDir, account), JOB_POLL_MS: '50' });
   await createProgram(svc, {
     slug: 'shop', name: 'Shop', welcomeBonus: 10, marketingCaps: { perDay: 5, perWeek: 10 },
     tiers: [{ name: 'Silver', minSpend: 0, earnPercent: 10 }, { name: 'Gold', minSpend: 1000, earnPercent: 12 }],

@@ -1,12 +1,12 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestServiceAccount, startFakeGoogle, type FakeGoogle } from './support/fake-google.js';
+import { createTestServiceAccount, fakeGoogleEnv, startFakeGoogle, type FakeGoogle } from './support/fake-google.js';
 import { createGoogleSigningKeys, signCallback } from './support/google-callback-signer.js';
 import { waitUntil } from './support/wait.js';
 import { createProgram, createStore, enrol, issueKey, tillPurchase } from './support/fixtures.js';
@@ -29,15 +29,12 @@ beforeAll(async () => {
   google = await startFakeGoogle({ serviceAccounts: [account] });
   keysServer = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(root.keysJson));
   await new Promise<void>((r) => keysServer.listen(0, '127.0.0.1', r));
-  const credentials = path.join(dataDir, 'service-account.json');
-  writeFileSync(credentials, JSON.stringify({ type: 'service_account', client_email: account.client_email, private_key: account.private_key }));
+  // Only the fields a real key file must have.
+  const credentials = { type: 'service_account', client_email: account.client_email, private_key: account.private_key };
   svc = await startTestService({
     DATA_DIR: dataDir,
     PUBLIC_URL: 'https://loyalty.example.com',
-    GOOGLE_ISSUER_ID: ISSUER,
-    GOOGLE_APPLICATION_CREDENTIALS: credentials,
-    GOOGLE_WALLET_API_URL: google.apiUrl,
-    GOOGLE_OAUTH_TOKEN_URL: google.tokenUrl,
+    ...fakeGoogleEnv(google, ISSUER, dataDir, credentials),
     GOOGLE_CALLBACK_KEYS_URL: `http://127.0.0.1:${(keysServer.address() as AddressInfo).port}/keys`,
     JOB_POLL_MS: '50',
   });
