@@ -84,3 +84,6 @@ function freePort(): Promise<number> {
     });
   });
 }
+
+/** Moved to fixtures.ts; re-exported for tests written before the move (main's pages-lang.test.ts). */
+export { createProgramWithStores, tillPurchase } from './fixtures.js';
