@@ -2,7 +2,8 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import type { Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app/http-app.js';
-import { createProgramWithStores, startTestService, type TestService } from './support/test-service.js';
+import { createProgramWithStores, enrol, issueKey } from './support/fixtures.js';
+import { startTestService, type TestService } from './support/test-service.js';
 
 let svc: TestService;
 let doc: any;
@@ -11,7 +12,7 @@ let posKey: string;
 beforeAll(async () => {
   svc = await startTestService();
   const { stores } = await createProgramWithStores(svc, 'contract');
-  posKey = (await svc.api('POST', '/api/v1/api-keys', { name: 'till', role: 'pos', storeId: stores[0].id })).body.key;
+  posKey = await issueKey(svc, 'pos', stores[0].id);
   doc = (await svc.api('GET', '/openapi.json', undefined, null)).body;
 });
 afterAll(() => svc?.stop());
@@ -174,8 +175,7 @@ describe('control characters', () => {
   });
 
   it('get a 4xx on every public page and wallet endpoint', async () => {
-    const card = await svc.api('POST', '/api/v1/cards', { program: 'contract', customer: { name: 'Nul Test', phone: '+79160000001' }, consent: { personalData: true } });
-    expect(card.status).toBe(201);
+    await enrol(svc, { program: 'contract' });
     const requests: Array<[string, string, RequestInit?]> = [
       ['GET', '/join/%00'],
       ['GET', '/join/contract?store=%00'],

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeApns } from './support/fake-apns.js';
 import { startAppleStandIn } from './support/apple-stand-in.js';
 import { waitUntil } from './support/wait.js';
-import { startTestService, tillPurchase, type TestService } from './support/test-service.js';
+import { createProgram, createStore, enrol, issueKey, tillPurchase } from './support/fixtures.js';
+import { startTestService, type TestService } from './support/test-service.js';
 
 const PASS_TYPE_ID = 'pass.test.wallet-loyalty';
 const TEAM_ID = 'TESTTEAM01';
@@ -31,21 +32,16 @@ beforeAll(async () => {
   apns = standIn.apns;
   rootPem = standIn.rootCertPath;
   svc = await startTestService({ ...standIn.env, PUBLIC_URL: 'http://127.0.0.1:3999', JOB_POLL_MS: '50' });
-  await svc.api('POST', '/api/v1/programs', { slug: 'apple', name: 'Apple Test', welcomeBonus: 100, terms: 'Be nice.' });
+  await createProgram(svc, { slug: 'apple', name: 'Apple Test', welcomeBonus: 100, terms: 'Be nice.' });
   const stores = [];
   for (let i = 0; i < 12; i++) {
-    const s = await svc.api('POST', '/api/v1/stores', {
-      program: 'apple', name: `Store ${i}`, latitude: 55 + i * 0.1, longitude: 37, relevantText: `Near store ${i}`,
+    stores.push(await createStore(svc, 'apple', {
+      name: `Store ${i}`, latitude: 55 + i * 0.1, longitude: 37, relevantText: `Near store ${i}`,
       beacons: [{ proximityUUID: '6f1b9d0e-3c1a-4c5e-9a57-2b1f3d4e5a6b', major: i }],
-    });
-    stores.push(s.body);
+    }));
   }
-  const enrolled = await svc.api('POST', '/api/v1/cards', {
-    program: 'apple', customer: { name: 'Anna Karenina', phone: '+79161234567' }, consent: { personalData: true, marketing: true }, homeStoreId: stores[11].id,
-  });
-  expect(enrolled.status).toBe(201);
-  card = enrolled.body;
-  posKey = (await svc.api('POST', '/api/v1/api-keys', { name: 'till', role: 'pos', storeId: stores[0].id })).body.key;
+  card = await enrol(svc, { program: 'apple', name: 'Anna Karenina', phone: '+79161234567', marketing: true, extra: { homeStoreId: stores[11].id } });
+  posKey = await issueKey(svc, 'pos', stores[0].id);
 });
 
 afterAll(async () => {
@@ -146,8 +142,8 @@ describe('the device conversation', () => {
   });
 
   it('401 for a wrong token, another card’s token, a missing header, an unknown serial', async () => {
-    const other = await svc.api('POST', '/api/v1/cards', { program: 'apple', customer: { name: 'Boris', phone: '+79160000001' }, consent: { personalData: true, marketing: false } });
-    const otherPass = unzipPass(Buffer.from(await (await fetch(other.body.links.apple.replace('http://127.0.0.1:3999', svc.url))).arrayBuffer()));
+    const other = await enrol(svc, { program: 'apple', name: 'Boris', phone: '+79160000001' });
+    const otherPass = unzipPass(Buffer.from(await (await fetch(other.links.apple.replace('http://127.0.0.1:3999', svc.url))).arrayBuffer()));
     const otherToken = JSON.parse(readFileSync(path.join(otherPass, 'pass.json'), 'utf8')).authenticationToken;
     const body = JSON.stringify({ pushToken: PUSH_TOKEN });
     const post = (headers: Record<string, string>, url = registration()) => fetch(url, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body });

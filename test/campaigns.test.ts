@@ -1,13 +1,13 @@
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeApns } from './support/fake-apns.js';
 import { startAppleStandIn } from './support/apple-stand-in.js';
-import { createTestServiceAccount, startFakeGoogle, type FakeGoogle } from './support/fake-google.js';
+import { createTestServiceAccount, fakeGoogleEnv, startFakeGoogle, type FakeGoogle } from './support/fake-google.js';
 import { waitUntil } from './support/wait.js';
+import { cardRow, createProgram, createStore, enrol, issueKey, tillPurchase } from './support/fixtures.js';
 import { startTestService, type TestService } from './support/test-service.js';
 
 const PASS_TYPE_ID = 'pass.test.campaigns';
@@ -34,21 +34,13 @@ beforeAll(async () => {
   apns = standIn.apns;
   const account = createTestServiceAccount();
   google = await startFakeGoogle({ serviceAccounts: [account] });
-  writeFileSync(path.join(dataDir, 'sa.json'), JSON.stringify(account));
-  svc = await startTestService({
-    ...standIn.env,
-    GOOGLE_ISSUER_ID: ISSUER,
-    GOOGLE_APPLICATION_CREDENTIALS: path.join(dataDir, 'sa.json'),
-    GOOGLE_WALLET_API_URL: google.apiUrl,
-    GOOGLE_OAUTH_TOKEN_URL: google.tokenUrl,
-    JOB_POLL_MS: '50',
-  });
-  await svc.api('POST', '/api/v1/programs', {
+  svc = await startTestService({ ...standIn.env, ...fakeGoogleEnv(google, ISSUER, dataDir, account), JOB_POLL_MS: '50' });
+  await createProgram(svc, {
     slug: 'shop', name: 'Shop', welcomeBonus: 10, marketingCaps: { perDay: 5, perWeek: 10 },
     tiers: [{ name: 'Silver', minSpend: 0, earnPercent: 10 }, { name: 'Gold', minSpend: 1000, earnPercent: 12 }],
   });
-  for (const name of ['A', 'B']) stores.push((await svc.api('POST', '/api/v1/stores', { program: 'shop', name, latitude: 55, longitude: 37 })).body.id);
-  const pos = (await svc.api('POST', '/api/v1/api-keys', { name: 'till', role: 'pos', storeId: stores[0] })).body.key;
+  for (const name of ['A', 'B']) stores.push((await createStore(svc, 'shop', { name, latitude: 55, longitude: 37 })).id);
+  const pos = await issueKey(svc, 'pos', stores[0]);
 
   // Six members: consent, tier, home store, birthday and wallets differ.
   const people = [
@@ -60,18 +52,16 @@ beforeAll(async () => {
     { key: 'egor', consent: false, store: 1, birthday: '1999-01-01', gold: false, apple: false },
   ];
   for (const [i, p] of people.entries()) {
-    const res = await svc.api('POST', '/api/v1/cards', {
-      program: 'shop', customer: { name: `${p.key[0]!.toUpperCase()}${p.key.slice(1)} Test`, phone: `+7916800000${i}`, birthday: p.birthday },
-      consent: { personalData: true, marketing: p.consent }, homeStoreId: stores[p.store],
+    const enrolled = await enrol(svc, {
+      program: 'shop', name: `${p.key[0]!.toUpperCase()}${p.key.slice(1)} Test`, phone: `+7916800000${i}`, birthday: p.birthday,
+      marketing: p.consent, extra: { homeStoreId: stores[p.store] },
     });
-    const card = await svc.services.db.selectFrom('cards').select(['id', 'auth_token']).where('card_number', '=', res.body.cardNumber).executeTakeFirstOrThrow();
-    members[p.key] = { cardNumber: res.body.cardNumber, serial: res.body.serialNumber, customerId: res.body.customerId, cardId: card.id, token: card.auth_token };
-    if (p.gold) {
-      await fetch(`${svc.url}/api/v1/pos/purchases`, { method: 'POST', headers: { authorization: `Bearer ${pos}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() }, body: JSON.stringify({ barcode: res.body.cardNumber, receiptId: randomUUID(), amount: 1500 }) });
-    }
+    const card = await cardRow(svc, enrolled.cardNumber);
+    members[p.key] = { cardNumber: enrolled.cardNumber, serial: enrolled.serialNumber, customerId: enrolled.customerId, cardId: card.id, token: card.auth_token };
+    if (p.gold) await tillPurchase(svc, pos, enrolled.cardNumber, 1500);
     if (p.apple) {
       const pushToken = (i + 1).toString(16).padStart(2, '0').repeat(32);
-      const reg = await fetch(`${svc.url}/wallet/apple/v1/devices/device-${p.key}/registrations/${PASS_TYPE_ID}/${res.body.serialNumber}`, {
+      const reg = await fetch(`${svc.url}/wallet/apple/v1/devices/device-${p.key}/registrations/${PASS_TYPE_ID}/${enrolled.serialNumber}`, {
         method: 'POST', headers: { authorization: `ApplePass ${card.auth_token}`, 'content-type': 'application/json' }, body: JSON.stringify({ pushToken }),
       });
       expect(reg.status).toBe(201);
@@ -226,11 +216,9 @@ describe('campaigns', () => {
 
 describe('a broadcast to the whole program', () => {
   it('goes to Google as one class message when every holder may receive it', async () => {
-    await svc.api('POST', '/api/v1/programs', { slug: 'club', name: 'Club' });
+    await createProgram(svc, { slug: 'club', name: 'Club' });
     const cards: { serialNumber: string }[] = [];
-    for (let i = 0; i < 3; i++) {
-      cards.push((await svc.api('POST', '/api/v1/cards', { program: 'club', customer: { name: `M${i}`, phone: `+7916810000${i}` }, consent: { personalData: true, marketing: true } })).body);
-    }
+    for (let i = 0; i < 3; i++) cards.push(await enrol(svc, { program: 'club', name: `M${i}`, phone: `+7916810000${i}`, marketing: true }));
     await waitUntil(() => cards.every((c) => google.objects.has(`${ISSUER}.${c.serialNumber}`)));
     await waitUntil(async () => (await pendingJobs()) === 0);
     const before = google.apiRequests().length;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_KEY, createProgramWithStores, startTestService, type TestService } from './support/test-service.js';
+import { cardRow, countRows, createProgramWithStores, enrolRequest, issueKey } from './support/fixtures.js';
+import { ADMIN_KEY, startTestService, type TestService } from './support/test-service.js';
 import { isValidCardNumber } from '../src/loyalty/cards/card-number.js';
 
 let svc: TestService;
@@ -12,7 +13,7 @@ beforeAll(async () => {
 afterAll(() => svc?.stop());
 
 const enrol = (phone: string, extra: Record<string, unknown> = {}, key?: string) =>
-  svc.api('POST', '/api/v1/cards', { program: 'acme', customer: { name: 'Anna', phone, birthday: '1990-04-12' }, consent: { personalData: true, marketing: true }, ...extra }, key);
+  enrolRequest(svc, { phone, birthday: '1990-04-12', marketing: true, extra, key });
 
 describe('health and documents', () => {
   it('reports database status', async () => {
@@ -186,7 +187,7 @@ describe('enrolment', () => {
   });
 
   it('refuses bad input with field names and writes nothing', async () => {
-    const before = await countCustomers();
+    const before = await countRows(svc, 'customers');
     const bad = await svc.api('POST', '/api/v1/cards', { program: 'acme', customer: { name: '', phone: 'abc', birthday: '2999-01-01', email: 'nope' }, consent: { personalData: false } });
     expect(bad.status).toBe(400);
     expect(bad.body.errors.map((e: any) => e.field).sort()).toEqual(['consent.personalData', 'customer.birthday', 'customer.email', 'customer.name', 'customer.phone']);
@@ -195,7 +196,7 @@ describe('enrolment', () => {
     expect(badPhone.body.errors[0].field).toBe('customer.phone');
     const badStore = await enrol('+79161110000', { homeStoreId: '00000000-0000-4000-8000-000000000000' });
     expect(badStore.body.errors[0].field).toBe('homeStoreId');
-    expect(await countCustomers()).toBe(before);
+    expect(await countRows(svc, 'customers')).toBe(before);
   });
 
   it('refuses malformed JSON and bodies over 100 KB', async () => {
@@ -215,14 +216,14 @@ describe('enrolment', () => {
 describe('erasure', () => {
   it('removes personal data, voids the card and keeps it addressable', async () => {
     const card = await enrol('+79260001122');
-    const before = await svc.services.db.selectFrom('cards').select('pass_version').where('card_number', '=', card.body.cardNumber).executeTakeFirstOrThrow();
+    const before = await cardRow(svc, card.body.cardNumber);
     const res = await svc.api('DELETE', `/api/v1/customers/${card.body.customerId}`);
     expect(res.status).toBe(204);
     const after = await svc.api('GET', `/api/v1/cards/${card.body.cardNumber}`);
     expect(after.body.status).toBe('voided');
     expect(after.body.customer).toMatchObject({ name: null, phone: null, email: null, birthday: null, marketingConsent: false });
     expect(after.body.customer.erasedAt).not.toBeNull();
-    const row = await svc.services.db.selectFrom('cards').select('pass_version').where('card_number', '=', card.body.cardNumber).executeTakeFirstOrThrow();
+    const row = await cardRow(svc, card.body.cardNumber);
     expect(row.pass_version).toBeGreaterThan(before.pass_version); // the voided pass reaches the wallets
     // Erasing twice is fine; the phone can enrol again as a new customer.
     expect((await svc.api('DELETE', `/api/v1/customers/${card.body.customerId}`)).status).toBe(204);
@@ -234,12 +235,7 @@ describe('erasure', () => {
   it('404 for an unknown customer, 400 for a malformed id, 403 for a marketer', async () => {
     expect((await svc.api('DELETE', '/api/v1/customers/00000000-0000-4000-8000-000000000000')).status).toBe(404);
     expect((await svc.api('DELETE', '/api/v1/customers/xyz')).status).toBe(400);
-    const marketer = await svc.api('POST', '/api/v1/api-keys', { name: 'M', role: 'marketer' });
-    expect((await svc.api('DELETE', '/api/v1/customers/00000000-0000-4000-8000-000000000000', undefined, marketer.body.key)).status).toBe(403);
+    const marketer = await issueKey(svc, 'marketer');
+    expect((await svc.api('DELETE', '/api/v1/customers/00000000-0000-4000-8000-000000000000', undefined, marketer)).status).toBe(403);
   });
 });
-
-async function countCustomers(): Promise<number> {
-  const r = await svc.services.db.selectFrom('customers').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  return Number(r.n);
-}

@@ -8,6 +8,7 @@ import {
   type WalletApiLogger,
 } from '../src/wallets/google/wallet-api.js';
 import { createLogger } from '../src/platform/log/logger.js';
+import { captureLogs } from './support/logs.js';
 import { createTestServiceAccount, startFakeGoogle, type FakeGoogle, type TestServiceAccount } from './support/fake-google.js';
 
 const ISSUER = '3388000000012345678';
@@ -15,15 +16,6 @@ const ISSUER = '3388000000012345678';
 // pino's Logger must satisfy the client's logger type (checked by tsc, not at run time).
 const _pinoFits: WalletApiLogger = createLogger('silent');
 void _pinoFits;
-
-function captureLogger() {
-  const lines: string[] = [];
-  const logger: WalletApiLogger = {
-    debug: (obj, msg) => lines.push(JSON.stringify({ level: 'debug', msg, ...obj })),
-    warn: (obj, msg) => lines.push(JSON.stringify({ level: 'warn', msg, ...obj })),
-  };
-  return { logger, lines };
-}
 
 const loyaltyClass = (suffix: string, extra: Partial<LoyaltyClassInput> = {}): LoyaltyClassInput => ({
   id: `${ISSUER}.${suffix}`,
@@ -58,7 +50,7 @@ describe('Google Wallet REST client against the local fake', () => {
   let fake: FakeGoogle;
   let account: TestServiceAccount;
   let api: GoogleWalletApi;
-  const log = captureLogger();
+  const log = captureLogs('debug');
 
   beforeAll(async () => {
     account = createTestServiceAccount();

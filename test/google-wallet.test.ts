@@ -1,15 +1,16 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestServiceAccount, startFakeGoogle, type FakeGoogle } from './support/fake-google.js';
+import { createTestServiceAccount, fakeGoogleEnv, startFakeGoogle, type FakeGoogle } from './support/fake-google.js';
 import { createGoogleSigningKeys, signCallback } from './support/google-callback-signer.js';
 import { waitUntil } from './support/wait.js';
-import { startTestService, tillPurchase, type TestService } from './support/test-service.js';
+import { createProgram, createStore, enrol, issueKey, tillPurchase } from './support/fixtures.js';
+import { startTestService, type TestService } from './support/test-service.js';
 
 const ISSUER = '3388000000022222222';
 let svc: TestService;
@@ -28,27 +29,20 @@ beforeAll(async () => {
   google = await startFakeGoogle({ serviceAccounts: [account] });
   keysServer = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(root.keysJson));
   await new Promise<void>((r) => keysServer.listen(0, '127.0.0.1', r));
-  const credentials = path.join(dataDir, 'service-account.json');
-  writeFileSync(credentials, JSON.stringify({ type: 'service_account', client_email: account.client_email, private_key: account.private_key }));
+  // Only the fields a real key file must have.
+  const credentials = { type: 'service_account', client_email: account.client_email, private_key: account.private_key };
   svc = await startTestService({
     DATA_DIR: dataDir,
     PUBLIC_URL: 'https://loyalty.example.com',
-    GOOGLE_ISSUER_ID: ISSUER,
-    GOOGLE_APPLICATION_CREDENTIALS: credentials,
-    GOOGLE_WALLET_API_URL: google.apiUrl,
-    GOOGLE_OAUTH_TOKEN_URL: google.tokenUrl,
+    ...fakeGoogleEnv(google, ISSUER, dataDir, credentials),
     GOOGLE_CALLBACK_KEYS_URL: `http://127.0.0.1:${(keysServer.address() as AddressInfo).port}/keys`,
     JOB_POLL_MS: '50',
   });
-  await svc.api('POST', '/api/v1/programs', { slug: 'gw', name: 'Google Test', welcomeBonus: 100, terms: 'Terms apply.' });
+  await createProgram(svc, { slug: 'gw', name: 'Google Test', welcomeBonus: 100, terms: 'Terms apply.' });
   const stores = [];
-  for (let i = 0; i < 12; i++) stores.push((await svc.api('POST', '/api/v1/stores', { program: 'gw', name: `S${i}`, latitude: 55 + i / 10, longitude: 37 })).body);
-  posKey = (await svc.api('POST', '/api/v1/api-keys', { name: 'till', role: 'pos', storeId: stores[0].id })).body.key;
-  const enrolled = await svc.api('POST', '/api/v1/cards', {
-    program: 'gw', customer: { name: 'Anna Karenina', phone: '+79161234567' }, consent: { personalData: true, marketing: true }, homeStoreId: stores[0].id,
-  });
-  expect(enrolled.status).toBe(201);
-  card = enrolled.body;
+  for (let i = 0; i < 12; i++) stores.push(await createStore(svc, 'gw', { name: `S${i}`, latitude: 55 + i / 10, longitude: 37 }));
+  posKey = await issueKey(svc, 'pos', stores[0].id);
+  card = await enrol(svc, { program: 'gw', name: 'Anna Karenina', phone: '+79161234567', marketing: true, extra: { homeStoreId: stores[0].id } });
   objectId = `${ISSUER}.${card.serialNumber}`;
   classId = `${ISSUER}.gw`;
 });

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestService, type TestService } from './support/test-service.js';
+import { cardRow, countRows, createProgram, createStore, enrol, issueKey } from './support/fixtures.js';
+import { ADMIN_KEY, startTestService, type TestService } from './support/test-service.js';
 
 let svc: TestService;
 let pos: string; // a till of store 0
@@ -10,27 +11,18 @@ let storeIds: string[];
 
 beforeAll(async () => {
   svc = await startTestService({ WORKERS: 'false' });
-  const program = await svc.api('POST', '/api/v1/programs', {
+  await createProgram(svc, {
     slug: 'shop', name: 'Shop', earnPercent: 10, maxRedeemPercent: 30, welcomeBonus: 50, pointsExpireAfterMonths: 12,
     tiers: [{ name: 'Silver', minSpend: 0, earnPercent: 10 }, { name: 'Gold', minSpend: '1000', earnPercent: 15 }],
   });
-  expect(program.status).toBe(201);
   storeIds = [];
-  for (const name of ['A', 'B']) {
-    const store = await svc.api('POST', '/api/v1/stores', { program: 'shop', name, latitude: 55.7, longitude: 37.6 });
-    storeIds.push(store.body.id);
-  }
-  pos = (await svc.api('POST', '/api/v1/api-keys', { name: 'till A', role: 'pos', storeId: storeIds[0] })).body.key;
-  otherPos = (await svc.api('POST', '/api/v1/api-keys', { name: 'till B', role: 'pos', storeId: storeIds[1] })).body.key;
+  for (const name of ['A', 'B']) storeIds.push((await createStore(svc, 'shop', { name, latitude: 55.7, longitude: 37.6 })).id);
+  pos = await issueKey(svc, 'pos', storeIds[0]);
+  otherPos = await issueKey(svc, 'pos', storeIds[1]);
 });
 afterAll(() => svc?.stop());
 
-let phoneSeq = 1000;
-async function newCard(program = 'shop') {
-  const res = await svc.api('POST', '/api/v1/cards', { program, customer: { name: 'Ivan Petrov', phone: `+7916555${phoneSeq++}` }, consent: { personalData: true, marketing: false } });
-  expect(res.status).toBe(201);
-  return res.body.cardNumber as string;
-}
+const newCard = async (program = 'shop') => (await enrol(svc, { program, name: 'Ivan Petrov' })).cardNumber;
 
 async function till(method: string, path: string, body?: unknown, opts: { key?: string; idem?: string | null } = {}) {
   const headers: Record<string, string> = { authorization: `Bearer ${opts.key ?? pos}`, 'content-type': 'application/json' };
@@ -43,7 +35,7 @@ const buy = (barcode: string, amount: string | number, redeemPoints?: number, op
   till('POST', '/purchases', { barcode, receiptId: opts?.receiptId ?? randomUUID(), amount, ...(redeemPoints !== undefined && { redeemPoints }) }, opts);
 
 async function invariant(cardNumber: string) {
-  const card = await svc.services.db.selectFrom('cards').select(['id', 'balance']).where('card_number', '=', cardNumber).executeTakeFirstOrThrow();
+  const card = await cardRow(svc, cardNumber);
   const { rows } = await sql<{ ledger: number; lots: number }>`
     select (select coalesce(sum(points), 0)::int from ledger_entries where card_id = ${card.id}) as ledger,
            (select coalesce(sum(remaining), 0)::int from point_lots where card_id = ${card.id}) as lots`.execute(svc.services.db);
@@ -87,14 +79,14 @@ describe('earning and redeeming', () => {
 
   it('refuses redeeming over the cap and writes nothing', async () => {
     const card = await newCard();
-    const jobsBefore = await countRows('jobs');
-    const purchasesBefore = await countRows('purchases');
+    const jobsBefore = await countRows(svc, 'jobs');
+    const purchasesBefore = await countRows(svc, 'purchases');
     const res = await buy(card, 100, 31);
     expect(res.status).toBe(422);
     expect(res.body).toMatchObject({ maxRedeemPoints: 30, balance: 50 });
     expect(res.body.detail).toContain('30');
-    expect(await countRows('purchases')).toBe(purchasesBefore);
-    expect(await countRows('jobs')).toBe(jobsBefore);
+    expect(await countRows(svc, 'purchases')).toBe(purchasesBefore);
+    expect(await countRows(svc, 'jobs')).toBe(jobsBefore);
     expect(await invariant(card)).toBe(50);
   });
 
@@ -107,7 +99,7 @@ describe('earning and redeeming', () => {
 
   it('queues a wallet update in the same transaction as the balance change', async () => {
     const card = await newCard();
-    const row = await svc.services.db.selectFrom('cards').select(['id', 'pass_version']).where('card_number', '=', card).executeTakeFirstOrThrow();
+    const row = await cardRow(svc, card);
     await buy(card, 10);
     const after = await svc.services.db.selectFrom('cards').select('pass_version').where('id', '=', row.id).executeTakeFirstOrThrow();
     expect(after.pass_version).toBeGreaterThan(row.pass_version);
@@ -155,10 +147,9 @@ describe('exactly once', () => {
 
 describe('50 parallel purchases on one card', () => {
   it('leave the exact expected balance', async () => {
-    const flat = await svc.api('POST', '/api/v1/programs', { slug: 'flat', name: 'Flat', welcomeBonus: 1000, maxRedeemPercent: 30, earnPercent: 10 });
-    expect(flat.status).toBe(201);
-    const store = await svc.api('POST', '/api/v1/stores', { program: 'flat', name: 'F', latitude: 1, longitude: 1 });
-    const key = (await svc.api('POST', '/api/v1/api-keys', { name: 'till F', role: 'pos', storeId: store.body.id })).body.key;
+    await createProgram(svc, { slug: 'flat', name: 'Flat', welcomeBonus: 1000, maxRedeemPercent: 30, earnPercent: 10 });
+    const store = await createStore(svc, 'flat', { name: 'F', latitude: 1, longitude: 1 });
+    const key = await issueKey(svc, 'pos', store.id);
     const card = await newCard('flat');
     const results = await Promise.all(Array.from({ length: 50 }, (_, i) => buy(card, 100, i % 2 === 0 ? 30 : 0, { key })));
     expect(results.map((r) => r.status)).toEqual(Array(50).fill(201));
@@ -249,8 +240,7 @@ describe('bad input at the till', () => {
 
   it('keeps tills to their role and their program', async () => {
     expect((await svc.api('POST', '/api/v1/pos/purchases', { barcode: 'x', receiptId: 'x', amount: 1 })).status).toBe(403);
-    const other = await svc.api('POST', '/api/v1/programs', { slug: 'elsewhere', name: 'Elsewhere' });
-    expect(other.status).toBe(201);
+    await createProgram(svc, { slug: 'elsewhere', name: 'Elsewhere' });
     const foreign = await newCard('elsewhere');
     expect((await buy(foreign, 10)).status).toBe(404);
   });
@@ -260,7 +250,7 @@ describe('manual points and expiry', () => {
   it('adjusts points idempotently and never below zero', async () => {
     const card = await newCard();
     const idem = randomUUID();
-    const headers = { authorization: 'Bearer test-admin-key-0123456789abcdef', 'content-type': 'application/json', 'idempotency-key': idem };
+    const headers = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json', 'idempotency-key': idem };
     const post = (body: unknown, h = headers) => fetch(`${svc.url}/api/v1/cards/${card}/points`, { method: 'POST', headers: h, body: JSON.stringify(body) });
     expect((await post({ points: 25, reason: 'apology' })).status).toBe(201);
     expect((await post({ points: 25, reason: 'apology' })).status).toBe(201);
@@ -273,7 +263,7 @@ describe('manual points and expiry', () => {
 
   it('burns expired points oldest first', async () => {
     const card = await newCard(); // welcome 50, expires in 12 months
-    const { id } = await svc.services.db.selectFrom('cards').select('id').where('card_number', '=', card).executeTakeFirstOrThrow();
+    const { id } = await cardRow(svc, card);
     await buy(card, 400); // +40, also in 12 months
     // Age the welcome lot: it now expires in a month, the purchase's lot in a year.
     const soon = new Date(Date.now() + 30 * 86_400_000);
@@ -288,8 +278,3 @@ describe('manual points and expiry', () => {
     expect(await invariant(card)).toBe(0);
   });
 });
-
-async function countRows(table: 'jobs' | 'purchases'): Promise<number> {
-  const r = await svc.services.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  return Number(r.n);
-}

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineTexts, langSchema, pickLang, plural } from '../src/platform/web/lang.js';
 import { PAGE_CSP } from '../src/platform/web/layout.js';
-import { createProgramWithStores, startTestService, type TestService } from './support/test-service.js';
+import { createProgramWithStores } from './support/fixtures.js';
+import { startTestService, type TestService } from './support/test-service.js';
 
 const POINTS = { one: 'балл', few: 'балла', many: 'баллов', other: 'балла' };
 

@@ -3,7 +3,8 @@ import QRCode from 'qrcode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { qrPng, qrPngDataUrl, qrSvg } from '../src/platform/qr/qr-code.js';
 import { joinUrl } from '../src/pages/qr/qr-operations.js';
-import { ADMIN_KEY, createProgramWithStores, startTestService, type TestService } from './support/test-service.js';
+import { createProgramWithStores, issueKey } from './support/fixtures.js';
+import { ADMIN_KEY, startTestService, type TestService } from './support/test-service.js';
 
 const PUBLIC_URL = 'https://loyalty.example.com';
 
@@ -153,10 +154,10 @@ describe('program QR codes', () => {
   });
 
   it('is for admin and marketer keys only', async () => {
-    const marketer = await svc.api('POST', '/api/v1/api-keys', { name: 'CRM', role: 'marketer' });
-    const pos = await svc.api('POST', '/api/v1/api-keys', { name: 'Till', role: 'pos', storeId: stores[0].id });
-    expect((await get('/api/v1/programs/acme/qr.svg', marketer.body.key)).status).toBe(200);
-    expect((await get('/api/v1/programs/acme/qr.svg', pos.body.key)).status).toBe(403);
+    const marketer = await issueKey(svc, 'marketer');
+    const pos = await issueKey(svc, 'pos', stores[0].id);
+    expect((await get('/api/v1/programs/acme/qr.svg', marketer)).status).toBe(200);
+    expect((await get('/api/v1/programs/acme/qr.svg', pos)).status).toBe(403);
     expect((await get('/api/v1/programs/acme/qr.png', 'wlk_unknown')).status).toBe(401);
   });
 });

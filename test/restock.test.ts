@@ -6,7 +6,8 @@ import { RestockService } from '../src/engagement/restock/restock-service.js';
 import { restockUnsubscribeUrl } from '../src/engagement/restock/restock-service.js';
 import type { FakeApns } from './support/fake-apns.js';
 import { startAppleStandIn } from './support/apple-stand-in.js';
-import { createProgramWithStores, startTestService, type TestService } from './support/test-service.js';
+import { cardRow, createProgramWithStores, enrol as enrolCustomer, issueKey } from './support/fixtures.js';
+import { startTestService, type TestService } from './support/test-service.js';
 
 const PASS_TYPE_ID = 'pass.test.wallet-loyalty';
 const TEAM_ID = 'TESTTEAM01';
@@ -16,7 +17,6 @@ let apns: FakeApns;
 let dataDir: string;
 let north: any, south: any, east: any, otherStore: any;
 let posNorth: string, posOther: string, marketer: string;
-let phoneSeq = 0;
 
 interface TestCard {
   number: string;
@@ -32,9 +32,9 @@ beforeAll(async () => {
   ({ stores: [north, south, east] } = await createProgramWithStores(svc, 'shop'));
   const other = await createProgramWithStores(svc, 'other');
   otherStore = other.stores[0];
-  posNorth = (await svc.api('POST', '/api/v1/api-keys', { name: 'north till', role: 'pos', storeId: north.id })).body.key;
-  posOther = (await svc.api('POST', '/api/v1/api-keys', { name: 'other till', role: 'pos', storeId: otherStore.id })).body.key;
-  marketer = (await svc.api('POST', '/api/v1/api-keys', { name: 'crm', role: 'marketer' })).body.key;
+  posNorth = await issueKey(svc, 'pos', north.id);
+  posOther = await issueKey(svc, 'pos', otherStore.id);
+  marketer = await issueKey(svc, 'marketer');
   await settle();
 });
 
@@ -50,12 +50,9 @@ const db = () => svc.services.db;
 const settle = () => svc.services.jobs.drain();
 
 async function enrol(program = 'shop', marketing = false): Promise<TestCard> {
-  const phone = `+7916${String(5_000_000 + ++phoneSeq).padStart(7, '0')}`;
   // No marketing consent: a back-in-stock notice is asked for by the customer, it is not marketing.
-  const res = await svc.api('POST', '/api/v1/cards', { program, customer: { name: 'Vera', phone }, consent: { personalData: true, marketing } });
-  expect(res.status).toBe(201);
-  const row = await db().selectFrom('cards').select('id').where('card_number', '=', res.body.cardNumber).executeTakeFirstOrThrow();
-  return { number: res.body.cardNumber, id: row.id };
+  const { cardNumber } = await enrolCustomer(svc, { program, name: 'Vera', marketing });
+  return { number: cardNumber, id: (await cardRow(svc, cardNumber)).id };
 }
 
 const subscribe = (body: Record<string, unknown>, key?: string | null) => svc.api('POST', '/api/v1/restock-subscriptions', body, key);

@@ -2,7 +2,6 @@ import http from 'node:http';
 import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routeTable } from '../src/platform/http/route-table.js';
 import { cardOperations } from '../src/loyalty/cards/card-operations.js';
@@ -18,7 +17,9 @@ import { SmsSendError, type SmsProvider } from '../src/engagement/sms/sms-provid
 import { SmsService } from '../src/engagement/sms/sms-service.js';
 import { analyzeSms, composeCardLinkText, fitOneSegment, segmentsOf } from '../src/engagement/sms/sms-text.js';
 import { TwilioSmsProvider } from '../src/engagement/sms/twilio-sms-provider.js';
-import { createProgramWithStores, startTestService, type TestService } from './support/test-service.js';
+import { captureLogs } from './support/logs.js';
+import { cardRow, createProgramWithStores, enrolRequest, issueKey } from './support/fixtures.js';
+import { ADMIN_KEY, startTestService, type TestService } from './support/test-service.js';
 
 const PUBLIC_URL = 'https://loyalty.example.com';
 const TWILIO_SID = 'AC0123456789abcdef0123456789abcdef';
@@ -63,12 +64,6 @@ async function startSink(defaultAnswer?: (n: number) => { status: number; body: 
     answerNext: (...answers) => void scripted.push(...answers),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
-}
-
-/** pino writing into an array, to check what reaches the log. */
-function captureLogger(): { logger: Logger; lines: string[] } {
-  const lines: string[] = [];
-  return { logger: pino({ level: 'info' }, { write: (line: string) => void lines.push(line) }), lines };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -118,7 +113,7 @@ async function mountSms(provider: SmsProvider, limits: SmsLimits = LIMITS, logge
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     sms,
-    async send(cardNumber: string, body: unknown = {}, key = 'test-admin-key-0123456789abcdef') {
+    async send(cardNumber: string, body: unknown = {}, key = ADMIN_KEY) {
       const res = await fetch(`${base}/api/v1/cards/${cardNumber}/sms`, {
         method: 'POST',
         headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
@@ -130,21 +125,16 @@ async function mountSms(provider: SmsProvider, limits: SmsLimits = LIMITS, logge
 }
 
 async function enrol(phone: string, program = 'acme') {
-  const res = await svc.api('POST', '/api/v1/cards', { program, customer: { name: 'Anna', phone }, consent: { personalData: true, marketing: false } });
+  // 200 too: the same phone enrols in two programs.
+  const res = await enrolRequest(svc, { program, phone });
   if (res.status !== 201 && res.status !== 200) throw new Error(`enrol: ${JSON.stringify(res.body)}`);
-  const card = await svc.services.db.selectFrom('cards').selectAll().where('card_number', '=', res.body.cardNumber).executeTakeFirstOrThrow();
+  const card = await cardRow(svc, res.body.cardNumber);
   return { cardNumber: res.body.cardNumber as string, customerId: res.body.customerId as string, linkToken: card.link_token, cardId: card.id };
 }
 
 const smsDb = () => svc.services.db;
 const rowsFor = (cardId: string) => smsDb().selectFrom('sms_messages').selectAll().where('card_id', '=', cardId).orderBy('id').execute();
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
-
-async function newKey(role: 'marketer' | 'pos', storeId?: string) {
-  const res = await svc.api('POST', '/api/v1/api-keys', { name: `${role} ${Math.random()}`, role, ...(storeId && { storeId }) });
-  if (res.status !== 201) throw new Error(JSON.stringify(res.body));
-  return res.body.key as string;
-}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -252,9 +242,9 @@ describe('configuration', () => {
     const config = smsConfigFromEnv({ NODE_ENV: 'production' });
     expect(config.provider).toEqual({ kind: 'log', maskLinks: true });
     expect(config.warnings).toEqual([expect.stringContaining('SMS_PROVIDER=log in production')]);
-    const { logger, lines } = captureLogger();
+    const { logger, records } = captureLogs();
     expect(createSmsProvider(config, logger).name).toBe('log');
-    expect(lines.map((l) => JSON.parse(l)).find((l) => l.level === 40)?.msg).toContain('SMS_PROVIDER=log in production');
+    expect(records().find((l) => l.level === 40)?.msg).toContain('SMS_PROVIDER=log in production');
   });
 });
 
@@ -420,7 +410,7 @@ describe('rate limits', () => {
   });
 
   it('refuses more SMS per API key per hour than allowed', async () => {
-    const key = await newKey('marketer');
+    const key = await issueKey(svc, 'marketer');
     const app = await mountSms(httpProvider(), { perPhonePerDay: 100, perKeyPerHour: 2 });
     const cards = [await enrol('+79165550311'), await enrol('+79165550312'), await enrol('+79165550313')];
     const before = sink.requests.length;
@@ -432,7 +422,7 @@ describe('rate limits', () => {
     expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(3600);
     expect(sink.requests.length - before).toBe(2);
     // Another key is not affected.
-    expect((await app.send(cards[2]!.cardNumber, {}, await newKey('marketer'))).status).toBe(202);
+    expect((await app.send(cards[2]!.cardNumber, {}, await issueKey(svc, 'marketer'))).status).toBe(202);
   });
 });
 
@@ -440,7 +430,7 @@ describe('log provider', () => {
   it('writes the text to the log but never the full phone number', async () => {
     const phone = '+79165550401';
     const { cardNumber, linkToken } = await enrol(phone);
-    const { logger, lines } = captureLogger();
+    const { logger, lines, records } = captureLogs();
     const app = await mountSms(new LogSmsProvider(logger), LIMITS, logger);
     expect((await app.send(cardNumber, { lang: 'en' })).status).toBe(202);
     const all = lines.join('\n');
@@ -448,12 +438,12 @@ describe('log provider', () => {
     expect(all).not.toContain(phone);
     expect(all).not.toContain(phone.slice(1));
     expect(all).toContain(maskPhone(phone));
-    const logged = lines.map((l) => JSON.parse(l)).find((l) => l.sms);
+    const logged = records().find((l) => l.sms);
     expect(logged.sms).toMatchObject({ to: maskPhone(phone), text: `Your Acme Rewards card: ${PUBLIC_URL}/c/${linkToken}` });
   });
 
   it('hides the personal link token when asked (production)', async () => {
-    const { logger, lines } = captureLogger();
+    const { logger, lines } = captureLogs();
     await new LogSmsProvider(logger, { maskLinks: true }).send('+79165550402', `Card: ${PUBLIC_URL}/c/SecretToken_123`);
     expect(lines.join()).not.toContain('SecretToken_123');
     expect(JSON.parse(lines[0]!).sms.text).toBe(`Card: ${PUBLIC_URL}/c/[redacted]`);
@@ -487,7 +477,7 @@ describe('requests', () => {
   it('lets a till send only for cards of its own program', async () => {
     const app = await mountSms(httpProvider());
     const stores = (await svc.api('GET', '/api/v1/stores?program=acme')).body.items;
-    const pos = await newKey('pos', stores[0].id);
+    const pos = await issueKey(svc, 'pos', stores[0].id);
     const own = await enrol('+79165550601');
     const foreign = await enrol('+79165550602', 'beta');
     expect((await app.send(own.cardNumber, {}, pos)).status).toBe(202);

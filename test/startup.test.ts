@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { waitUntil } from './support/wait.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
@@ -18,21 +19,13 @@ function run(env: Record<string, string>) {
   return { child, exited, output: () => output };
 }
 
-async function waitFor(check: () => boolean, ms = 30_000) {
-  const until = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > until) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe('the service process (npm start path)', () => {
   it('starts on an empty embedded database, seeds the demo, and stops cleanly on SIGTERM', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'wl-start-'));
     dirs.push(dataDir);
     const port = String(20000 + Math.floor(Math.random() * 20000));
     const proc = run({ DATA_DIR: dataDir, PORT: port, NODE_ENV: 'development', HOST: '127.0.0.1' });
-    await waitFor(() => proc.output().includes('Seeded a demo program'));
+    await waitUntil(() => proc.output().includes('Seeded a demo program'), 30_000);
     const key = readFileSync(path.join(dataDir, 'admin-api-key'), 'utf8').trim();
     expect(proc.output()).not.toContain(key); // the key is in the file, never in the logs
     const res = await fetch(`http://127.0.0.1:${port}/api/v1/stores?program=demo`, { headers: { authorization: `Bearer ${key}` } });

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countRows, createProgram, createStore, enrolRequest } from './support/fixtures.js';
 import { startTestService, type TestService } from './support/test-service.js';
 
 const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1';
@@ -29,8 +30,8 @@ beforeAll(async () => {
     SMS_HTTP_URL: `http://127.0.0.1:${(sink.address() as AddressInfo).port}/send`,
     SMS_HTTP_BODY_TEMPLATE: '{"to":"{{to}}","text":"{{text}}"}',
   });
-  await svc.api('POST', '/api/v1/programs', { slug: 'cafe', name: 'Café Latte', welcomeBonus: 150 });
-  storeId = (await svc.api('POST', '/api/v1/stores', { program: 'cafe', name: 'Main', latitude: 55.7, longitude: 37.6 })).body.id;
+  await createProgram(svc, { slug: 'cafe', name: 'Café Latte', welcomeBonus: 150 });
+  storeId = (await createStore(svc, 'cafe', { name: 'Main', latitude: 55.7, longitude: 37.6 })).id;
 });
 afterAll(async () => {
   await svc?.stop();
@@ -47,7 +48,7 @@ function submit(fields: Record<string, string>, opts: { ip?: string; ua?: string
   });
 }
 const valid = (phone: string, extra: Record<string, string> = {}) => ({ name: 'Olga', phone, birthday: '1991-02-03', consentPersonal: 'yes', ...extra });
-const countCustomers = async () => Number((await svc.services.db.selectFrom('customers').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+const countCustomers = () => countRows(svc, 'customers');
 
 describe('join page', () => {
   it('renders the form in the language the browser asks for, with a strict CSP', async () => {
@@ -109,7 +110,7 @@ describe('join page', () => {
   });
 
   it('texts the personal link on enrolment through the API when asked', async () => {
-    const res = await svc.api('POST', '/api/v1/cards', { program: 'cafe', customer: { name: 'Ivan', phone: '+79167000020' }, consent: { personalData: true, marketing: false }, sendSms: true, lang: 'en' });
+    const res = await enrolRequest(svc, { program: 'cafe', name: 'Ivan', phone: '+79167000020', extra: { sendSms: true, lang: 'en' } });
     expect(res.status).toBe(201);
     expect(res.body.sms).toMatchObject({ status: 'sent', segments: 1 });
     expect(texts.at(-1)!.to).toBe('+79167000020');

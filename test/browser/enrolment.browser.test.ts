@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_PATH } from '../../vitest.config.js';
-import { createTestServiceAccount, startFakeGoogle, type FakeGoogle } from '../support/fake-google.js';
+import { createTestServiceAccount, fakeGoogleEnv, startFakeGoogle, type FakeGoogle } from '../support/fake-google.js';
+import { createProgram } from '../support/fixtures.js';
 import { startTestService, type TestService } from '../support/test-service.js';
 
 const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1';
@@ -22,16 +23,8 @@ beforeAll(async () => {
   workDir = mkdtempSync(path.join(tmpdir(), 'wl-browser-'));
   const account = createTestServiceAccount();
   google = await startFakeGoogle({ serviceAccounts: [account] });
-  const credentials = path.join(workDir, 'sa.json');
-  writeFileSync(credentials, JSON.stringify(account));
-  svc = await startTestService({
-    GOOGLE_ISSUER_ID: '3388000000033333333',
-    GOOGLE_APPLICATION_CREDENTIALS: credentials,
-    GOOGLE_WALLET_API_URL: google.apiUrl,
-    GOOGLE_OAUTH_TOKEN_URL: google.tokenUrl,
-    JOB_POLL_MS: '50',
-  });
-  await svc.api('POST', '/api/v1/programs', { slug: 'cafe', name: 'Café Latte', welcomeBonus: 150, terms: 'One point per 10 ₽.' });
+  svc = await startTestService({ ...fakeGoogleEnv(google, '3388000000033333333', workDir, account), JOB_POLL_MS: '50' });
+  await createProgram(svc, { slug: 'cafe', name: 'Café Latte', welcomeBonus: 150, terms: 'One point per 10 ₽.' });
   browser = await chromium.launch({
     executablePath: CHROMIUM_PATH!,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],

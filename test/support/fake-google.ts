@@ -3,7 +3,9 @@
  * assertion's RS256 signature and claims really checked) and the walletobjects v1 API for loyalty
  * classes and objects (in-memory, Google-style error bodies). One node:http server on 127.0.0.1.
  */
+import { writeFileSync } from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
 import { createPublicKey, generateKeyPairSync, randomBytes, verify, type KeyObject } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { walletobjects_v1 } from '@googleapis/walletobjects';
@@ -141,6 +143,16 @@ function b64urlJson(part: string | undefined): Json | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The settings that point the service at this fake for `issuerId`, with `credentials` (a service
+ * account, or only the fields a real key file must have) written as the key file in `dir`.
+ */
+export function fakeGoogleEnv(google: FakeGoogle, issuerId: string, dir: string, credentials: object): Record<string, string> {
+  const file = path.join(dir, 'service-account.json');
+  writeFileSync(file, JSON.stringify(credentials));
+  return { GOOGLE_ISSUER_ID: issuerId, GOOGLE_APPLICATION_CREDENTIALS: file, GOOGLE_WALLET_API_URL: google.apiUrl, GOOGLE_OAUTH_TOKEN_URL: google.tokenUrl };
 }
 
 export async function startFakeGoogle(options: FakeGoogleOptions = {}): Promise<FakeGoogle> {

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -74,30 +74,6 @@ export async function startTestService(env: Record<string, string> = {}): Promis
   };
 }
 
-/** A program with three stores, as most tests need. */
-export async function createProgramWithStores(svc: TestService, slug = 'acme', extra: Record<string, unknown> = {}) {
-  const program = await svc.api('POST', '/api/v1/programs', {
-    slug,
-    name: 'Acme Rewards',
-    earnPercent: 10,
-    maxRedeemPercent: 30,
-    welcomeBonus: 50,
-    tiers: [
-      { name: 'Silver', minSpend: 0, earnPercent: 10 },
-      { name: 'Gold', minSpend: '1000', earnPercent: 15 },
-    ],
-    ...extra,
-  });
-  if (program.status !== 201) throw new Error(`program: ${JSON.stringify(program.body)}`);
-  const stores = [];
-  for (const [i, name] of ['North', 'South', 'East'].entries()) {
-    const store = await svc.api('POST', '/api/v1/stores', { program: slug, name, address: `${name} St 1`, latitude: 55.75 + i * 0.01, longitude: 37.61 + i * 0.01 });
-    if (store.status !== 201) throw new Error(`store: ${JSON.stringify(store.body)}`);
-    stores.push(store.body);
-  }
-  return { program: program.body, stores };
-}
-
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = net.createServer();
@@ -107,11 +83,4 @@ function freePort(): Promise<number> {
       probe.close(() => resolve(port));
     });
   });
-}
-
-/** A purchase at a till (a pos key), with a fresh Idempotency-Key and receipt; expects 201. */
-export async function tillPurchase(svc: TestService, posKey: string, barcode: string, amount: number): Promise<any> {
-  const res = await svc.api('POST', '/api/v1/pos/purchases', { barcode, receiptId: randomUUID(), amount }, posKey, { 'idempotency-key': randomUUID() });
-  if (res.status !== 201) throw new Error(`purchase failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
 }
