@@ -127,7 +127,7 @@ describe('issuing a pass', () => {
 });
 
 describe('the device conversation', () => {
-  const registration = (token = authToken, serial = card.serialNumber, device = DEVICE) =>
+  const registration = (_token = authToken, serial = card.serialNumber, device = DEVICE) =>
     `${ws(`/devices/${device}/registrations/${PASS_TYPE_ID}/${serial}`)}`;
   let tag: string;
   let lastModified: string;

@@ -16,7 +16,7 @@ let svc: TestService;
 let apns: FakeApns;
 let google: FakeGoogle;
 let dataDir: string;
-let stores: string[] = [];
+const stores: string[] = [];
 
 interface Member {
   cardNumber: string;

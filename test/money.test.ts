@@ -4,7 +4,7 @@ import { amountInput, bpToPercent, currencyExponent, fromMinorUnits, isCurrencyC
 describe('money', () => {
   it('parses decimal text exactly', () => {
     expect(toMinorUnits('1234.5', 2)).toBe(123450);
-    expect(toMinorUnits(0.1 + 0.2 > 0.3 ? '0.30' : '0', 2)).toBe(30);
+    expect(toMinorUnits(0.1 + 0.2, 2)).toBeNull(); // 0.30000000000000004: more decimals than RUB has
     expect(toMinorUnits(19.99, 2)).toBe(1999);
     expect(toMinorUnits('1.005', 2)).toBeNull();
     expect(toMinorUnits('-1', 2)).toBeNull();

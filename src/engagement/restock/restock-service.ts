@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { Db } from '../../platform/db/database.js';
 import type { UnitOfWork } from '../../platform/db/unit-of-work.js';
 import type { RestockSubscription } from '../../platform/db/schema.js';
 import type { WalletOutbox } from '../../wallets/outbox/wallet-outbox.js';

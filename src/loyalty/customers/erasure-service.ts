@@ -1,4 +1,3 @@
-import type { Db } from '../../platform/db/database.js';
 import type { UnitOfWork } from '../../platform/db/unit-of-work.js';
 import type { WalletOutbox } from '../../wallets/outbox/wallet-outbox.js';
 import { notFound } from '../../platform/shared/errors.js';

@@ -1,4 +1,3 @@
-import type { Db } from '../../platform/db/database.js';
 import type { UnitOfWork } from '../../platform/db/unit-of-work.js';
 import type { Program, TierDefinition } from '../../platform/db/schema.js';
 import { conflict, invalidField, notFound, ValidationError } from '../../platform/shared/errors.js';

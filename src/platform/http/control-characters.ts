@@ -2,6 +2,7 @@ import type { RequestHandler } from 'express';
 import { findControlCharacter } from '../shared/text.js';
 import { sendProblem } from './problem.js';
 
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /**

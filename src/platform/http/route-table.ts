@@ -62,10 +62,10 @@ async function authenticate(req: Request, res: Response, authenticator: Authenti
 }
 
 /** Path and query values are text like any other: control characters are refused, field named. */
-function parse(schema: z.ZodType | undefined, values: unknown, where: 'path' | 'query'): any {
+function parse(schema: z.ZodType | undefined, values: unknown, where: 'path' | 'query'): never {
   const found = findControlCharacter(values);
   if (found) throw invalidField(found, `(${where}) must not contain control characters`);
-  return schema ? parseInput(schema, values) : undefined;
+  return (schema ? parseInput(schema, values) : undefined) as never;
 }
 
 /** Money-moving calls must carry an Idempotency-Key, so a till that retries never counts twice. */

@@ -5,7 +5,9 @@ import { z } from 'zod';
  * other C0 control character belongs in a name, a slug or a message: they are refused at the edge
  * with the field named. Multi-line fields (terms, messages) may carry tab and newline.
  */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f]/;
+// eslint-disable-next-line no-control-regex -- likewise
 const CONTROL_EXCEPT_TAB_NEWLINE = /[\u0000-\u0008\u000b-\u001f\u007f]/;
 export const CONTROL_MESSAGE = 'must not contain control characters';
 const MULTILINE_MESSAGE = 'must not contain control characters other than tab and newline';

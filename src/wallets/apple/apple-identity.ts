@@ -52,6 +52,6 @@ async function readNamed(file: string, variable: string): Promise<Buffer> {
   try {
     return await readFile(file);
   } catch (err) {
-    throw new Error(`${variable}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    throw new Error(`${variable}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { cause: err });
   }
 }

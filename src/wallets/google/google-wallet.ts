@@ -88,7 +88,7 @@ async function readServiceAccount(google: GoogleConfig): Promise<ServiceAccount>
   try {
     parsed = JSON.parse(await readFile(google.credentialsPath, 'utf8')) as Partial<ServiceAccount>;
   } catch (err) {
-    throw new Error(`GOOGLE_APPLICATION_CREDENTIALS: cannot read ${google.credentialsPath} as JSON (${(err as Error).message})`);
+    throw new Error(`GOOGLE_APPLICATION_CREDENTIALS: cannot read ${google.credentialsPath} as JSON (${(err as Error).message})`, { cause: err });
   }
   if (typeof parsed.client_email !== 'string' || typeof parsed.private_key !== 'string') {
     throw new Error('GOOGLE_APPLICATION_CREDENTIALS: the key file has no client_email/private_key (use a service account JSON key)');
