@@ -17,7 +17,10 @@ export default tseslint.config(
       // Folders relate through services, never in a circle.
       'import-x/no-cycle': ['error', { ignoreExternal: true }],
       // Infrastructure sits below the capabilities and imports none of them.
-      'import-x/no-restricted-paths': ['error', { zones: [{ target: './src/platform', from: capabilities, message: 'platform/ is infrastructure: it imports no capability' }] }],
+      'import-x/no-restricted-paths': [
+        'error',
+        { zones: [{ target: './src/platform', from: capabilities, message: 'platform/ is infrastructure: it imports no capability' }] },
+      ],
       'import-x/no-duplicates': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],

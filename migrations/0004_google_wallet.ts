@@ -52,5 +52,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const t of ['google_callback_nonces', 'google_classes', 'google_notifications', 'google_objects']) await sql`drop table if exists ${sql.table(t)}`.execute(db);
+  for (const t of ['google_callback_nonces', 'google_classes', 'google_notifications', 'google_objects'])
+    await sql`drop table if exists ${sql.table(t)}`.execute(db);
 }

@@ -288,7 +288,7 @@ function drawStrip(scale: number): Buffer {
   const c = new Canvas(375 * scale, 144 * scale, scale);
   c.fill((x, y) => {
     // Diagonal teal gradient, a warm glow top-right, and soft waves suggesting fabric or water.
-    let colour = mix(DEEP, TEAL, smoothstep(x / 375 * 0.8 + (1 - y / 144) * 0.35));
+    let colour = mix(DEEP, TEAL, smoothstep((x / 375) * 0.8 + (1 - y / 144) * 0.35));
     const glow = Math.exp(-(((x - 320) / 120) ** 2 + ((y - 10) / 70) ** 2));
     colour = mix(colour, GOLD, glow * 0.45);
     const wave = Math.sin(x / 23 + Math.sin(y / 17) * 1.7) * Math.sin(y / 31 + x / 97);

@@ -19,7 +19,9 @@ afterAll(() => svc?.stop());
 
 type Op = { method: string; path: string; op: any };
 const operations = (): Op[] =>
-  Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ method, path, op })));
+  Object.entries(doc.paths as Record<string, Record<string, any>>).flatMap(([path, methods]) =>
+    Object.entries(methods).map(([method, op]) => ({ method, path, op })),
+  );
 
 /** Every route the express app serves: [METHOD, path with {params}], walking mounted routers. */
 function servedRoutes(app: Express): string[] {
@@ -28,7 +30,8 @@ function servedRoutes(app: Express): string[] {
   const walk = (stack: any[], prefix: string) => {
     for (const layer of stack) {
       if (layer.route) {
-        for (const method of Object.keys(layer.route.methods)) found.push(`${method.toUpperCase()} ${prefix}${String(layer.route.path).replace(/:(\w+)/g, '{$1}')}`);
+        for (const method of Object.keys(layer.route.methods))
+          found.push(`${method.toUpperCase()} ${prefix}${String(layer.route.path).replace(/:(\w+)/g, '{$1}')}`);
       } else if (layer.handle?.stack) {
         // A router: unprefixed when it matches any path, else at the first mount prefix it matches.
         const mountedAt = layer.match('/no-such-mount-point-xyz') ? '' : (prefixes.find((p) => layer.match(p)) ?? '?');
@@ -49,7 +52,9 @@ describe('the OpenAPI document', () => {
 
   it('describes every /api/v1 route the app serves, and nothing it does not', () => {
     const served = servedRoutes(createApp(svc.services)).filter((r) => r.includes(' /api/v1/'));
-    const documented = operations().map(({ method, path }) => `${method.toUpperCase()} ${path}`).filter((r) => r.includes(' /api/v1/'));
+    const documented = operations()
+      .map(({ method, path }) => `${method.toUpperCase()} ${path}`)
+      .filter((r) => r.includes(' /api/v1/'));
     expect(served.length).toBeGreaterThanOrEqual(34);
     expect([...served].sort()).toEqual([...documented].sort());
   });
@@ -154,7 +159,8 @@ describe('control characters', () => {
       const bodySchema = op.requestBody?.content['application/json'].schema;
       const body = bodySchema ? sample(bodySchema) : undefined;
       const attempts: Array<{ what: string; url: string; body: unknown; field?: string }> = [];
-      for (const p of params) attempts.push({ what: `${p.in} ${p.name}`, url: url({ name: p.name, value: NUL }), body, ...(p.in === 'query' && { field: p.name }) });
+      for (const p of params)
+        attempts.push({ what: `${p.in} ${p.name}`, url: url({ name: p.name, value: NUL }), body, ...(p.in === 'query' && { field: p.name }) });
       for (const field of stringFields(bodySchema)) {
         const poisoned = structuredClone(body);
         setIn(poisoned, field, NUL);
@@ -166,7 +172,8 @@ describe('control characters', () => {
         if (res.status < 400 || res.status >= 500) answers.push(`${method} ${path} (${attempt.what}): ${res.status}`);
         else if (res.status === 400 && attempt.field) {
           const fields: string[] = (res.body.errors ?? []).map((e: any) => e.field);
-          if (!fields.some((f) => attempt.field!.startsWith(f) || f.startsWith(attempt.field!))) answers.push(`${method} ${path} (${attempt.what}): 400 without the field: ${JSON.stringify(res.body)}`);
+          if (!fields.some((f) => attempt.field!.startsWith(f) || f.startsWith(attempt.field!)))
+            answers.push(`${method} ${path} (${attempt.what}): 400 without the field: ${JSON.stringify(res.body)}`);
         }
       }
     }
@@ -182,9 +189,20 @@ describe('control characters', () => {
       ['GET', '/c/%00'],
       ['GET', '/restock/unsubscribe/%00'],
       ['GET', '/wallet/apple/v1/passes/pass.test/a%00b'],
-      ['POST', '/wallet/apple/v1/devices/dev%00ice/registrations/pass.test/serial', { body: JSON.stringify({ pushToken: 'ab' }), headers: { 'content-type': 'application/json' } }],
+      [
+        'POST',
+        '/wallet/apple/v1/devices/dev%00ice/registrations/pass.test/serial',
+        { body: JSON.stringify({ pushToken: 'ab' }), headers: { 'content-type': 'application/json' } },
+      ],
       ['GET', '/wallet/apple/v1/devices/dev%00ice/registrations/pass.test'],
-      ['POST', '/join/contract', { body: new URLSearchParams({ name: NUL, phone: '+79160000002', personalData: 'on' }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } }],
+      [
+        'POST',
+        '/join/contract',
+        {
+          body: new URLSearchParams({ name: NUL, phone: '+79160000002', personalData: 'on' }).toString(),
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        },
+      ],
     ];
     const answers: string[] = [];
     for (const [method, path, init] of requests) {

@@ -1,13 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrivateKey, createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
 import { createServer } from 'node:net';
-import {
-  ApnsInputError,
-  classifyApnsResult,
-  createApnsClient,
-  type ApnsClient,
-  type ApnsClientOptions,
-} from '../src/wallets/apple/apns/apns-client.js';
+import { ApnsInputError, classifyApnsResult, createApnsClient, type ApnsClient, type ApnsClientOptions } from '../src/wallets/apple/apns/apns-client.js';
 import { APPLE_OID, createTestCa, issueClientCert, issueServerCert, type IssuedCert, type TestCa } from './support/test-pki.js';
 import { startFakeApns, type FakeApns } from './support/fake-apns.js';
 

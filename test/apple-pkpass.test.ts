@@ -38,7 +38,23 @@ function listFiles(dir: string, prefix = ''): string[] {
 function opensslVerify(dir: string, manifestName = 'manifest.json'): { status: number | null; output: string } {
   const r = spawnSync(
     'openssl',
-    ['cms', '-verify', '-inform', 'DER', '-in', join(dir, 'signature'), '-content', join(dir, manifestName), '-CAfile', certs.rootCertPath, '-purpose', 'any', '-binary', '-out', '/dev/null'],
+    [
+      'cms',
+      '-verify',
+      '-inform',
+      'DER',
+      '-in',
+      join(dir, 'signature'),
+      '-content',
+      join(dir, manifestName),
+      '-CAfile',
+      certs.rootCertPath,
+      '-purpose',
+      'any',
+      '-binary',
+      '-out',
+      '/dev/null',
+    ],
     { encoding: 'utf8' },
   );
   return { status: r.status, output: `${r.stdout}${r.stderr}` };
@@ -166,7 +182,11 @@ describe('pass packager', () => {
     const listed = extracted.filter((f) => f !== 'manifest.json' && f !== 'signature');
     expect(Object.keys(manifest).sort()).toEqual(listed);
     for (const name of listed) {
-      expect(manifest[name], name).toBe(createHash('sha1').update(readFileSync(join(dir, name))).digest('hex'));
+      expect(manifest[name], name).toBe(
+        createHash('sha1')
+          .update(readFileSync(join(dir, name)))
+          .digest('hex'),
+      );
     }
     expect(JSON.parse(readFileSync(join(dir, 'pass.json'), 'utf8'))).toEqual(passJson);
     // Template files come through byte-for-byte (e.g. the UTF-16 pass.strings).

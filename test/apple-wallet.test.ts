@@ -35,10 +35,15 @@ beforeAll(async () => {
   await createProgram(svc, { slug: 'apple', name: 'Apple Test', welcomeBonus: 100, terms: 'Be nice.' });
   const stores = [];
   for (let i = 0; i < 12; i++) {
-    stores.push(await createStore(svc, 'apple', {
-      name: `Store ${i}`, latitude: 55 + i * 0.1, longitude: 37, relevantText: `Near store ${i}`,
-      beacons: [{ proximityUUID: '6f1b9d0e-3c1a-4c5e-9a57-2b1f3d4e5a6b', major: i }],
-    }));
+    stores.push(
+      await createStore(svc, 'apple', {
+        name: `Store ${i}`,
+        latitude: 55 + i * 0.1,
+        longitude: 37,
+        relevantText: `Near store ${i}`,
+        beacons: [{ proximityUUID: '6f1b9d0e-3c1a-4c5e-9a57-2b1f3d4e5a6b', major: i }],
+      }),
+    );
   }
   card = await enrol(svc, { program: 'apple', name: 'Anna Karenina', phone: '+79161234567', marketing: true, extra: { homeStoreId: stores[11].id } });
   posKey = await issueKey(svc, 'pos', stores[0].id);
@@ -80,22 +85,55 @@ describe('issuing a pass', () => {
 
   it('lists every file in the manifest with its SHA-1', () => {
     const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
-    const files = listFiles(dir).filter((f) => f !== 'manifest.json' && f !== 'signature').sort();
+    const files = listFiles(dir)
+      .filter((f) => f !== 'manifest.json' && f !== 'signature')
+      .sort();
     expect(Object.keys(manifest).sort()).toEqual(files);
-    for (const f of files) expect(manifest[f]).toBe(createHash('sha1').update(readFileSync(path.join(dir, f))).digest('hex'));
-    expect(files).toEqual(expect.arrayContaining(['icon.png', 'icon@2x.png', 'icon@3x.png', 'logo.png', 'strip@3x.png', 'en.lproj/pass.strings', 'ru.lproj/pass.strings']));
+    for (const f of files)
+      expect(manifest[f]).toBe(
+        createHash('sha1')
+          .update(readFileSync(path.join(dir, f)))
+          .digest('hex'),
+      );
+    expect(files).toEqual(
+      expect.arrayContaining(['icon.png', 'icon@2x.png', 'icon@3x.png', 'logo.png', 'strip@3x.png', 'en.lproj/pass.strings', 'ru.lproj/pass.strings']),
+    );
   });
 
   it('carries a signature that openssl verifies against the root', () => {
-    const verify = spawnSync('openssl', ['cms', '-verify', '-inform', 'DER', '-in', 'signature', '-content', 'manifest.json', '-CAfile', rootPem, '-purpose', 'any', '-binary', '-out', '/dev/null'], { cwd: dir });
+    const verify = spawnSync(
+      'openssl',
+      [
+        'cms',
+        '-verify',
+        '-inform',
+        'DER',
+        '-in',
+        'signature',
+        '-content',
+        'manifest.json',
+        '-CAfile',
+        rootPem,
+        '-purpose',
+        'any',
+        '-binary',
+        '-out',
+        '/dev/null',
+      ],
+      { cwd: dir },
+    );
     expect(verify.stderr.toString()).toContain('Verification successful');
     expect(verify.status).toBe(0);
   });
 
   it('shows balance, tier, name, number, barcode, and message and stores on the back', () => {
     expect(pass).toMatchObject({
-      formatVersion: 1, passTypeIdentifier: PASS_TYPE_ID, teamIdentifier: TEAM_ID, serialNumber: card.serialNumber,
-      webServiceURL: 'http://127.0.0.1:3999/wallet/apple', organizationName: 'Apple Test',
+      formatVersion: 1,
+      passTypeIdentifier: PASS_TYPE_ID,
+      teamIdentifier: TEAM_ID,
+      serialNumber: card.serialNumber,
+      webServiceURL: 'http://127.0.0.1:3999/wallet/apple',
+      organizationName: 'Apple Test',
     });
     expect(authToken.length).toBeGreaterThanOrEqual(32);
     const fields = Object.fromEntries(
@@ -133,9 +171,17 @@ describe('the device conversation', () => {
   let lastModified: string;
 
   it('registers a device (201), and again with a new push token (200)', async () => {
-    const first = await fetch(registration(), { method: 'POST', headers: { ...applePass(authToken), 'content-type': 'application/json' }, body: JSON.stringify({ pushToken: 'bb'.repeat(32) }) });
+    const first = await fetch(registration(), {
+      method: 'POST',
+      headers: { ...applePass(authToken), 'content-type': 'application/json' },
+      body: JSON.stringify({ pushToken: 'bb'.repeat(32) }),
+    });
     expect(first.status).toBe(201);
-    const again = await fetch(registration(), { method: 'POST', headers: { ...applePass(authToken), 'content-type': 'application/json' }, body: JSON.stringify({ pushToken: PUSH_TOKEN }) });
+    const again = await fetch(registration(), {
+      method: 'POST',
+      headers: { ...applePass(authToken), 'content-type': 'application/json' },
+      body: JSON.stringify({ pushToken: PUSH_TOKEN }),
+    });
     expect(again.status).toBe(200);
     const device = await svc.services.db.selectFrom('apple_devices').select('push_token').where('device_library_id', '=', DEVICE).executeTakeFirstOrThrow();
     expect(device.push_token).toBe(PUSH_TOKEN);
@@ -146,7 +192,8 @@ describe('the device conversation', () => {
     const otherPass = unzipPass(Buffer.from(await (await fetch(other.links.apple.replace('http://127.0.0.1:3999', svc.url))).arrayBuffer()));
     const otherToken = JSON.parse(readFileSync(path.join(otherPass, 'pass.json'), 'utf8')).authenticationToken;
     const body = JSON.stringify({ pushToken: PUSH_TOKEN });
-    const post = (headers: Record<string, string>, url = registration()) => fetch(url, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body });
+    const post = (headers: Record<string, string>, url = registration()) =>
+      fetch(url, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body });
     expect((await post(applePass('x'.repeat(43)))).status).toBe(401);
     expect((await post(applePass(otherToken))).status).toBe(401);
     expect((await post({})).status).toBe(401);
@@ -173,7 +220,9 @@ describe('the device conversation', () => {
     expect(res.headers.get('content-type')).toBe('application/vnd.apple.pkpass');
     lastModified = res.headers.get('last-modified')!;
     expect(new Date(lastModified).getTime()).toBeLessThanOrEqual(Date.now());
-    const unchanged = await fetch(ws(`/passes/${PASS_TYPE_ID}/${card.serialNumber}`), { headers: { ...applePass(authToken), 'if-modified-since': lastModified } });
+    const unchanged = await fetch(ws(`/passes/${PASS_TYPE_ID}/${card.serialNumber}`), {
+      headers: { ...applePass(authToken), 'if-modified-since': lastModified },
+    });
     expect(unchanged.status).toBe(304);
     const head = await fetch(ws(`/passes/${PASS_TYPE_ID}/${card.serialNumber}`), { method: 'HEAD', headers: applePass(authToken) });
     expect(head.status).toBe(200);
@@ -198,7 +247,9 @@ describe('the device conversation', () => {
     expect(body.serialNumbers).toEqual([card.serialNumber]);
     expect(Number(body.lastUpdated)).toBeGreaterThan(Number(tag));
 
-    const updated = await fetch(ws(`/passes/${PASS_TYPE_ID}/${card.serialNumber}`), { headers: { ...applePass(authToken), 'if-modified-since': lastModified } });
+    const updated = await fetch(ws(`/passes/${PASS_TYPE_ID}/${card.serialNumber}`), {
+      headers: { ...applePass(authToken), 'if-modified-since': lastModified },
+    });
     expect(updated.status).toBe(200);
     expect(new Date(updated.headers.get('last-modified')!).getTime()).toBeGreaterThan(new Date(lastModified).getTime());
     const pass = JSON.parse(readFileSync(path.join(unzipPass(Buffer.from(await updated.arrayBuffer())), 'pass.json'), 'utf8'));
@@ -218,7 +269,11 @@ describe('the device conversation', () => {
   });
 
   it('accepts Wallet’s log messages', async () => {
-    const res = await fetch(ws('/log'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ logs: ['something went wrong'] }) });
+    const res = await fetch(ws('/log'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ logs: ['something went wrong'] }),
+    });
     expect(res.status).toBe(200);
   });
 
@@ -226,14 +281,19 @@ describe('the device conversation', () => {
     const res = await fetch(registration(), { method: 'DELETE', headers: applePass(authToken) });
     expect(res.status).toBe(200);
     expect((await fetch(ws(`/devices/${DEVICE}/registrations/${PASS_TYPE_ID}`))).status).toBe(204);
-    expect((await fetch(registration('wrong-token-wrong-token-wrong-token'), { method: 'DELETE', headers: applePass('wrong-token-wrong-token-wrong-token') })).status).toBe(401);
+    expect(
+      (await fetch(registration('wrong-token-wrong-token-wrong-token'), { method: 'DELETE', headers: applePass('wrong-token-wrong-token-wrong-token') }))
+        .status,
+    ).toBe(401);
   });
 });
 
 describe('APNs answers', () => {
   async function registerDevice(device: string, pushToken: string) {
     const res = await fetch(`${ws(`/devices/${device}/registrations/${PASS_TYPE_ID}/${card.serialNumber}`)}`, {
-      method: 'POST', headers: { ...applePass(authToken), 'content-type': 'application/json' }, body: JSON.stringify({ pushToken }),
+      method: 'POST',
+      headers: { ...applePass(authToken), 'content-type': 'application/json' },
+      body: JSON.stringify({ pushToken }),
     });
     expect(res.status).toBe(201);
   }
@@ -260,14 +320,16 @@ describe('APNs answers', () => {
   it('429 is retried with back-off until delivered, and the registration stays', async () => {
     const token = 'ee'.repeat(32);
     await registerDevice('device429', token);
-    apns.respondFor(token, [{ status: 429, reason: 'TooManyRequests' }, { status: 503, reason: 'ServiceUnavailable' }]);
+    apns.respondFor(token, [
+      { status: 429, reason: 'TooManyRequests' },
+      { status: 503, reason: 'ServiceUnavailable' },
+    ]);
     await purchase(10);
     await apns.waitFor((r) => r.filter((x) => x.token === token).length >= 3, 20_000);
     expect(await registered('device429')).toBe(1);
     await waitUntil(async () => (await svc.services.db.selectFrom('jobs').select('id').where('kind', '=', 'apple.push').execute()).length === 0);
   });
 });
-
 
 describe('back-in-stock on the back of the pass', () => {
   const passJson = async () => {
@@ -291,7 +353,9 @@ describe('back-in-stock on the back of the pass', () => {
 describe('geo messages', () => {
   it('a store’s new relevant text reaches the cards that carry it, silently', async () => {
     const reg = await fetch(`${ws(`/devices/geo-device/registrations/${PASS_TYPE_ID}/${card.serialNumber}`)}`, {
-      method: 'POST', headers: { ...applePass(authToken), 'content-type': 'application/json' }, body: JSON.stringify({ pushToken: 'ab'.repeat(32) }),
+      method: 'POST',
+      headers: { ...applePass(authToken), 'content-type': 'application/json' },
+      body: JSON.stringify({ pushToken: 'ab'.repeat(32) }),
     });
     expect(reg.status).toBe(201);
     const before = await fetch(card.links.apple.replace('http://127.0.0.1:3999', svc.url));
@@ -305,7 +369,11 @@ describe('geo messages', () => {
     const pass = JSON.parse(readFileSync(path.join(unzipPass(Buffer.from(await after.arrayBuffer())), 'pass.json'), 'utf8'));
     expect(pass.locations[0].relevantText).toBe('Autumn collection is in: drop by');
     // Nothing with a changeMessage changed, so the phone updates without a lock-screen message.
-    const shown = (p: any) => ['primaryFields', 'backFields'].flatMap((s) => p.storeCard[s]).filter((f: any) => f.changeMessage).map((f: any) => [f.key, f.value]);
+    const shown = (p: any) =>
+      ['primaryFields', 'backFields']
+        .flatMap((s) => p.storeCard[s])
+        .filter((f: any) => f.changeMessage)
+        .map((f: any) => [f.key, f.value]);
     expect(shown(pass)).toEqual(shown(oldPass));
   });
 });

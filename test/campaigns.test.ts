@@ -36,8 +36,14 @@ beforeAll(async () => {
   google = await startFakeGoogle({ serviceAccounts: [account] });
   svc = await startTestService({ ...standIn.env, ...fakeGoogleEnv(google, ISSUER, dataDir, account), JOB_POLL_MS: '50' });
   await createProgram(svc, {
-    slug: 'shop', name: 'Shop', welcomeBonus: 10, marketingCaps: { perDay: 5, perWeek: 10 },
-    tiers: [{ name: 'Silver', minSpend: 0, earnPercent: 10 }, { name: 'Gold', minSpend: 1000, earnPercent: 12 }],
+    slug: 'shop',
+    name: 'Shop',
+    welcomeBonus: 10,
+    marketingCaps: { perDay: 5, perWeek: 10 },
+    tiers: [
+      { name: 'Silver', minSpend: 0, earnPercent: 10 },
+      { name: 'Gold', minSpend: 1000, earnPercent: 12 },
+    ],
   });
   for (const name of ['A', 'B']) stores.push((await createStore(svc, 'shop', { name, latitude: 55, longitude: 37 })).id);
   const pos = await issueKey(svc, 'pos', stores[0]);
@@ -53,16 +59,28 @@ beforeAll(async () => {
   ];
   for (const [i, p] of people.entries()) {
     const enrolled = await enrol(svc, {
-      program: 'shop', name: `${p.key[0]!.toUpperCase()}${p.key.slice(1)} Test`, phone: `+7916800000${i}`, birthday: p.birthday,
-      marketing: p.consent, extra: { homeStoreId: stores[p.store] },
+      program: 'shop',
+      name: `${p.key[0]!.toUpperCase()}${p.key.slice(1)} Test`,
+      phone: `+7916800000${i}`,
+      birthday: p.birthday,
+      marketing: p.consent,
+      extra: { homeStoreId: stores[p.store] },
     });
     const card = await cardRow(svc, enrolled.cardNumber);
-    members[p.key] = { cardNumber: enrolled.cardNumber, serial: enrolled.serialNumber, customerId: enrolled.customerId, cardId: card.id, token: card.auth_token };
+    members[p.key] = {
+      cardNumber: enrolled.cardNumber,
+      serial: enrolled.serialNumber,
+      customerId: enrolled.customerId,
+      cardId: card.id,
+      token: card.auth_token,
+    };
     if (p.gold) await tillPurchase(svc, pos, enrolled.cardNumber, 1500);
     if (p.apple) {
       const pushToken = (i + 1).toString(16).padStart(2, '0').repeat(32);
       const reg = await fetch(`${svc.url}/wallet/apple/v1/devices/device-${p.key}/registrations/${PASS_TYPE_ID}/${enrolled.serialNumber}`, {
-        method: 'POST', headers: { authorization: `ApplePass ${card.auth_token}`, 'content-type': 'application/json' }, body: JSON.stringify({ pushToken }),
+        method: 'POST',
+        headers: { authorization: `ApplePass ${card.auth_token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ pushToken }),
       });
       expect(reg.status).toBe(201);
       members[p.key]!.pushToken = pushToken;
@@ -83,7 +101,6 @@ async function pendingJobs(): Promise<number> {
   const r = await sql<{ n: number }>`select count(*)::int as n from jobs where failed_at is null and run_at <= now()`.execute(svc.services.db);
   return r.rows[0]!.n;
 }
-
 
 async function finished(id: string) {
   await waitUntil(async () => (await svc.api('GET', `/api/v1/campaigns/${id}`)).body.status === 'completed');
@@ -111,7 +128,10 @@ describe('audience', () => {
   });
 
   it('names a bad audience field', async () => {
-    const res = await svc.api('POST', '/api/v1/segments/preview', { program: 'shop', audience: { birthdayBetween: { from: '13-01', to: '01-01' }, colour: 'red' } });
+    const res = await svc.api('POST', '/api/v1/segments/preview', {
+      program: 'shop',
+      audience: { birthdayBetween: { from: '13-01', to: '01-01' }, colour: 'red' },
+    });
     expect(res.status).toBe(400);
     expect(res.body.errors.map((e: any) => e.field)).toEqual(expect.arrayContaining(['audience.birthdayBetween.from', 'audience']));
   });
@@ -121,7 +141,12 @@ describe('campaigns', () => {
   it('reach exactly the consenting members of the segment, on Apple and Google', async () => {
     const apnsBefore = apns.requests.length;
     const googleBefore = google.apiRequests().length;
-    const res = await svc.api('POST', '/api/v1/campaigns', { program: 'shop', message: 'Spring sale for Store A', audience: { homeStoreIds: [stores[0]] }, bonusPoints: 5 });
+    const res = await svc.api('POST', '/api/v1/campaigns', {
+      program: 'shop',
+      message: 'Spring sale for Store A',
+      audience: { homeStoreIds: [stores[0]] },
+      bonusPoints: 5,
+    });
     expect(res.status).toBe(202);
     const done = await finished(res.body.id);
     expect(done.counts).toMatchObject({ targeted: 3, sent: 2, sentApple: 1, sentGoogle: 2, skippedConsent: 1, skippedFrequencyCap: 0 });
@@ -130,7 +155,11 @@ describe('campaigns', () => {
     const pushed = new Set(apns.requests.slice(apnsBefore).map((r) => r.token));
     expect(pushed).toEqual(new Set([members.anna!.pushToken]));
     // Google: one addMessage each for anna and dina, nobody else.
-    const messaged = google.apiRequests().slice(googleBefore).filter((r) => r.path.endsWith('/addMessage')).map((r) => decodeURIComponent(r.path.split('/').at(-2)!));
+    const messaged = google
+      .apiRequests()
+      .slice(googleBefore)
+      .filter((r) => r.path.endsWith('/addMessage'))
+      .map((r) => decodeURIComponent(r.path.split('/').at(-2)!));
     expect(messaged.sort()).toEqual([`${ISSUER}.${members.anna!.serial}`, `${ISSUER}.${members.dina!.serial}`].sort());
     const vera = await svc.api('GET', `/api/v1/cards/${members.vera!.cardNumber}`);
     expect(vera.body.message).toBeNull();
@@ -163,12 +192,22 @@ describe('campaigns', () => {
     const done = await finished(res.body.id);
     expect(done.counts.sent).toBe(2);
     expect(done.counts.googleSilent).toBe(spent.rows[0]!.n);
-    const dina = await svc.services.db.selectFrom('google_notifications').select(['notified', 'text']).where('card_id', '=', members.dina!.cardId).orderBy('id', 'desc').executeTakeFirstOrThrow();
+    const dina = await svc.services.db
+      .selectFrom('google_notifications')
+      .select(['notified', 'text'])
+      .where('card_id', '=', members.dina!.cardId)
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
     expect(dina).toEqual({ notified: false, text: 'Over budget for Dina' });
   });
 
   it('never message a card twice when a worker stops mid-campaign and another resumes', async () => {
-    const res = await svc.api('POST', '/api/v1/campaigns', { program: 'shop', message: 'Resumed', bonusPoints: 3, sendAt: new Date(Date.now() + 3_600_000).toISOString() });
+    const res = await svc.api('POST', '/api/v1/campaigns', {
+      program: 'shop',
+      message: 'Resumed',
+      bonusPoints: 3,
+      sendAt: new Date(Date.now() + 3_600_000).toISOString(),
+    });
     const id = res.body.id as string;
     // A worker delivers one batch of one card and dies; the job is still there for another worker.
     await svc.services.campaigns.run(id, { batchSize: 1, maxBatches: 1 });
@@ -235,7 +274,10 @@ describe('a broadcast to the whole program', () => {
 
 describe('birthday automation', () => {
   it('greets by name with bonus points once, however often the date is run', async () => {
-    await svc.api('PATCH', '/api/v1/programs/shop', { birthdayAutomation: { daysBefore: 1, sendHour: 9, bonusPoints: 100, text: 'Happy birthday, {name}! {points} points are yours.' }, marketingCaps: { perDay: 50, perWeek: 50 } });
+    await svc.api('PATCH', '/api/v1/programs/shop', {
+      birthdayAutomation: { daysBefore: 1, sendHour: 9, bonusPoints: 100, text: 'Happy birthday, {name}! {points} points are yours.' },
+      marketingCaps: { perDay: 50, perWeek: 50 },
+    });
     const run = () => svc.api('POST', '/api/v1/automations/birthday/run', { program: 'shop', date: '2026-03-09' });
     const first = await run();
     expect(first.status).toBe(202);
@@ -256,7 +298,12 @@ describe('points reminder automation', () => {
   it('tells a member how many points expire and when, once per expiry date', async () => {
     await svc.api('PATCH', '/api/v1/programs/shop', { pointsReminder: { daysBefore: 10, sendHour: 9, text: '{name}, {points} points expire on {date}' } });
     // Age boris's welcome lot (10 points) so it expires ten days after the run date.
-    await svc.services.db.updateTable('point_lots').set({ expires_at: new Date('2026-04-11T12:00:00Z') }).where('card_id', '=', members.boris!.cardId).where('points', '=', 10).execute();
+    await svc.services.db
+      .updateTable('point_lots')
+      .set({ expires_at: new Date('2026-04-11T12:00:00Z') })
+      .where('card_id', '=', members.boris!.cardId)
+      .where('points', '=', 10)
+      .execute();
     const run = () => svc.api('POST', '/api/v1/automations/points-reminder/run', { program: 'shop', date: '2026-04-01' });
     const first = await run();
     expect(first.status).toBe(202);

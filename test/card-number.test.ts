@@ -22,7 +22,19 @@ describe('card numbers', () => {
 describe('luhnCheckDigit', () => {
   it('matches the published test numbers of the card schemes', () => {
     // Visa, Mastercard, American Express, Discover, JCB test numbers; their last digit is the check digit.
-    for (const n of ['4111111111111111', '4012888888881881', '5555555555554444', '5105105105105100', '378282246310005', '371449635398431', '6011111111111117', '6011000990139424', '3530111333300000', '79927398713', '49927398716']) {
+    for (const n of [
+      '4111111111111111',
+      '4012888888881881',
+      '5555555555554444',
+      '5105105105105100',
+      '378282246310005',
+      '371449635398431',
+      '6011111111111117',
+      '6011000990139424',
+      '3530111333300000',
+      '79927398713',
+      '49927398716',
+    ]) {
       expect(luhnCheckDigit(n.slice(0, -1)), n).toBe(Number(n.at(-1)));
     }
   });

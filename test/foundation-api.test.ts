@@ -43,8 +43,15 @@ describe('programs', () => {
     const res = await svc.api('POST', '/api/v1/programs', { slug: 'minimal', name: 'Minimal' });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({
-      slug: 'minimal', currency: 'RUB', earnPercent: 10, maxRedeemPercent: 30, welcomeBonus: 0,
-      tiers: [{ name: 'Member', minSpend: '0.00', earnPercent: 10 }], pointsExpireAfterMonths: null, timezone: 'UTC', barcodeFormat: 'QR',
+      slug: 'minimal',
+      currency: 'RUB',
+      earnPercent: 10,
+      maxRedeemPercent: 30,
+      welcomeBonus: 0,
+      tiers: [{ name: 'Member', minSpend: '0.00', earnPercent: 10 }],
+      pointsExpireAfterMonths: null,
+      timezone: 'UTC',
+      barcodeFormat: 'QR',
     });
   });
 
@@ -98,7 +105,11 @@ describe('stores', () => {
 
   it('validates coordinates and beacons', async () => {
     const res = await svc.api('POST', '/api/v1/stores', {
-      program: 'acme', name: 'Bad', latitude: 91, longitude: 37, beacons: [{ proximityUUID: 'not-a-uuid', major: 70000 }],
+      program: 'acme',
+      name: 'Bad',
+      latitude: 91,
+      longitude: 37,
+      beacons: [{ proximityUUID: 'not-a-uuid', major: 70000 }],
     });
     expect(res.status).toBe(400);
     expect(res.body.errors.map((e: any) => e.field).sort()).toEqual(['beacons.0.major', 'beacons.0.proximityUUID', 'latitude']);
@@ -175,22 +186,39 @@ describe('enrolment', () => {
     const results = await Promise.all(Array.from({ length: 8 }, () => enrol('+79055550001')));
     expect(new Set(results.map((r) => r.body.cardNumber)).size).toBe(1);
     expect(results.filter((r) => r.status === 201)).toHaveLength(1);
-    const count = await svc.services.db.selectFrom('customers').select((eb) => eb.fn.countAll<number>().as('n')).where('phone', '=', '+79055550001').executeTakeFirstOrThrow();
+    const count = await svc.services.db
+      .selectFrom('customers')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('phone', '=', '+79055550001')
+      .executeTakeFirstOrThrow();
     expect(Number(count.n)).toBe(1);
   });
 
   it('records consents with time and source', async () => {
     const res = await enrol('+79057770000', { consent: { personalData: true, marketing: false }, source: 'qr' });
     const consents = await svc.services.db.selectFrom('consents').selectAll().where('customer_id', '=', res.body.customerId).orderBy('id').execute();
-    expect(consents.map((c) => [c.kind, c.granted, c.source])).toEqual([['personal_data', true, 'qr'], ['marketing', false, 'qr']]);
+    expect(consents.map((c) => [c.kind, c.granted, c.source])).toEqual([
+      ['personal_data', true, 'qr'],
+      ['marketing', false, 'qr'],
+    ]);
     expect(consents[0]!.recorded_at).toBeInstanceOf(Date);
   });
 
   it('refuses bad input with field names and writes nothing', async () => {
     const before = await countRows(svc, 'customers');
-    const bad = await svc.api('POST', '/api/v1/cards', { program: 'acme', customer: { name: '', phone: 'abc', birthday: '2999-01-01', email: 'nope' }, consent: { personalData: false } });
+    const bad = await svc.api('POST', '/api/v1/cards', {
+      program: 'acme',
+      customer: { name: '', phone: 'abc', birthday: '2999-01-01', email: 'nope' },
+      consent: { personalData: false },
+    });
     expect(bad.status).toBe(400);
-    expect(bad.body.errors.map((e: any) => e.field).sort()).toEqual(['consent.personalData', 'customer.birthday', 'customer.email', 'customer.name', 'customer.phone']);
+    expect(bad.body.errors.map((e: any) => e.field).sort()).toEqual([
+      'consent.personalData',
+      'customer.birthday',
+      'customer.email',
+      'customer.name',
+      'customer.phone',
+    ]);
     const badPhone = await enrol('+7 123');
     expect(badPhone.status).toBe(400);
     expect(badPhone.body.errors[0].field).toBe('customer.phone');
@@ -200,7 +228,11 @@ describe('enrolment', () => {
   });
 
   it('refuses malformed JSON and bodies over 100 KB', async () => {
-    const malformed = await fetch(svc.url + '/api/v1/cards', { method: 'POST', headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' }, body: '{"program":' });
+    const malformed = await fetch(svc.url + '/api/v1/cards', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+      body: '{"program":',
+    });
     expect(malformed.status).toBe(400);
     const big = await svc.api('POST', '/api/v1/cards', { program: 'acme', padding: 'x'.repeat(110_000) });
     expect(big.status).toBe(413);

@@ -13,9 +13,9 @@ describe('config', () => {
     const bad = () => loadConfig({ PORT: 'abc', DATABASE_URL: 'mysql://x' });
     expect(bad).toThrow(ConfigError);
     expect(bad).toThrow(/PORT .*\n.*DATABASE_URL/);
-    expect(() => loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'http://example.com', ADMIN_API_KEY: 'k'.repeat(30), DATABASE_URL: 'postgres://h/db' })).toThrow(
-      /PUBLIC_URL must be https/,
-    );
+    expect(() =>
+      loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'http://example.com', ADMIN_API_KEY: 'k'.repeat(30), DATABASE_URL: 'postgres://h/db' }),
+    ).toThrow(/PUBLIC_URL must be https/);
     expect(() => loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://x.example', DATABASE_URL: 'postgres://h/db' })).toThrow(/ADMIN_API_KEY is required/);
   });
 

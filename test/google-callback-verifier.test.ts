@@ -10,13 +10,7 @@ import {
   type CallbackVerificationErrorCode,
   type VerifyCallbackOptions,
 } from '../src/wallets/google/callback-verifier.js';
-import {
-  createGoogleSigningKeys,
-  keysJsonFor,
-  signCallback,
-  type CallbackBody,
-  type CallbackMessageInput,
-} from './support/google-callback-signer.js';
+import { createGoogleSigningKeys, keysJsonFor, signCallback, type CallbackBody, type CallbackMessageInput } from './support/google-callback-signer.js';
 
 const ISSUER_ID = '3388000000012345678';
 const NOW = Date.now();
@@ -90,13 +84,9 @@ describe('parseRootSigningKeys', () => {
     expect(() => parseRootSigningKeys('not json')).toThrow(RootSigningKeysError);
     expect(() => parseRootSigningKeys('{"keys":{}}')).toThrow(/"keys" array/);
     expect(() => parseRootSigningKeys('{"keys":[{"protocolVersion":"ECv2SigningOnly"}]}')).toThrow(/keyValue/);
+    expect(() => parseRootSigningKeys(JSON.stringify({ keys: [{ keyValue: '!!!', protocolVersion: 'ECv2SigningOnly' }] }))).toThrow(/P-256/);
     expect(() =>
-      parseRootSigningKeys(JSON.stringify({ keys: [{ keyValue: '!!!', protocolVersion: 'ECv2SigningOnly' }] })),
-    ).toThrow(/P-256/);
-    expect(() =>
-      parseRootSigningKeys(
-        JSON.stringify({ keys: [{ keyValue: root.keyValue, protocolVersion: 'ECv2SigningOnly', keyExpiration: 'soon' }] }),
-      ),
+      parseRootSigningKeys(JSON.stringify({ keys: [{ keyValue: root.keyValue, protocolVersion: 'ECv2SigningOnly', keyExpiration: 'soon' }] })),
     ).toThrow(/keyExpiration/);
   });
 

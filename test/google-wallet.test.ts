@@ -56,13 +56,16 @@ afterAll(async () => {
 
 const purchase = (amount: number) => tillPurchase(svc, posKey, card.cardNumber, amount);
 
-
 describe('issuing into Google Wallet', () => {
   it('inserts the class and the object at issuance, through OAuth from the local token endpoint', async () => {
     await waitUntil(() => google.objects.has(objectId));
     expect(google.tokenRequests().length).toBeGreaterThanOrEqual(1);
     const cls = google.classes.get(classId)!;
-    expect(cls).toMatchObject({ issuerName: 'Google Test', programName: 'Google Test', callbackOptions: { url: 'https://loyalty.example.com/wallet/google/callbacks' } });
+    expect(cls).toMatchObject({
+      issuerName: 'Google Test',
+      programName: 'Google Test',
+      callbackOptions: { url: 'https://loyalty.example.com/wallet/google/callbacks' },
+    });
     const insert = google.apiRequests().find((r) => r.method === 'POST' && r.path.endsWith('/loyaltyClass'))!;
     expect((insert.body as any).reviewStatus).toBe('UNDER_REVIEW');
     expect(cls.programLogo?.sourceUri?.uri).toBe('https://loyalty.example.com/wallet/google/logo/default.png');
@@ -94,8 +97,16 @@ describe('live updates', () => {
   it('PATCHes the object with the new balance and NOTIFY_ON_UPDATE', async () => {
     const before = google.apiRequests().length;
     const result = await purchase(500);
-    await waitUntil(() => google.apiRequests().slice(before).some((r) => r.method === 'PATCH' && r.path.includes('/loyaltyObject/')));
-    const patch = google.apiRequests().slice(before).find((r) => r.method === 'PATCH' && r.path.includes('/loyaltyObject/'))!;
+    await waitUntil(() =>
+      google
+        .apiRequests()
+        .slice(before)
+        .some((r) => r.method === 'PATCH' && r.path.includes('/loyaltyObject/')),
+    );
+    const patch = google
+      .apiRequests()
+      .slice(before)
+      .find((r) => r.method === 'PATCH' && r.path.includes('/loyaltyObject/'))!;
     expect((patch.body as any).loyaltyPoints.balance).toEqual({ int: result.balance });
     expect((patch.body as any).notifyPreference).toBe('NOTIFY_ON_UPDATE');
     expect(google.objects.get(objectId)!.loyaltyPoints!.balance).toEqual({ int: result.balance });
@@ -106,15 +117,28 @@ describe('live updates', () => {
     for (const text of ['First news', 'Second news', 'Third news']) {
       const before = google.apiRequests().length;
       expect((await svc.api('POST', `/api/v1/cards/${card.cardNumber}/message`, { text })).status).toBe(202);
-      await waitUntil(() => google.apiRequests().slice(before).some((r) => r.path.endsWith('/addMessage')));
-      const req = google.apiRequests().slice(before).find((r) => r.path.endsWith('/addMessage'))!;
+      await waitUntil(() =>
+        google
+          .apiRequests()
+          .slice(before)
+          .some((r) => r.path.endsWith('/addMessage')),
+      );
+      const req = google
+        .apiRequests()
+        .slice(before)
+        .find((r) => r.path.endsWith('/addMessage'))!;
       expect((req.body as any).message.body).toBe(text);
       types.push((req.body as any).message.messageType);
     }
     // One notifying balance update above + two notifying messages = 3: the third message is silent.
     expect(types).toEqual(['TEXT_AND_NOTIFY', 'TEXT_AND_NOTIFY', 'TEXT']);
     const { id } = await svc.services.db.selectFrom('cards').select('id').where('card_number', '=', card.cardNumber).executeTakeFirstOrThrow();
-    const recorded = await svc.services.db.selectFrom('google_notifications').select(['kind', 'notified', 'text']).where('card_id', '=', id).orderBy('id').execute();
+    const recorded = await svc.services.db
+      .selectFrom('google_notifications')
+      .select(['kind', 'notified', 'text'])
+      .where('card_id', '=', id)
+      .orderBy('id')
+      .execute();
     expect(recorded).toEqual([
       { kind: 'update', notified: true, text: null },
       { kind: 'message', notified: true, text: 'First news' },
@@ -126,8 +150,16 @@ describe('live updates', () => {
   it('a balance change over budget is patched without a notification', async () => {
     const before = google.apiRequests().length;
     await purchase(100);
-    await waitUntil(() => google.apiRequests().slice(before).some((r) => r.method === 'PATCH' && r.path.includes('/loyaltyObject/')));
-    const patch = google.apiRequests().slice(before).find((r) => r.method === 'PATCH' && r.path.includes('/loyaltyObject/'))!;
+    await waitUntil(() =>
+      google
+        .apiRequests()
+        .slice(before)
+        .some((r) => r.method === 'PATCH' && r.path.includes('/loyaltyObject/')),
+    );
+    const patch = google
+      .apiRequests()
+      .slice(before)
+      .find((r) => r.method === 'PATCH' && r.path.includes('/loyaltyObject/'))!;
     expect((patch.body as any).notifyPreference).toBeUndefined();
   });
 
@@ -136,7 +168,10 @@ describe('live updates', () => {
     const before = google.apiRequests().length;
     const result = await purchase(100);
     await waitUntil(() => (google.objects.get(objectId)!.loyaltyPoints!.balance as any).int === result.balance, 20_000);
-    const patches = google.apiRequests().slice(before).filter((r) => r.method === 'PATCH' && r.path.includes('/loyaltyObject/'));
+    const patches = google
+      .apiRequests()
+      .slice(before)
+      .filter((r) => r.method === 'PATCH' && r.path.includes('/loyaltyObject/'));
     expect(patches.map((p) => p.status)).toEqual([429, 200]);
   });
 
@@ -146,21 +181,39 @@ describe('live updates', () => {
     await purchase(100);
     const { id } = await svc.services.db.selectFrom('cards').select('id').where('card_number', '=', card.cardNumber).executeTakeFirstOrThrow();
     await waitUntil(async () => {
-      const job = await svc.services.db.selectFrom('jobs').select(['failed_at']).where('kind', '=', 'google.card-changed').where('dedupe_key', '=', id).executeTakeFirst();
+      const job = await svc.services.db
+        .selectFrom('jobs')
+        .select(['failed_at'])
+        .where('kind', '=', 'google.card-changed')
+        .where('dedupe_key', '=', id)
+        .executeTakeFirst();
       return Boolean(job?.failed_at);
     });
     const row = await svc.services.db.selectFrom('google_objects').select('last_error').where('card_id', '=', id).executeTakeFirstOrThrow();
     expect(row.last_error).toContain('400');
     await new Promise((r) => setTimeout(r, 500));
-    expect(google.apiRequests().slice(before).filter((r) => r.method === 'PATCH' && r.path.includes('/loyaltyObject/'))).toHaveLength(1);
+    expect(
+      google
+        .apiRequests()
+        .slice(before)
+        .filter((r) => r.method === 'PATCH' && r.path.includes('/loyaltyObject/')),
+    ).toHaveLength(1);
     await svc.services.db.deleteFrom('jobs').where('failed_at', 'is not', null).execute();
   });
 
   it('patches the class after an insert answered 409 when the program changes', async () => {
     const before = google.apiRequests().length;
     expect((await svc.api('PATCH', '/api/v1/programs/gw', { terms: 'New terms.' })).status).toBe(200);
-    await waitUntil(() => google.apiRequests().slice(before).some((r) => r.method === 'PATCH' && r.path.endsWith(`/loyaltyClass/${encodeURIComponent(classId)}`)));
-    const classCalls = google.apiRequests().slice(before).filter((r) => r.path.includes('/loyaltyClass'));
+    await waitUntil(() =>
+      google
+        .apiRequests()
+        .slice(before)
+        .some((r) => r.method === 'PATCH' && r.path.endsWith(`/loyaltyClass/${encodeURIComponent(classId)}`)),
+    );
+    const classCalls = google
+      .apiRequests()
+      .slice(before)
+      .filter((r) => r.path.includes('/loyaltyClass'));
     expect(classCalls[0]).toMatchObject({ method: 'POST', status: 409 });
     expect(classCalls[1]).toMatchObject({ method: 'PATCH', status: 200 });
     expect(google.classes.get(classId)!.textModulesData![0]!.body).toBe('New terms.');
@@ -168,9 +221,19 @@ describe('live updates', () => {
 });
 
 describe('save and delete callbacks', () => {
-  const post = (body: unknown) => fetch(`${svc.url}/wallet/google/callbacks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const message = (eventType: string, extra: Record<string, unknown> = {}) => ({ classId, objectId, eventType, expTimeMillis: Date.now() + 60_000, count: 1, nonce: randomUUID(), ...extra });
-  const saved = async () => (await svc.services.db.selectFrom('google_objects').select('saved').where('object_id', '=', objectId).executeTakeFirstOrThrow()).saved;
+  const post = (body: unknown) =>
+    fetch(`${svc.url}/wallet/google/callbacks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const message = (eventType: string, extra: Record<string, unknown> = {}) => ({
+    classId,
+    objectId,
+    eventType,
+    expTimeMillis: Date.now() + 60_000,
+    count: 1,
+    nonce: randomUUID(),
+    ...extra,
+  });
+  const saved = async () =>
+    (await svc.services.db.selectFrom('google_objects').select('saved').where('object_id', '=', objectId).executeTakeFirstOrThrow()).saved;
 
   it('records a verified save, and a delete', async () => {
     expect(await saved()).toBe(false);

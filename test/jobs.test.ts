@@ -19,10 +19,17 @@ const kind = (name: string) => `test.${name}` as const;
 
 describe('the job queue', () => {
   it('claims at most the limit, and concurrent claims never overlap', async () => {
-    await enqueueJobs<TestJobs>(svc.services.db, Array.from({ length: 60 }, (_, i) => ({ kind: kind('claim'), payload: { i } })));
+    await enqueueJobs<TestJobs>(
+      svc.services.db,
+      Array.from({ length: 60 }, (_, i) => ({ kind: kind('claim'), payload: { i } })),
+    );
     // An emptied-and-refilled table is where a planner could re-run the LIMIT subquery per row.
     await sql`analyze jobs`.execute(svc.services.db);
-    const [a, b, c] = await Promise.all([queue.claim([kind('claim')], 20, 60_000), queue.claim([kind('claim')], 20, 60_000), queue.claim([kind('claim')], 20, 60_000)]);
+    const [a, b, c] = await Promise.all([
+      queue.claim([kind('claim')], 20, 60_000),
+      queue.claim([kind('claim')], 20, 60_000),
+      queue.claim([kind('claim')], 20, 60_000),
+    ]);
     for (const batch of [a!, b!, c!]) expect(batch.length).toBeLessThanOrEqual(20);
     const ids = [...a!, ...b!, ...c!].map((j) => j.id);
     expect(new Set(ids).size).toBe(ids.length);
@@ -31,12 +38,19 @@ describe('the job queue', () => {
   });
 
   it('collapses waiting jobs with the same key, but not one already claimed', async () => {
-    await enqueueJobs<TestJobs>(svc.services.db, [{ kind: kind('dedupe'), dedupeKey: 'card-1' }, { kind: kind('dedupe'), dedupeKey: 'card-1' }]);
+    await enqueueJobs<TestJobs>(svc.services.db, [
+      { kind: kind('dedupe'), dedupeKey: 'card-1' },
+      { kind: kind('dedupe'), dedupeKey: 'card-1' },
+    ]);
     await enqueueJobs<TestJobs>(svc.services.db, [{ kind: kind('dedupe'), dedupeKey: 'card-1' }]);
     const claimed = await queue.claim([kind('dedupe')], 10, 60_000);
     expect(claimed).toHaveLength(1);
     await enqueueJobs<TestJobs>(svc.services.db, [{ kind: kind('dedupe'), dedupeKey: 'card-1' }]); // a change after the claim
-    await svc.services.db.updateTable('jobs').set({ locked_until: new Date(Date.now() + 60_000) }).where('id', '=', claimed[0]!.id).execute();
+    await svc.services.db
+      .updateTable('jobs')
+      .set({ locked_until: new Date(Date.now() + 60_000) })
+      .where('id', '=', claimed[0]!.id)
+      .execute();
     const waiting = await svc.services.db.selectFrom('jobs').select('id').where('kind', '=', kind('dedupe')).execute();
     expect(waiting).toHaveLength(2);
   });
@@ -44,10 +58,12 @@ describe('the job queue', () => {
   it('retries with back-off, then keeps the failed job with its error', async () => {
     const runner = new JobRunner<TestJobs>(queue, svc.services.logger, { maxAttempts: 3, backoffBaseMs: 1 });
     let calls = 0;
-    runner.handle({ [kind('flaky')]: async () => {
-      calls++;
-      throw new JobError('remote said 503');
-    } });
+    runner.handle({
+      [kind('flaky')]: async () => {
+        calls++;
+        throw new JobError('remote said 503');
+      },
+    });
     await enqueueJobs<TestJobs>(svc.services.db, [{ kind: kind('flaky') }]);
     for (let i = 0; i < 20 && calls < 3; i++) {
       await runner.runOnce();
@@ -63,9 +79,11 @@ describe('the job queue', () => {
 
   it('gives a permanent error up at once and re-claims a job whose worker died', async () => {
     const runner = new JobRunner<TestJobs>(queue, svc.services.logger);
-    runner.handle({ [kind('bad')]: async () => {
-      throw new JobError('400 bad request', { permanent: true });
-    } });
+    runner.handle({
+      [kind('bad')]: async () => {
+        throw new JobError('400 bad request', { permanent: true });
+      },
+    });
     await enqueueJobs<TestJobs>(svc.services.db, [{ kind: kind('bad') }]);
     await runner.runOnce();
     const bad = await svc.services.db.selectFrom('jobs').selectAll().where('kind', '=', kind('bad')).executeTakeFirstOrThrow();

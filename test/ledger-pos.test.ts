@@ -12,8 +12,16 @@ let storeIds: string[];
 beforeAll(async () => {
   svc = await startTestService({ WORKERS: 'false' });
   await createProgram(svc, {
-    slug: 'shop', name: 'Shop', earnPercent: 10, maxRedeemPercent: 30, welcomeBonus: 50, pointsExpireAfterMonths: 12,
-    tiers: [{ name: 'Silver', minSpend: 0, earnPercent: 10 }, { name: 'Gold', minSpend: '1000', earnPercent: 15 }],
+    slug: 'shop',
+    name: 'Shop',
+    earnPercent: 10,
+    maxRedeemPercent: 30,
+    welcomeBonus: 50,
+    pointsExpireAfterMonths: 12,
+    tiers: [
+      { name: 'Silver', minSpend: 0, earnPercent: 10 },
+      { name: 'Gold', minSpend: '1000', earnPercent: 15 },
+    ],
   });
   storeIds = [];
   for (const name of ['A', 'B']) storeIds.push((await createStore(svc, 'shop', { name, latitude: 55.7, longitude: 37.6 })).id);
@@ -187,7 +195,9 @@ describe('refunds', () => {
 
   it('takes back only what is left when the points were already spent', async () => {
     const card = await newCard();
-    expect((await svc.api('POST', `/api/v1/cards/${card}/points`, { points: 1000, reason: 'gift' }, undefined, { 'idempotency-key': randomUUID() })).status).toBe(201);
+    expect(
+      (await svc.api('POST', `/api/v1/cards/${card}/points`, { points: 1000, reason: 'gift' }, undefined, { 'idempotency-key': randomUUID() })).status,
+    ).toBe(201);
     await buy(card, 1000, 0, { receiptId: 'P-3' }); // +100 → 1150
     await buy(card, 10000, 1150); // spend everything (cap 3000)
     const r = await till('POST', '/refunds', { receiptId: 'P-3' });

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { amountInput, bpToPercent, currencyExponent, fromMinorUnits, isCurrencyCode, percentInput, percentToBp, toMinorUnits } from '../src/platform/shared/money.js';
+import {
+  amountInput,
+  bpToPercent,
+  currencyExponent,
+  fromMinorUnits,
+  isCurrencyCode,
+  percentInput,
+  percentToBp,
+  toMinorUnits,
+} from '../src/platform/shared/money.js';
 
 describe('money', () => {
   it('parses decimal text exactly', () => {

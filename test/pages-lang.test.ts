@@ -61,9 +61,17 @@ describe('one page shell', () => {
   beforeAll(async () => {
     svc = await startTestService();
     await createProgramWithStores(svc, 'shop', { welcomeBonus: 21 });
-    const card = await svc.api('POST', '/api/v1/cards', { program: 'shop', customer: { name: 'Vera', phone: '+79165550001' }, consent: { personalData: true } });
+    const card = await svc.api('POST', '/api/v1/cards', {
+      program: 'shop',
+      customer: { name: 'Vera', phone: '+79165550001' },
+      consent: { personalData: true },
+    });
     expect(card.status).toBe(201);
-    const { link_token } = await svc.services.db.selectFrom('cards').select('link_token').where('card_number', '=', card.body.cardNumber).executeTakeFirstOrThrow();
+    const { link_token } = await svc.services.db
+      .selectFrom('cards')
+      .select('link_token')
+      .where('card_number', '=', card.body.cardNumber)
+      .executeTakeFirstOrThrow();
     cardUrl = `${svc.url}/c/${link_token}`;
     const sub = await svc.api('POST', '/api/v1/restock-subscriptions', { cardNumber: card.body.cardNumber, sku: 'BOOT', title: 'Boots' });
     expect(sub.status).toBe(201);
@@ -73,7 +81,10 @@ describe('one page shell', () => {
 
   /** The page without its title and content, the switcher's links without their path: what the layout adds. */
   const shell = (page: string) =>
-    page.replace(/<title>[^<]*<\/title>/, '').replace(/<main>[\s\S]*<\/main>/, '').replace(/href="[^"?]*\?lang=/g, 'href="?lang=');
+    page
+      .replace(/<title>[^<]*<\/title>/, '')
+      .replace(/<main>[\s\S]*<\/main>/, '')
+      .replace(/href="[^"?]*\?lang=/g, 'href="?lang=');
 
   it('the join page and the restock unsubscribe page share the layout, its headers and the lang switcher', async () => {
     const headers = { 'accept-language': 'ru' };

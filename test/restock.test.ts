@@ -28,7 +28,9 @@ beforeAll(async () => {
   apns = standIn.apns;
   // No background workers: the outbox is inspected as the restock left it, then drained by hand.
   svc = await startTestService({ ...standIn.env, WORKERS: 'false' });
-  ({ stores: [north, south, east] } = await createProgramWithStores(svc, 'shop'));
+  ({
+    stores: [north, south, east],
+  } = await createProgramWithStores(svc, 'shop'));
   const other = await createProgramWithStores(svc, 'other');
   otherStore = other.stores[0];
   posNorth = await issueKey(svc, 'pos', north.id);
@@ -111,7 +113,11 @@ describe('who is notified', () => {
     expect(await messageOf(d)).toBe('Linen shirt снова в наличии, размер M, North');
     for (const other of [b, e, f, g, h]) expect(await messageOf(other)).toBeNull();
 
-    const subs = await db().selectFrom('restock_subscriptions').select(['card_id', 'status', 'restock_id', 'notified_at']).where('status', '=', 'notified').execute();
+    const subs = await db()
+      .selectFrom('restock_subscriptions')
+      .select(['card_id', 'status', 'restock_id', 'notified_at'])
+      .where('status', '=', 'notified')
+      .execute();
     expect(subs.map((s) => s.card_id).sort()).toEqual(ids(a, c, d));
     for (const s of subs) expect(s).toMatchObject({ restock_id: res.body.restockId, notified_at: expect.any(Date) });
     const row = await db().selectFrom('restocks').selectAll().where('id', '=', res.body.restockId).executeTakeFirstOrThrow();
@@ -178,7 +184,11 @@ describe('concurrent restocks', () => {
     expect(first.status).toBe(202);
     expect(second.status).toBe(202);
     expect(first.body.notified + second.body.notified + third.notified).toBe(30);
-    const counts = await db().selectFrom('restocks').select('notified_count').where('id', 'in', [first.body.restockId, second.body.restockId, third.restockId]).execute();
+    const counts = await db()
+      .selectFrom('restocks')
+      .select('notified_count')
+      .where('id', 'in', [first.body.restockId, second.body.restockId, third.restockId])
+      .execute();
     expect(counts.reduce((sum, r) => sum + r.notified_count, 0)).toBe(30);
     const subs = await db().selectFrom('restock_subscriptions').select(['card_id', 'status']).where('sku', '=', 'RACE').execute();
     expect(subs).toHaveLength(30);
@@ -195,8 +205,17 @@ describe('subscribing', () => {
     const first = await subscribe({ cardNumber: card.number, sku: 'HAT', size: 'M', title: 'Straw hat' });
     expect(first.status).toBe(201);
     expect(first.body).toMatchObject({
-      id: expect.any(String), program: 'shop', cardNumber: card.number, sku: 'HAT', size: 'M', storeId: null, title: 'Straw hat',
-      status: 'open', notifiedAt: null, restockId: null, created: true,
+      id: expect.any(String),
+      program: 'shop',
+      cardNumber: card.number,
+      sku: 'HAT',
+      size: 'M',
+      storeId: null,
+      title: 'Straw hat',
+      status: 'open',
+      notifiedAt: null,
+      restockId: null,
+      created: true,
     });
     expect(first.body.unsubscribeUrl).toMatch(new RegExp(`^${svc.url}/restock/unsubscribe/[A-Za-z0-9_-]{32,}$`));
     const token = first.body.unsubscribeUrl.split('/').at(-1);
@@ -411,6 +430,8 @@ describe('pos keys', () => {
 describe('documentation', () => {
   it('lists the restock calls in /openapi.json', async () => {
     const res = await svc.api('GET', '/openapi.json', undefined, null);
-    expect(Object.keys(res.body.paths)).toEqual(expect.arrayContaining(['/api/v1/restock-subscriptions', '/api/v1/restock-subscriptions/{id}', '/api/v1/restocks']));
+    expect(Object.keys(res.body.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/restock-subscriptions', '/api/v1/restock-subscriptions/{id}', '/api/v1/restocks']),
+    );
   });
 });

@@ -216,10 +216,16 @@ describe('configuration', () => {
     };
     expect(problems({ SMS_PROVIDER: 'http' })).toEqual(['SMS_HTTP_URL is required when SMS_PROVIDER=http']);
     expect(problems({ SMS_PROVIDER: 'twilio', TWILIO_ACCOUNT_SID: TWILIO_SID }).map((p) => p.split(' ')[0])).toEqual(['TWILIO_AUTH_TOKEN', 'TWILIO_FROM']);
-    expect(problems({ SMS_PROVIDER: 'twilio', TWILIO_ACCOUNT_SID: 'nope', TWILIO_AUTH_TOKEN: 't', TWILIO_FROM: '+15005550006' })[0]).toMatch(/^TWILIO_ACCOUNT_SID must be/);
+    expect(problems({ SMS_PROVIDER: 'twilio', TWILIO_ACCOUNT_SID: 'nope', TWILIO_AUTH_TOKEN: 't', TWILIO_FROM: '+15005550006' })[0]).toMatch(
+      /^TWILIO_ACCOUNT_SID must be/,
+    );
     expect(problems({ SMS_PROVIDER: 'carrier-pigeon' })[0]).toMatch(/^SMS_PROVIDER /);
-    expect(problems({ SMS_PROVIDER: 'http', SMS_HTTP_URL: 'http://gw', SMS_HTTP_BODY_TEMPLATE: '{"to":{{to}},"text":"{{text}}"}' })[0]).toMatch(/^SMS_HTTP_BODY_TEMPLATE must be JSON/);
-    expect(problems({ SMS_PROVIDER: 'http', SMS_HTTP_URL: 'http://gw', SMS_HTTP_BODY_TEMPLATE: '{"to":"{{to}}"}' })).toEqual([expect.stringMatching(/^SMS_HTTP_BODY_TEMPLATE must contain \{\{text\}\}/)]);
+    expect(problems({ SMS_PROVIDER: 'http', SMS_HTTP_URL: 'http://gw', SMS_HTTP_BODY_TEMPLATE: '{"to":{{to}},"text":"{{text}}"}' })[0]).toMatch(
+      /^SMS_HTTP_BODY_TEMPLATE must be JSON/,
+    );
+    expect(problems({ SMS_PROVIDER: 'http', SMS_HTTP_URL: 'http://gw', SMS_HTTP_BODY_TEMPLATE: '{"to":"{{to}}"}' })).toEqual([
+      expect.stringMatching(/^SMS_HTTP_BODY_TEMPLATE must contain \{\{text\}\}/),
+    ]);
     expect(problems({ SMS_PROVIDER: 'http', SMS_HTTP_URL: 'http://gw/send', SMS_HTTP_METHOD: 'get' })[0]).toMatch(/^SMS_HTTP_URL must contain \{\{to\}\}/);
     expect(problems({ SMS_MAX_PER_PHONE_PER_DAY: '0' })[0]).toMatch(/^SMS_MAX_PER_PHONE_PER_DAY /);
     // Secrets are never echoed.
@@ -230,11 +236,21 @@ describe('configuration', () => {
     expect(
       smsConfigFromEnv({ SMS_PROVIDER: 'http', SMS_HTTP_URL: 'https://gw.example/send', SMS_HTTP_CONTENT_TYPE: 'form', SMS_MAX_PER_KEY_PER_HOUR: '50' }),
     ).toMatchObject({
-      provider: { kind: 'http', method: 'POST', contentType: 'application/x-www-form-urlencoded', bodyTemplate: 'to={{to}}&text={{text}}', authHeader: undefined },
+      provider: {
+        kind: 'http',
+        method: 'POST',
+        contentType: 'application/x-www-form-urlencoded',
+        bodyTemplate: 'to={{to}}&text={{text}}',
+        authHeader: undefined,
+      },
       limits: { perPhonePerDay: 3, perKeyPerHour: 50 },
     });
     expect(smsConfigFromEnv({ SMS_PROVIDER: 'twilio', TWILIO_ACCOUNT_SID: TWILIO_SID, TWILIO_AUTH_TOKEN: 'x', TWILIO_FROM: 'Loyalty' }).provider).toEqual({
-      kind: 'twilio', accountSid: TWILIO_SID, authToken: 'x', from: 'Loyalty', apiUrl: 'https://api.twilio.com',
+      kind: 'twilio',
+      accountSid: TWILIO_SID,
+      authToken: 'x',
+      from: 'Loyalty',
+      apiUrl: 'https://api.twilio.com',
     });
   });
 
@@ -269,7 +285,15 @@ describe('http provider', () => {
 
     const rows = await rowsFor(cardId);
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ phone_hash: sha256('+79165550101'), key_id: 'bootstrap', provider: 'http', status: 'sent', segments: 1, provider_message_id: `msg-${before + 1}`, error: null });
+    expect(rows[0]).toMatchObject({
+      phone_hash: sha256('+79165550101'),
+      key_id: 'bootstrap',
+      provider: 'http',
+      status: 'sent',
+      segments: 1,
+      provider_message_id: `msg-${before + 1}`,
+      error: null,
+    });
     expect(JSON.stringify(rows)).not.toContain('9165550101');
   });
 
@@ -287,8 +311,20 @@ describe('http provider', () => {
   });
 
   it('form-encodes for a form content type, and fills URL placeholders for GET gateways', async () => {
-    const form = new HttpSmsProvider({ url: `${sink.url}/form`, method: 'POST', authHeader: undefined, bodyTemplate: 'phone={{to}}&msg={{text}}&from=Shop', contentType: 'application/x-www-form-urlencoded' });
-    const get = new HttpSmsProvider({ url: `${sink.url}/get?to={{to}}&msg={{text}}`, method: 'GET', authHeader: undefined, bodyTemplate: '', contentType: 'application/json' });
+    const form = new HttpSmsProvider({
+      url: `${sink.url}/form`,
+      method: 'POST',
+      authHeader: undefined,
+      bodyTemplate: 'phone={{to}}&msg={{text}}&from=Shop',
+      contentType: 'application/x-www-form-urlencoded',
+    });
+    const get = new HttpSmsProvider({
+      url: `${sink.url}/get?to={{to}}&msg={{text}}`,
+      method: 'GET',
+      authHeader: undefined,
+      bodyTemplate: '',
+      contentType: 'application/json',
+    });
     const before = sink.requests.length;
     await form.send('+79165550103', 'Карта & ссылка: https://x.example/c/a?b=1');
     await get.send('+79165550103', 'a b&c');
@@ -340,7 +376,11 @@ describe('twilio', () => {
       expect(req!.url).toBe(`/2010-04-01/Accounts/${TWILIO_SID}/Messages.json`);
       expect(req!.headers.authorization).toBe(`Basic ${Buffer.from(`${TWILIO_SID}:${TWILIO_TOKEN}`).toString('base64')}`);
       expect(req!.headers['content-type']).toBe('application/x-www-form-urlencoded');
-      expect(Object.fromEntries(new URLSearchParams(req!.body))).toEqual({ To: '+79165550201', From: '+15005550006', Body: 'Hi & welcome: https://x.example/c/t' });
+      expect(Object.fromEntries(new URLSearchParams(req!.body))).toEqual({
+        To: '+79165550201',
+        From: '+15005550006',
+        Body: 'Hi & welcome: https://x.example/c/t',
+      });
 
       // A Messaging Service SID goes as MessagingServiceSid instead of From.
       const mg = `MG${'a'.repeat(32)}`;
@@ -362,7 +402,15 @@ describe('twilio', () => {
     try {
       const provider = new TwilioSmsProvider({ accountSid: TWILIO_SID, authToken: TWILIO_TOKEN, from: 'Loyalty', apiUrl: fake.url });
       fake.answerNext(
-        { status: 400, body: { code: 21211, message: "The 'To' number +79165550203 is not a valid phone number.", more_info: 'https://www.twilio.com/docs/errors/21211', status: 400 } },
+        {
+          status: 400,
+          body: {
+            code: 21211,
+            message: "The 'To' number +79165550203 is not a valid phone number.",
+            more_info: 'https://www.twilio.com/docs/errors/21211',
+            status: 400,
+          },
+        },
         { status: 429, body: { code: 20429, message: 'Too Many Requests', status: 429 } },
         { status: 503, body: { code: 20500, message: 'Service unavailable', status: 503 } },
       );
@@ -397,7 +445,11 @@ describe('rate limits', () => {
     expect((await rowsFor(beta.cardId)).map((r) => r.status)).toEqual(['rate_limited']);
 
     // Messages older than 24 hours no longer count.
-    await smsDb().updateTable('sms_messages').set({ created_at: new Date(Date.now() - 25 * 3600_000) } as never).where('card_id', '=', acme.cardId).execute();
+    await smsDb()
+      .updateTable('sms_messages')
+      .set({ created_at: new Date(Date.now() - 25 * 3600_000) } as never)
+      .where('card_id', '=', acme.cardId)
+      .execute();
     expect((await app.send(beta.cardNumber)).status).toBe(202);
   });
 

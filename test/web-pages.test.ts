@@ -43,7 +43,12 @@ function submit(fields: Record<string, string>, opts: { ip?: string; ua?: string
   return fetch(`${svc.url}/join/cafe${opts.query ?? ''}`, {
     method: 'POST',
     redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': opts.ip ?? `10.0.0.${ipSeq++}`, 'accept-language': 'en', ...(opts.ua && { 'user-agent': opts.ua }) },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-forwarded-for': opts.ip ?? `10.0.0.${ipSeq++}`,
+      'accept-language': 'en',
+      ...(opts.ua && { 'user-agent': opts.ua }),
+    },
     body: new URLSearchParams(fields).toString(),
   });
 }
@@ -86,9 +91,19 @@ describe('join page', () => {
     expect(res.status).toBe(303);
     const location = res.headers.get('location')!;
     expect(location).toMatch(/^\/c\/[A-Za-z0-9_-]{32}\?lang=en$/);
-    const card = await svc.services.db.selectFrom('cards').innerJoin('customers', 'customers.id', 'cards.customer_id').select(['customers.id', 'customers.home_store_id', 'customers.marketing_consent', 'cards.balance']).where('customers.phone', '=', '+79167000001').executeTakeFirstOrThrow();
+    const card = await svc.services.db
+      .selectFrom('cards')
+      .innerJoin('customers', 'customers.id', 'cards.customer_id')
+      .select(['customers.id', 'customers.home_store_id', 'customers.marketing_consent', 'cards.balance'])
+      .where('customers.phone', '=', '+79167000001')
+      .executeTakeFirstOrThrow();
     expect(card).toMatchObject({ home_store_id: storeId, marketing_consent: true, balance: 150 });
-    const consents = await svc.services.db.selectFrom('consents').select(['kind', 'granted', 'source', 'store_id']).where('customer_id', '=', card.id).orderBy('id').execute();
+    const consents = await svc.services.db
+      .selectFrom('consents')
+      .select(['kind', 'granted', 'source', 'store_id'])
+      .where('customer_id', '=', card.id)
+      .orderBy('id')
+      .execute();
     expect(consents).toEqual([
       { kind: 'personal_data', granted: true, source: 'qr', store_id: storeId },
       { kind: 'marketing', granted: true, source: 'qr', store_id: storeId },
@@ -105,7 +120,14 @@ describe('join page', () => {
     expect(page).toContain('Check your phone');
     expect(page).not.toContain('/c/');
     // …the link goes by SMS to the number itself.
-    const token = (await svc.services.db.selectFrom('cards').innerJoin('customers', 'customers.id', 'cards.customer_id').select('link_token').where('phone', '=', '+79167000002').executeTakeFirstOrThrow()).link_token;
+    const token = (
+      await svc.services.db
+        .selectFrom('cards')
+        .innerJoin('customers', 'customers.id', 'cards.customer_id')
+        .select('link_token')
+        .where('phone', '=', '+79167000002')
+        .executeTakeFirstOrThrow()
+    ).link_token;
     expect(texts.at(-1)).toEqual({ to: '+79167000002', text: expect.stringContaining(`/c/${token}`) });
   });
 

@@ -113,7 +113,14 @@ async function fakeApnsChild(): Promise<void> {
           await fake?.close();
           start = msg;
           counts = new Map();
-          stats = { campaign: { requests: 0, distinct: 0, repeats: 0, outOfRange: 0 }, baseline: { requests: 0 }, badRequests: 0, peakConcurrentStreams: 0, sessions: 0, cpuMs: 0 };
+          stats = {
+            campaign: { requests: 0, distinct: 0, repeats: 0, outOfRange: 0 },
+            baseline: { requests: 0 },
+            badRequests: 0,
+            peakConcurrentStreams: 0,
+            sessions: 0,
+            cpuMs: 0,
+          };
           const { min, max } = msg.delay;
           fake = await startFakeApns({
             ca: msg.ca,
@@ -131,10 +138,18 @@ async function fakeApnsChild(): Promise<void> {
         } else if (msg.type === 'stats') {
           tally();
           const used = process.cpuUsage(cpu);
-          reply({ type: 'stats', stats: { ...stats, peakConcurrentStreams: fake?.peakConcurrentStreams ?? 0, sessions: fake?.sessionCount ?? 0, cpuMs: (used.user + used.system) / 1000 } });
+          reply({
+            type: 'stats',
+            stats: {
+              ...stats,
+              peakConcurrentStreams: fake?.peakConcurrentStreams ?? 0,
+              sessions: fake?.sessionCount ?? 0,
+              cpuMs: (used.user + used.system) / 1000,
+            },
+          });
         }
       } catch (err) {
-        reply({ type: 'error', message: err instanceof Error ? err.stack ?? err.message : String(err) });
+        reply({ type: 'error', message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
       }
     })();
   });
@@ -260,7 +275,7 @@ function cpuSample(): { busy: number; total: number } {
  * an unhandled 'error').
  */
 async function dropDatabase(admin: pg.Client, name: string): Promise<void> {
-  for (const until = Date.now() + 10_000; ; ) {
+  for (const until = Date.now() + 10_000; ;) {
     try {
       await admin.query(`drop database if exists ${name}`);
       return;
@@ -282,20 +297,31 @@ export async function benchFanout(): Promise<void> {
   const staleCards = Math.min(cards, envInt('BENCH_FANOUT_STALE_SAMPLE', 5_000, 0));
 
   // Loaded here, not at the top: the fake APNs child imports this file and needs none of it.
-  const [{ openDatabase }, { migrateToLatest }, { createLogger }, { JobQueue }, { JobRunner }, { WalletOutbox }, { RegistrationService }, push, { createApnsClient }, { ensureDevCertificates }, pki] =
-    await Promise.all([
-      import('../../src/platform/db/database.js'),
-      import('../../src/platform/db/migrate.js'),
-      import('../../src/platform/log/logger.js'),
-      import('../../src/platform/jobs/job-queue.js'),
-      import('../../src/platform/jobs/job-runner.js'),
-      import('../../src/wallets/outbox/wallet-outbox.js'),
-      import('../../src/wallets/apple/registration-service.js'),
-      import('../../src/wallets/apple/push-handlers.js'),
-      import('../../src/wallets/apple/apns/apns-client.js'),
-      import('../../src/wallets/apple/pkpass/dev-certificates.js'),
-      import('../../test/support/test-pki.js'),
-    ]);
+  const [
+    { openDatabase },
+    { migrateToLatest },
+    { createLogger },
+    { JobQueue },
+    { JobRunner },
+    { WalletOutbox },
+    { RegistrationService },
+    push,
+    { createApnsClient },
+    { ensureDevCertificates },
+    pki,
+  ] = await Promise.all([
+    import('../../src/platform/db/database.js'),
+    import('../../src/platform/db/migrate.js'),
+    import('../../src/platform/log/logger.js'),
+    import('../../src/platform/jobs/job-queue.js'),
+    import('../../src/platform/jobs/job-runner.js'),
+    import('../../src/wallets/outbox/wallet-outbox.js'),
+    import('../../src/wallets/apple/registration-service.js'),
+    import('../../src/wallets/apple/push-handlers.js'),
+    import('../../src/wallets/apple/apns/apns-client.js'),
+    import('../../src/wallets/apple/pkpass/dev-certificates.js'),
+    import('../../test/support/test-pki.js'),
+  ]);
   const { ApplePushHandlers } = push;
   type ApnsClient = ReturnType<typeof createApnsClient>;
   type Db = Awaited<ReturnType<typeof openDatabase>>['db'];
@@ -337,13 +363,23 @@ export async function benchFanout(): Promise<void> {
     const work = await mkdtemp(path.join(os.tmpdir(), 'fanout-bench-'));
     cleanups.push(() => rm(work, { recursive: true, force: true }));
     const dev = await ensureDevCertificates(path.join(work, 'certs'), IDS);
-    const [certPem, keyPem, rootPem, wwdrPem] = await Promise.all([dev.certPath, dev.keyPath, dev.rootCertPath, dev.wwdrCertPath].map((p) => readFile(p, 'utf8')));
+    const [certPem, keyPem, rootPem, wwdrPem] = await Promise.all(
+      [dev.certPath, dev.keyPath, dev.rootCertPath, dev.wwdrCertPath].map((p) => readFile(p, 'utf8')),
+    );
     const testCa = await pki.createTestCa({ commonName: 'Fan-out bench APNs CA' });
     const serverTls = await pki.issueServerCert(testCa);
     const fakeApns = new FakeApnsProcess();
     cleanups.push(() => fakeApns.stop());
     const startFake = (campaignCards: number, baselinePushes: number) =>
-      fakeApns.start({ ca: `${rootPem}\n${wwdrPem}`, serverCert: serverTls.certPem, serverKey: serverTls.keyPem, topic: IDS.passTypeIdentifier, delay, campaignCards, baselinePushes });
+      fakeApns.start({
+        ca: `${rootPem}\n${wwdrPem}`,
+        serverCert: serverTls.certPem,
+        serverKey: serverTls.keyPem,
+        topic: IDS.passTypeIdentifier,
+        delay,
+        campaignCards,
+        baselinePushes,
+      });
     const newClient = (url: string): ApnsClient => {
       const client = createApnsClient({ url, auth: { kind: 'certificate', certPem: certPem!, keyPem: keyPem! }, ca: testCa.certPem });
       cleanups.push(() => client.close());
@@ -412,7 +448,6 @@ export async function benchFanout(): Promise<void> {
       }
       return out;
     };
-
 
     interface Drained {
       row: Row;
@@ -601,7 +636,6 @@ export async function benchFanout(): Promise<void> {
         `${delay.min === delay.max ? `${delay.min}` : `${delay.min}–${delay.max}`} ms; ${os.cpus().length} cores, Node ${process.version}`,
     );
 
-
     // A: the service's path with its defaults (JobRunner batch 200, DATABASE_POOL_SIZE 10).
     const client = newClient(await startFake(cards, baselineMax));
     const a = await drain(`A  service defaults: batch 200, pool ${SERVICE_POOL_SIZE}`, cards, { runners: 1 }, db, client);
@@ -635,7 +669,19 @@ export async function benchFanout(): Promise<void> {
     if (sampleCards > 0) for (const r of sampleRuns) sample.push(await rerun(`   ${r.label}`, sampleCards, r, 'current'));
 
     // The table.
-    const head = ['', 'pushes', 'seconds', 'pushes/s', 'peak streams', 'sessions', `${fmtInt(100_000)} take`, 'ms per batch*', 'largest claim', 'cores**', 'check'];
+    const head = [
+      '',
+      'pushes',
+      'seconds',
+      'pushes/s',
+      'peak streams',
+      'sessions',
+      `${fmtInt(100_000)} take`,
+      'ms per batch*',
+      'largest claim',
+      'cores**',
+      'check',
+    ];
     const cells = (r: Row) => [
       r.label,
       fmtInt(r.pushes),
@@ -656,7 +702,11 @@ export async function benchFanout(): Promise<void> {
     ];
     const all = groups.flatMap(([, rows]) => rows.map(cells));
     const widths = head.map((hd, i) => Math.max(hd.length, ...all.map((c) => c[i]!.length)));
-    const line = (c: string[]) => c.map((x, i) => (i === 0 || i === c.length - 1 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join('  ').trimEnd();
+    const line = (c: string[]) =>
+      c
+        .map((x, i) => (i === 0 || i === c.length - 1 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!)))
+        .join('  ')
+        .trimEnd();
     console.log(line(head));
     console.log(widths.map((w) => '-'.repeat(w)).join('  '));
     for (const [title, rows] of groups) {
@@ -666,7 +716,8 @@ export async function benchFanout(): Promise<void> {
     }
     console.log('*  claim + token lookups (one query per batch) + until the last push was answered + delete of the batch; one runner');
     console.log('** service process / its PostgreSQL backends / fake APNs process');
-    if (sample.some((d) => d.row.label.includes('†'))) console.log('†  not the service\'s code: RegistrationService subclassed so one batch\'s lookups are one query');
+    if (sample.some((d) => d.row.label.includes('†')))
+      console.log("†  not the service's code: RegistrationService subclassed so one batch's lookups are one query");
 
     const rate = (r: Row) => r.pushes / r.seconds;
     const aRate = rate(a.row);

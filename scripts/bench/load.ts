@@ -10,7 +10,12 @@ export interface LoadResult {
   maxMs: number;
 }
 
-export async function runLoad(label: string, clients: number, durationMs: number, request: (client: number, i: number) => Promise<boolean>): Promise<LoadResult> {
+export async function runLoad(
+  label: string,
+  clients: number,
+  durationMs: number,
+  request: (client: number, i: number) => Promise<boolean>,
+): Promise<LoadResult> {
   const latencies: number[] = [];
   let errors = 0;
   const started = performance.now();
@@ -28,7 +33,16 @@ export async function runLoad(label: string, clients: number, durationMs: number
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
-  return { label, requests: latencies.length, errors, seconds, perSecond: latencies.length / seconds, p50Ms: pct(0.5), p99Ms: pct(0.99), maxMs: latencies.at(-1) ?? 0 };
+  return {
+    label,
+    requests: latencies.length,
+    errors,
+    seconds,
+    perSecond: latencies.length / seconds,
+    p50Ms: pct(0.5),
+    p99Ms: pct(0.99),
+    maxMs: latencies.at(-1) ?? 0,
+  };
 }
 
 /**
@@ -59,11 +73,28 @@ export async function runOpenLoop(label: string, perSecond: number, durationMs: 
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
-  return { label, requests: latencies.length, errors, seconds, perSecond: latencies.length / seconds, p50Ms: pct(0.5), p99Ms: pct(0.99), maxMs: latencies.at(-1) ?? 0 };
+  return {
+    label,
+    requests: latencies.length,
+    errors,
+    seconds,
+    perSecond: latencies.length / seconds,
+    p50Ms: pct(0.5),
+    p99Ms: pct(0.99),
+    maxMs: latencies.at(-1) ?? 0,
+  };
 }
 
 export function printLoadTable(results: LoadResult[]): void {
-  const rows = results.map((r) => [r.label, String(r.requests), String(r.errors), r.perSecond.toFixed(0), r.p50Ms.toFixed(2), r.p99Ms.toFixed(2), r.maxMs.toFixed(2)]);
+  const rows = results.map((r) => [
+    r.label,
+    String(r.requests),
+    String(r.errors),
+    r.perSecond.toFixed(0),
+    r.p50Ms.toFixed(2),
+    r.p99Ms.toFixed(2),
+    r.maxMs.toFixed(2),
+  ]);
   const head = ['', 'requests', 'errors', 'req/s', 'p50 ms', 'p99 ms', 'max ms'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');

@@ -167,8 +167,7 @@ export async function benchPasses(): Promise<void> {
     // silently drops our UTF-16 files), so it gets UTF-8 copies to do the same localisation work.
     const pkgFiles: Record<string, Buffer> = {};
     for (const [name, data] of files) {
-      pkgFiles[name] =
-        name.endsWith('.strings') && data[0] === 0xff && data[1] === 0xfe ? Buffer.from(data.subarray(2).toString('utf16le'), 'utf8') : data;
+      pkgFiles[name] = name.endsWith('.strings') && data[0] === 0xff && data[1] === 0xfe ? Buffer.from(data.subarray(2).toString('utf16le'), 'utf8') : data;
     }
     const { storeCard: _fieldsAddedPerPass, ...staticPassJson } = template.passJson;
     pkgFiles['pass.json'] = Buffer.from(JSON.stringify({ ...staticPassJson, ...IDS, organizationName: 'Bench Coffee', storeCard: {} }));

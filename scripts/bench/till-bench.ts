@@ -27,21 +27,47 @@ export async function benchTill(): Promise<void> {
   const port = 20000 + Math.floor(Math.random() * 20000);
   const server = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/app/main.ts')], {
     cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'test', PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: url.toString(), DATABASE_POOL_SIZE: '20', ADMIN_API_KEY: ADMIN, LOG_LEVEL: 'warn', WORKERS: 'false', DATA_DIR: path.join(ROOT, 'data', 'bench') },
+    env: {
+      ...process.env,
+      NODE_ENV: 'test',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: url.toString(),
+      DATABASE_POOL_SIZE: '20',
+      ADMIN_API_KEY: ADMIN,
+      LOG_LEVEL: 'warn',
+      WORKERS: 'false',
+      DATA_DIR: path.join(ROOT, 'data', 'bench'),
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const base = `http://127.0.0.1:${port}`;
   try {
     await waitForHealth(base);
     const api = async (method: string, p: string, body?: unknown, key = ADMIN, headers: Record<string, string> = {}) => {
-      const res = await fetch(base + p, { method, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const res = await fetch(base + p, {
+        method,
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...headers },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
       return { status: res.status, body: (await res.json().catch(() => undefined)) as any };
     };
     const must = (res: { status: number; body: any }, what: string) => {
       if (res.status >= 300) throw new Error(`${what}: ${res.status} ${JSON.stringify(res.body)}`);
       return res.body;
     };
-    must(await api('POST', '/api/v1/programs', { slug: 'bench', name: 'Bench', welcomeBonus: 500, tiers: [{ name: 'Silver', minSpend: 0, earnPercent: 10 }, { name: 'Gold', minSpend: 100000, earnPercent: 12 }] }), 'program');
+    must(
+      await api('POST', '/api/v1/programs', {
+        slug: 'bench',
+        name: 'Bench',
+        welcomeBonus: 500,
+        tiers: [
+          { name: 'Silver', minSpend: 0, earnPercent: 10 },
+          { name: 'Gold', minSpend: 100000, earnPercent: 12 },
+        ],
+      }),
+      'program',
+    );
     const keys: string[] = [];
     for (let i = 0; i < TILLS; i++) {
       const store = must(await api('POST', '/api/v1/stores', { program: 'bench', name: `Store ${i}`, latitude: 55, longitude: 37 }), 'store');
@@ -49,17 +75,36 @@ export async function benchTill(): Promise<void> {
     }
     const cards: string[] = [];
     for (let i = 0; i < CARDS; i++) {
-      cards.push(must(await api('POST', '/api/v1/cards', { program: 'bench', customer: { name: 'Bench', phone: `+7916${String(1000000 + i)}` }, consent: { personalData: true, marketing: false } }), 'card').cardNumber);
+      cards.push(
+        must(
+          await api('POST', '/api/v1/cards', {
+            program: 'bench',
+            customer: { name: 'Bench', phone: `+7916${String(1000000 + i)}` },
+            consent: { personalData: true, marketing: false },
+          }),
+          'card',
+        ).cardNumber,
+      );
     }
     console.log(`service on PostgreSQL (own process, pool 20), ${TILLS} concurrent tills, ${CARDS} cards, ${SECONDS} s per row, Node ${process.version}`);
 
-    const floor = await runLoad('reference: GET /healthz', TILLS, SECONDS * 1000, async () => (await fetch(`${base}/healthz`).then((r) => r.arrayBuffer().then(() => r.status))) === 200);
+    const floor = await runLoad(
+      'reference: GET /healthz',
+      TILLS,
+      SECONDS * 1000,
+      async () => (await fetch(`${base}/healthz`).then((r) => r.arrayBuffer().then(() => r.status))) === 200,
+    );
     let reported = false;
     const purchase = async (client: number, i: number) => {
       const res = await api(
         'POST',
         '/api/v1/pos/purchases',
-        { barcode: cards[(client * 7919 + i * 31) % CARDS], receiptId: `${client}-${i}-${randomUUID()}`, amount: '1234.50', redeemPoints: i % 4 === 0 ? 10 : 0 },
+        {
+          barcode: cards[(client * 7919 + i * 31) % CARDS],
+          receiptId: `${client}-${i}-${randomUUID()}`,
+          amount: '1234.50',
+          redeemPoints: i % 4 === 0 ? 10 : 0,
+        },
         keys[client]!,
         { 'idempotency-key': randomUUID() },
       );

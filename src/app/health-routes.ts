@@ -19,7 +19,10 @@ const health = {
         required: ['status', 'database'],
         properties: {
           status: { type: 'string', enum: ['ok', 'unavailable'] },
-          database: { type: 'object', properties: { kind: { type: 'string', enum: ['postgres', 'pglite'] }, status: { type: 'string', enum: ['ok', 'unreachable'] } } },
+          database: {
+            type: 'object',
+            properties: { kind: { type: 'string', enum: ['postgres', 'pglite'] }, status: { type: 'string', enum: ['ok', 'unreachable'] } },
+          },
         },
       },
     },
@@ -29,6 +32,12 @@ const health = {
 /** Outside the route table (no key, no /api/v1 prefix): described by hand. */
 export const healthOpenApiPaths = {
   '/healthz': {
-    get: { operationId: 'health', tags: ['Operations'], summary: 'Health of the service and its database', security: [], responses: { '200': health, '503': { ...health, description: 'The database is unreachable' } } },
+    get: {
+      operationId: 'health',
+      tags: ['Operations'],
+      summary: 'Health of the service and its database',
+      security: [],
+      responses: { '200': health, '503': { ...health, description: 'The database is unreachable' } },
+    },
   },
 };

@@ -55,9 +55,9 @@ export function createApp(services: Services): express.Express {
       sendExistingCardLink: async (card, customer, program, lang) => {
         // The page says "we texted you" whatever happens here: it must not tell a stranger
         // anything about the number (a refused or failed SMS is only logged).
-        await services.cardLinkSms.send({ card, customer, program, lang, keyId: 'join-page' }).catch((err: unknown) =>
-          services.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'card link SMS for a known phone not sent'),
-        );
+        await services.cardLinkSms
+          .send({ card, customer, program, lang, keyId: 'join-page' })
+          .catch((err: unknown) => services.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'card link SMS for a known phone not sent'));
       },
     }),
   );

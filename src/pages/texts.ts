@@ -81,7 +81,8 @@ export const t = defineTexts({
     notFoundTitle: 'Link not found',
     programNotFound: 'There is no such loyalty program.',
     policyTitle: 'Personal data',
-    policyText: '{program} processes your name, phone number and birthday to run your loyalty card, with your consent, which you can withdraw at any time by asking at a store.',
+    policyText:
+      '{program} processes your name, phone number and birthday to run your loyalty card, with your consent, which you can withdraw at any time by asking at a store.',
     restockTitle: 'Back-in-stock notification',
     restockWaiting: 'When “{item}” is back, we will tell you on your {program} card.',
     restockSize: 'Size',

@@ -71,7 +71,14 @@ export function webRoutes(o: WebOptions): Router {
     const program = await programFor(req, res, lang);
     if (!program) return;
     const { hidden } = await context(program, req.query);
-    page(req, res, 200, lang, t(lang, 'joinTitle', { program: program.name }), joinPage({ lang, program, action: req.originalUrl.split('?')[0]!, values: emptyValues, errors: {}, policyUrl: policyUrl(program), hidden }));
+    page(
+      req,
+      res,
+      200,
+      lang,
+      t(lang, 'joinTitle', { program: program.name }),
+      joinPage({ lang, program, action: req.originalUrl.split('?')[0]!, values: emptyValues, errors: {}, policyUrl: policyUrl(program), hidden }),
+    );
   });
 
   router.get('/join/:slug/privacy', async (req, res) => {
@@ -95,7 +102,14 @@ export function webRoutes(o: WebOptions): Router {
     };
     const { hidden, storeId, source } = await context(program, body);
     const render = (status: number, errors: Partial<Record<JoinField, string>>, alert = Object.keys(errors).length ? t(lang, 'errorsTitle') : undefined) =>
-      page(req, res, status, lang, t(lang, 'joinTitle', { program: program.name }), joinPage({ lang, program, action: req.originalUrl.split('?')[0]!, values, errors, alert, policyUrl: policyUrl(program), hidden }));
+      page(
+        req,
+        res,
+        status,
+        lang,
+        t(lang, 'joinTitle', { program: program.name }),
+        joinPage({ lang, program, action: req.originalUrl.split('?')[0]!, values, errors, alert, policyUrl: policyUrl(program), hidden }),
+      );
 
     if (!perIp.take(req.ip ?? 'unknown')) return render(429, {}, t(lang, 'tooMany'));
     // A field no person sees: a filled one is a bot. Nothing is created, and it is told nothing useful.
@@ -134,7 +148,9 @@ export function webRoutes(o: WebOptions): Router {
   router.get('/c/:token', async (req, res) => {
     const lang = langOf(req);
     const token = String(req.params.token ?? '');
-    const card = /^[A-Za-z0-9_-]{20,100}$/.test(token) ? await o.db.selectFrom('cards').selectAll().where('link_token', '=', token).executeTakeFirst() : undefined;
+    const card = /^[A-Za-z0-9_-]{20,100}$/.test(token)
+      ? await o.db.selectFrom('cards').selectAll().where('link_token', '=', token).executeTakeFirst()
+      : undefined;
     if (!card) return page(req, res, 404, lang, t(lang, 'notFoundTitle'), messagePage(t(lang, 'notFoundTitle'), t(lang, 'notFound')));
     const [program, customer] = await Promise.all([
       o.db.selectFrom('programs').selectAll().where('id', '=', card.program_id).executeTakeFirstOrThrow(),
@@ -146,9 +162,23 @@ export function webRoutes(o: WebOptions): Router {
       qrSvg(cardPageUrl(o.publicUrl, card)),
     ]);
     res.set('Cache-Control', 'private, no-store');
-    page(req, res, 200, lang, t(lang, 'cardTitle', { program: program.name }), cardPage({
-      lang, program, card, firstName: firstName(customer.name), device: deviceOf(req.get('user-agent')), links, barcodeSvg, pageQrSvg,
-    }));
+    page(
+      req,
+      res,
+      200,
+      lang,
+      t(lang, 'cardTitle', { program: program.name }),
+      cardPage({
+        lang,
+        program,
+        card,
+        firstName: firstName(customer.name),
+        device: deviceOf(req.get('user-agent')),
+        links,
+        barcodeSvg,
+        pageQrSvg,
+      }),
+    );
   });
 
   return router;

@@ -27,7 +27,15 @@ beforeAll(async () => {
   await createProgram(svc, { slug: 'cafe', name: 'Café Latte', welcomeBonus: 150, terms: 'One point per 10 ₽.' });
   browser = await chromium.launch({
     executablePath: CHROMIUM_PATH!,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }, 60_000);
 
@@ -39,7 +47,15 @@ afterAll(async () => {
 });
 
 async function phone(userAgent: string): Promise<BrowserContext> {
-  return browser.newContext({ userAgent, viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'en-US', acceptDownloads: true });
+  return browser.newContext({
+    userAgent,
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    locale: 'en-US',
+    acceptDownloads: true,
+  });
 }
 
 describe('enrolment in a real browser', () => {

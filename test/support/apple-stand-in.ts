@@ -8,7 +8,10 @@ import { createTestCa, issueServerCert } from './test-pki.js';
  * A local APNs that trusts the development pass chain the service will use from `dataDir` (the pass
  * certificate is also the APNs client certificate), and the environment that points the service at it.
  */
-export async function startAppleStandIn(dataDir: string, ids: { passTypeIdentifier: string; teamIdentifier: string }): Promise<{ apns: FakeApns; env: Record<string, string>; rootCertPath: string }> {
+export async function startAppleStandIn(
+  dataDir: string,
+  ids: { passTypeIdentifier: string; teamIdentifier: string },
+): Promise<{ apns: FakeApns; env: Record<string, string>; rootCertPath: string }> {
   const dev = await ensureDevCertificates(path.join(dataDir, 'dev-certs'), ids);
   const ca = await createTestCa();
   const server = await issueServerCert(ca);

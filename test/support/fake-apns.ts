@@ -169,9 +169,7 @@ export async function startFakeApns(options: FakeApnsOptions): Promise<FakeApns>
       scripts.set(token, [...(scripts.get(token) ?? []), ...responses]);
     },
     async closeSessions() {
-      await Promise.all(
-        [...sessions].map((session) => new Promise<void>((resolve) => session.close(() => resolve()))),
-      );
+      await Promise.all([...sessions].map((session) => new Promise<void>((resolve) => session.close(() => resolve()))));
     },
     waitFor(predicate, timeoutMs = 5000) {
       if (predicate(requests)) return Promise.resolve();

@@ -56,9 +56,7 @@ export interface ScriptedFailure {
   destroy?: boolean;
 }
 
-export type RequestMatcher =
-  | ((request: RecordedGoogleRequest) => boolean)
-  | { method?: string; path?: string | RegExp; kind?: RecordedGoogleRequest['kind'] };
+export type RequestMatcher = ((request: RecordedGoogleRequest) => boolean) | { method?: string; path?: string | RegExp; kind?: RecordedGoogleRequest['kind'] };
 
 export interface IssuedToken {
   clientEmail: string;
@@ -208,8 +206,7 @@ export async function startFakeGoogle(options: FakeGoogleOptions = {}): Promise<
   }
 
   /** "The platform will automatically set this field to approved": the fake approves at once. */
-  const approve = (resource: Json): Json =>
-    enumKey(resource.reviewStatus) === 'underreview' ? { ...resource, reviewStatus: 'APPROVED' } : resource;
+  const approve = (resource: Json): Json => (enumKey(resource.reviewStatus) === 'underreview' ? { ...resource, reviewStatus: 'APPROVED' } : resource);
 
   function handleApi(req: RecordedGoogleRequest): Reply {
     const auth = req.headers.authorization ?? '';
@@ -282,9 +279,7 @@ export async function startFakeGoogle(options: FakeGoogleOptions = {}): Promise<
         }
       }
       const { notifyPreference: _ignored, ...changes } = body;
-      const updated = approve(
-        req.method === 'PATCH' ? mergePatch(existing, changes) : { kind: existing.kind, ...structuredClone(changes), id: resourceId },
-      );
+      const updated = approve(req.method === 'PATCH' ? mergePatch(existing, changes) : { kind: existing.kind, ...structuredClone(changes), id: resourceId });
       store.set(resourceId, updated);
       return { status: 200, body: updated };
     }
@@ -298,8 +293,7 @@ export async function startFakeGoogle(options: FakeGoogleOptions = {}): Promise<
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8');
-      const kind: RecordedGoogleRequest['kind'] =
-        url.pathname === TOKEN_PATH ? 'token' : url.pathname.startsWith(API_BASE + '/') ? 'api' : 'other';
+      const kind: RecordedGoogleRequest['kind'] = url.pathname === TOKEN_PATH ? 'token' : url.pathname.startsWith(API_BASE + '/') ? 'api' : 'other';
       let body: unknown;
       if (raw) {
         if (String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {

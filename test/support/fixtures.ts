@@ -72,7 +72,12 @@ let phoneSeq = 0;
 export function enrolRequest(svc: TestService, e: Enrolment = {}): Promise<Response> {
   const phone = e.phone ?? `+79169${String(++phoneSeq).padStart(6, '0')}`;
   const customer = { name: e.name ?? 'Anna', phone, ...(e.birthday && { birthday: e.birthday }) };
-  return svc.api('POST', '/api/v1/cards', { program: e.program ?? 'acme', customer, consent: { personalData: true, marketing: e.marketing ?? false }, ...e.extra }, e.key);
+  return svc.api(
+    'POST',
+    '/api/v1/cards',
+    { program: e.program ?? 'acme', customer, consent: { personalData: true, marketing: e.marketing ?? false }, ...e.extra },
+    e.key,
+  );
 }
 
 export interface EnrolledCard {
@@ -97,7 +102,10 @@ export function cardRow(svc: TestService, cardNumber: string): Promise<Card> {
 
 /** How many rows a table holds. */
 export async function countRows(svc: TestService, table: keyof Database): Promise<number> {
-  const r = await svc.services.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const r = await svc.services.db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 

@@ -44,9 +44,7 @@ export function createGoogleSigningKeys(options: CreateGoogleSigningKeysOptions 
 }
 
 /** A keys document with several entries, e.g. during a Google key rotation. */
-export function keysJsonFor(
-  keys: ReadonlyArray<Pick<GoogleSigningRoot, 'keyValue' | 'protocolVersion' | 'keyExpiration'>>,
-): string {
+export function keysJsonFor(keys: ReadonlyArray<Pick<GoogleSigningRoot, 'keyValue' | 'protocolVersion' | 'keyExpiration'>>): string {
   return JSON.stringify({
     keys: keys.map((k) => ({
       keyValue: k.keyValue,
@@ -93,9 +91,7 @@ export function signCallback(input: SignCallbackInput): CallbackBody {
   const intermediate = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const keyValue = spkiBase64(intermediate.publicKey);
   const signedKey = JSON.stringify(
-    input.intermediateExpiration === null
-      ? { keyValue }
-      : { keyValue, keyExpiration: String(input.intermediateExpiration ?? Date.now() + 60 * 60 * 1000) },
+    input.intermediateExpiration === null ? { keyValue } : { keyValue, keyExpiration: String(input.intermediateExpiration ?? Date.now() + 60 * 60 * 1000) },
   );
   const signedMessage = typeof input.message === 'string' ? input.message : JSON.stringify(input.message);
   return {

@@ -98,12 +98,7 @@ export async function createTestCa(options: { commonName?: string; keyAlgorithm?
   return { certPem: cert.toString('pem'), keyPem: await privateKeyPem(keys.privateKey), cert, keys, signingAlgorithm };
 }
 
-async function issue(
-  ca: TestCa,
-  subject: string,
-  kind: KeyAlgorithm,
-  extensions: X509.Extension[],
-): Promise<IssuedCert> {
+async function issue(ca: TestCa, subject: string, kind: KeyAlgorithm, extensions: X509.Extension[]): Promise<IssuedCert> {
   const keys = await generateKeys(kind);
   const cert = await x509.X509CertificateGenerator.create(
     {
@@ -164,9 +159,7 @@ export async function issueClientCert(
     : `CN=${options.commonName ?? 'Test Client'}, O=wallet-loyalty tests`;
   const extensions: X509.Extension[] = [
     new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-    new x509.ExtendedKeyUsageExtension(
-      passTypeIdentifier ? [x509.ExtendedKeyUsage.clientAuth, APPLE_OID.passSigningEku] : [x509.ExtendedKeyUsage.clientAuth],
-    ),
+    new x509.ExtendedKeyUsageExtension(passTypeIdentifier ? [x509.ExtendedKeyUsage.clientAuth, APPLE_OID.passSigningEku] : [x509.ExtendedKeyUsage.clientAuth]),
   ];
   if (passTypeIdentifier) extensions.push(new x509.Extension(APPLE_OID.passTypeId, false, derUtf8String(passTypeIdentifier)));
   for (const extra of options.extraExtensions ?? []) {

@@ -12,7 +12,13 @@ export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
 
 export interface TestService extends RunningService {
   /** fetch against the service with the admin key (or another key) and a JSON body. */
-  api(method: string, path: string, body?: unknown, key?: string | null, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
+  api(
+    method: string,
+    path: string,
+    body?: unknown,
+    key?: string | null,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: any; headers: Headers }>;
 }
 
 /**
@@ -46,10 +52,12 @@ export async function startTestService(env: Record<string, string> = {}): Promis
       await client.end();
     }
   };
-  const running = await startService(config, { inMemory: true, logger: createLogger(config.logLevel), ...(schema ? { schema } : {}) }).catch(async (err: unknown) => {
-    await dropSchema();
-    throw err;
-  });
+  const running = await startService(config, { inMemory: true, logger: createLogger(config.logLevel), ...(schema ? { schema } : {}) }).catch(
+    async (err: unknown) => {
+      await dropSchema();
+      throw err;
+    },
+  );
   const stop = async () => {
     await running.stop();
     await dropSchema();

@@ -9,16 +9,18 @@ export const createApiKeyInput = z.strictObject({
   storeId: z.uuid().optional(),
 });
 
-const apiKeyView = z.object({
-  id: z.uuid(),
-  name: z.string(),
-  role: z.enum(['admin', 'marketer', 'pos']),
-  storeId: z.uuid().nullable(),
-  /** Enough to recognise a key in a list; the key itself is shown once. */
-  keyPrefix: z.string(),
-  createdAt: z.iso.datetime(),
-  revokedAt: z.iso.datetime().nullable().optional(),
-}).meta({ id: 'ApiKey' });
+const apiKeyView = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    role: z.enum(['admin', 'marketer', 'pos']),
+    storeId: z.uuid().nullable(),
+    /** Enough to recognise a key in a list; the key itself is shown once. */
+    keyPrefix: z.string(),
+    createdAt: z.iso.datetime(),
+    revokedAt: z.iso.datetime().nullable().optional(),
+  })
+  .meta({ id: 'ApiKey' });
 
 export const apiKeyOperations = (keys: ApiKeyService) => [
   operation({

@@ -78,15 +78,7 @@ export class ApiKeyService {
   }
 }
 
-function toApiKeyView(row: {
-  id: string;
-  name: string;
-  role: Role;
-  store_id: string | null;
-  key_prefix: string;
-  created_at: Date;
-  revoked_at?: Date | null;
-}) {
+function toApiKeyView(row: { id: string; name: string; role: Role; store_id: string | null; key_prefix: string; created_at: Date; revoked_at?: Date | null }) {
   return {
     id: row.id,
     name: row.name,

@@ -45,8 +45,10 @@ export function audienceQuery(db: Db, programId: string, a: Audience): AudienceQ
   if (a.tiers) q = q.where('cards.tier', 'in', a.tiers);
   if (a.homeStoreIds) q = q.where('customers.home_store_id', 'in', a.homeStoreIds);
   if (a.enrolledWithinDays) q = q.where('cards.created_at', '>=', daysAgo(a.enrolledWithinDays));
-  if (a.activeWithinDays) q = q.where(sql<boolean>`exists (select 1 from purchases p where p.card_id = cards.id and p.created_at >= ${daysAgo(a.activeWithinDays)})`);
-  if (a.sleepingForDays) q = q.where(sql<boolean>`not exists (select 1 from purchases p where p.card_id = cards.id and p.created_at >= ${daysAgo(a.sleepingForDays)})`);
+  if (a.activeWithinDays)
+    q = q.where(sql<boolean>`exists (select 1 from purchases p where p.card_id = cards.id and p.created_at >= ${daysAgo(a.activeWithinDays)})`);
+  if (a.sleepingForDays)
+    q = q.where(sql<boolean>`not exists (select 1 from purchases p where p.card_id = cards.id and p.created_at >= ${daysAgo(a.sleepingForDays)})`);
   if (a.birthdayBetween) {
     const { from, to } = a.birthdayBetween;
     const md = sql<string>`to_char(customers.birthday, 'MM-DD')`;
@@ -62,7 +64,9 @@ export function audienceQuery(db: Db, programId: string, a: Audience): AudienceQ
     q = q.where(a.inGoogleWallet ? google : sql<boolean>`not ${google}`);
   }
   if (a.pointsExpiringOn) {
-    q = q.where(sql<boolean>`exists (select 1 from point_lots l where l.card_id = cards.id and l.remaining > 0 and (l.expires_at at time zone 'UTC')::date = ${a.pointsExpiringOn}::date)`);
+    q = q.where(
+      sql<boolean>`exists (select 1 from point_lots l where l.card_id = cards.id and l.remaining > 0 and (l.expires_at at time zone 'UTC')::date = ${a.pointsExpiringOn}::date)`,
+    );
   }
   return q;
 }

@@ -4,7 +4,6 @@ import type { Logger } from '../../platform/log/logger.js';
 import { conflict } from '../../platform/shared/errors.js';
 import type { CampaignService } from './campaign-service.js';
 
-
 /** YYYY-MM-DD + n days, in calendar arithmetic (no time zones involved). */
 export function addDays(date: string, days: number): string {
   const d = new Date(`${date}T00:00:00Z`);
@@ -15,7 +14,9 @@ export function addDays(date: string, days: number): string {
 /** The program's local date and hour now. */
 export function localNow(timeZone: string, now = new Date()): { date: string; hour: number } {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', hourCycle: 'h23' }).formatToParts(now).map((p) => [p.type, p.value]),
+    new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', hourCycle: 'h23' })
+      .formatToParts(now)
+      .map((p) => [p.type, p.value]),
   );
   return { date: `${parts.year}-${parts.month}-${parts.day}`, hour: Number(parts.hour) };
 }

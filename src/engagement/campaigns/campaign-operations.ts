@@ -10,34 +10,41 @@ import type { CampaignService } from './campaign-service.js';
 export const automationRunInput = z.strictObject({ program: line().min(1), date: z.iso.date() });
 
 const count = z.number().int();
-export const campaignView = z.object({
-  id: z.uuid(),
-  kind: z.enum(['broadcast', 'birthday', 'reminder']),
-  status: z.enum(['scheduled', 'running', 'completed', 'cancelled']),
-  message: z.string(),
-  audience: z.record(z.string(), z.unknown()),
-  sendAt: z.iso.datetime(),
-  bonusPoints: count,
-  startedAt: z.iso.datetime().nullable(),
-  completedAt: z.iso.datetime().nullable(),
-  counts: z.object({
-    targeted: count,
-    sent: count,
-    sentApple: count,
-    sentGoogle: count,
-    pending: count,
-    skippedConsent: count,
-    skippedFrequencyCap: count,
-    skippedCardStatus: count,
-    googleSilent: count.describe("Google's 3-a-day budget was spent: the message went to the card silently"),
-    failed: count,
-  }),
-}).meta({ id: 'Campaign' });
+export const campaignView = z
+  .object({
+    id: z.uuid(),
+    kind: z.enum(['broadcast', 'birthday', 'reminder']),
+    status: z.enum(['scheduled', 'running', 'completed', 'cancelled']),
+    message: z.string(),
+    audience: z.record(z.string(), z.unknown()),
+    sendAt: z.iso.datetime(),
+    bonusPoints: count,
+    startedAt: z.iso.datetime().nullable(),
+    completedAt: z.iso.datetime().nullable(),
+    counts: z.object({
+      targeted: count,
+      sent: count,
+      sentApple: count,
+      sentGoogle: count,
+      pending: count,
+      skippedConsent: count,
+      skippedFrequencyCap: count,
+      skippedCardStatus: count,
+      googleSilent: count.describe("Google's 3-a-day budget was spent: the message went to the card silently"),
+      failed: count,
+    }),
+  })
+  .meta({ id: 'Campaign' });
 
 const idParams = z.object({ id: z.uuid() });
 const marketing = ['admin', 'marketer'] as const;
 
-export const campaignOperations = (campaigns: CampaignService, birthdays: BirthdayAutomation, reminders: PointsReminderAutomation, programs: ProgramService) => [
+export const campaignOperations = (
+  campaigns: CampaignService,
+  birthdays: BirthdayAutomation,
+  reminders: PointsReminderAutomation,
+  programs: ProgramService,
+) => [
   operation({
     operationId: 'previewSegment',
     method: 'post',
@@ -119,7 +126,12 @@ export const campaignOperations = (campaigns: CampaignService, birthdays: Birthd
     responses: {
       202: {
         description: 'The campaign of that date',
-        schema: z.object({ campaignId: z.uuid(), birthday: z.iso.date().describe('the birthday greeted (run date + daysBefore)'), created: z.boolean(), campaign: campaignView }),
+        schema: z.object({
+          campaignId: z.uuid(),
+          birthday: z.iso.date().describe('the birthday greeted (run date + daysBefore)'),
+          created: z.boolean(),
+          campaign: campaignView,
+        }),
       },
     },
     errors: [409],

@@ -13,7 +13,6 @@ import type { ProgramService } from '../../loyalty/programs/program-service.js';
 import { conflict, notFound } from '../../platform/shared/errors.js';
 import { audienceQuery, type Audience } from './audience.js';
 
-
 /** Google: one message on the class reaches every holder (used only when all of them may get it). */
 export type ClassBroadcast = (program: Program, text: string) => Promise<boolean>;
 
@@ -122,7 +121,13 @@ export class CampaignService {
       .where('n.notified', '=', false)
       .where('n.created_at', '>=', campaign.started_at ?? campaign.created_at)
       .executeTakeFirstOrThrow();
-    const failed = await this.db.selectFrom('jobs').select(sql<number>`count(*)`.as('n')).where('kind', '=', 'campaign.run').where('dedupe_key', '=', id).where('failed_at', 'is not', null).executeTakeFirstOrThrow();
+    const failed = await this.db
+      .selectFrom('jobs')
+      .select(sql<number>`count(*)`.as('n'))
+      .where('kind', '=', 'campaign.run')
+      .where('dedupe_key', '=', id)
+      .where('failed_at', 'is not', null)
+      .executeTakeFirstOrThrow();
     const n = (v: unknown) => Number(v);
     return {
       id: campaign.id,
@@ -151,7 +156,12 @@ export class CampaignService {
   }
 
   async cancel(id: string): Promise<void> {
-    const updated = await this.db.updateTable('campaigns').set({ status: 'cancelled' }).where('id', '=', id).where('status', '=', 'scheduled').executeTakeFirst();
+    const updated = await this.db
+      .updateTable('campaigns')
+      .set({ status: 'cancelled' })
+      .where('id', '=', id)
+      .where('status', '=', 'scheduled')
+      .executeTakeFirst();
     if (updated.numUpdatedRows === 0n) {
       const exists = await this.db.selectFrom('campaigns').select('status').where('id', '=', id).executeTakeFirst();
       if (!exists) throw notFound('Campaign');
@@ -177,7 +187,12 @@ export class CampaignService {
     for (let batch = 0; batch < (options.maxBatches ?? Infinity); batch++) {
       const delivered = await this.#deliverBatch(campaign, program, batchSize);
       if (delivered === 0) {
-        await this.db.updateTable('campaigns').set({ status: 'completed', completed_at: new Date() }).where('id', '=', campaign.id).where('status', '=', 'running').execute();
+        await this.db
+          .updateTable('campaigns')
+          .set({ status: 'completed', completed_at: new Date() })
+          .where('id', '=', campaign.id)
+          .where('status', '=', 'running')
+          .execute();
         return;
       }
     }
@@ -201,7 +216,12 @@ export class CampaignService {
         )
         .onConflict((oc) => oc.columns(['campaign_id', 'card_id']).doNothing())
         .execute();
-      const running = await trx.updateTable('campaigns').set({ status: 'running', started_at: new Date() }).where('id', '=', campaign.id).returningAll().executeTakeFirstOrThrow();
+      const running = await trx
+        .updateTable('campaigns')
+        .set({ status: 'running', started_at: new Date() })
+        .where('id', '=', campaign.id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
       return { campaign: running, fresh: true };
     });
     if (!started) return undefined;
@@ -227,7 +247,10 @@ export class CampaignService {
     if (blocked) return;
     const program = await this.db.selectFrom('programs').selectAll().where('id', '=', campaign.program_id).executeTakeFirstOrThrow();
     const sentToClass = await this.classBroadcast(program, campaign.message).catch((err: unknown) => {
-      this.logger.warn({ err: err instanceof Error ? err.message : String(err), campaignId: campaign.id }, 'class message failed: falling back to one message per object');
+      this.logger.warn(
+        { err: err instanceof Error ? err.message : String(err), campaignId: campaign.id },
+        'class message failed: falling back to one message per object',
+      );
       return false;
     });
     if (sentToClass) this.logger.info({ campaignId: campaign.id }, 'campaign sent to Google as one class message');
@@ -288,7 +311,12 @@ export class CampaignService {
           for (const cardId of sendable) {
             const card = await this.ledger.lockCard(trx, cardId);
             await this.ledger.post(trx, card, [
-              { kind: campaign.kind === 'birthday' ? 'birthday' : 'bonus', points: campaign.bonus_points, reason: `Campaign ${campaign.id}`, expiresAt: expiryDate(new Date(), program.points_expire_after_months) },
+              {
+                kind: campaign.kind === 'birthday' ? 'birthday' : 'bonus',
+                points: campaign.bonus_points,
+                reason: `Campaign ${campaign.id}`,
+                expiresAt: expiryDate(new Date(), program.points_expire_after_months),
+              },
             ]);
             await this.ledger.save(trx, card, false);
           }

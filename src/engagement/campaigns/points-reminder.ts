@@ -5,7 +5,6 @@ import { conflict } from '../../platform/shared/errors.js';
 import { addDays, runDaily } from './birthday-automation.js';
 import type { CampaignService } from './campaign-service.js';
 
-
 /**
  * "You have {points} points, they expire on {date}": for a run date, the cards with points expiring
  * `daysBefore` days later are reminded once (the campaign's dedupe key is that expiry date), within

@@ -5,7 +5,6 @@ import { langSchema } from '../../platform/web/lang.js';
 /** Text that ends up on a lock screen or a web page: one line, no control characters. */
 const text = (max: number) => line().trim().min(1).max(max);
 
-
 const sku = text(64);
 /** A size as the shop writes it ("M", "42", "10.5"); matched exactly. */
 const size = text(20);

@@ -22,21 +22,23 @@ export function toRestockSubscriptionView(s: RestockSubscriptionDetails, publicU
   };
 }
 
-const subscriptionView = z.object({
-  id: z.uuid(),
-  program: z.string(),
-  cardNumber: z.string(),
-  sku: z.string(),
-  size: z.string().nullable(),
-  storeId: z.uuid().nullable(),
-  title: z.string(),
-  status: z.enum(['open', 'notified', 'cancelled']),
-  createdAt: z.iso.datetime(),
-  notifiedAt: z.iso.datetime().nullable(),
-  cancelledAt: z.iso.datetime().nullable(),
-  restockId: z.uuid().nullable(),
-  unsubscribeUrl: z.url().describe('the customer’s link to stop this notification'),
-}).meta({ id: 'RestockSubscription' });
+const subscriptionView = z
+  .object({
+    id: z.uuid(),
+    program: z.string(),
+    cardNumber: z.string(),
+    sku: z.string(),
+    size: z.string().nullable(),
+    storeId: z.uuid().nullable(),
+    title: z.string(),
+    status: z.enum(['open', 'notified', 'cancelled']),
+    createdAt: z.iso.datetime(),
+    notifiedAt: z.iso.datetime().nullable(),
+    cancelledAt: z.iso.datetime().nullable(),
+    restockId: z.uuid().nullable(),
+    unsubscribeUrl: z.url().describe('the customer’s link to stop this notification'),
+  })
+  .meta({ id: 'RestockSubscription' });
 
 /** Back-in-stock subscriptions and the restocks that notify them. */
 export const restockOperations = (restock: RestockService, publicUrl: string) => [
@@ -51,7 +53,10 @@ export const restockOperations = (restock: RestockService, publicUrl: string) =>
     body: createRestockSubscriptionInput,
     responses: {
       201: { description: 'The new subscription', schema: subscriptionView.extend({ created: z.literal(true) }) },
-      200: { description: 'The open subscription the card already had for this sku, size and store', schema: subscriptionView.extend({ created: z.literal(false) }) },
+      200: {
+        description: 'The open subscription the card already had for this sku, size and store',
+        schema: subscriptionView.extend({ created: z.literal(false) }),
+      },
     },
     errors: [404, 409],
     handler: async ({ body, principal }) => {
@@ -80,7 +85,9 @@ export const restockOperations = (restock: RestockService, publicUrl: string) =>
     description: 'A pos key reports its own store. Subscriptions of blocked or voided cards are closed instead (cancelled).',
     roles: ['admin', 'marketer', 'pos'],
     body: restockInput,
-    responses: { 202: { description: 'What the restock did', schema: z.object({ restockId: z.uuid(), notified: z.number().int(), cancelled: z.number().int() }) } },
+    responses: {
+      202: { description: 'What the restock did', schema: z.object({ restockId: z.uuid(), notified: z.number().int(), cancelled: z.number().int() }) },
+    },
     handler: async ({ body, principal }) => ({ status: 202, body: await restock.restock(body, { tillStoreId: principal.storeId }) }),
   }),
 ];

@@ -118,7 +118,8 @@ export class RestockService {
     const updated = await this.#cancelOpen('id', id);
     const details = await this.#find('id', id);
     if (!details) throw notFound('Restock subscription');
-    if (!updated && details.status === 'notified') throw conflict('This subscription has already been notified; there is nothing left to cancel', { status: 'notified' });
+    if (!updated && details.status === 'notified')
+      throw conflict('This subscription has already been notified; there is nothing left to cancel', { status: 'notified' });
     return details;
   }
 
@@ -212,7 +213,10 @@ export class RestockService {
         for (const s of notify) {
           if (messageOf.has(s.card_id)) continue;
           const shownStore = storeId ?? s.store_id;
-          messageOf.set(s.card_id, restockMessage(input.lang, { title: s.title, size: size ?? s.size, store: shownStore ? (storeNames.get(shownStore) ?? null) : null }));
+          messageOf.set(
+            s.card_id,
+            restockMessage(input.lang, { title: s.title, size: size ?? s.size, store: shownStore ? (storeNames.get(shownStore) ?? null) : null }),
+          );
         }
         const cardsByText = new Map<string, string[]>();
         for (const [cardId, text] of messageOf) cardsByText.set(text, [...(cardsByText.get(text) ?? []), cardId]);
@@ -223,7 +227,11 @@ export class RestockService {
           await trx
             .updateTable('restock_subscriptions')
             .set({ status: 'notified', notified_at: now, restock_id: restock.id })
-            .where('id', 'in', notify.map((s) => s.id))
+            .where(
+              'id',
+              'in',
+              notify.map((s) => s.id),
+            )
             .execute();
           await trx
             .updateTable('restocks')
@@ -232,7 +240,15 @@ export class RestockService {
             .execute();
         }
         if (close.length) {
-          await trx.updateTable('restock_subscriptions').set({ status: 'cancelled', cancelled_at: now }).where('id', 'in', close.map((s) => s.id)).execute();
+          await trx
+            .updateTable('restock_subscriptions')
+            .set({ status: 'cancelled', cancelled_at: now })
+            .where(
+              'id',
+              'in',
+              close.map((s) => s.id),
+            )
+            .execute();
         }
         return { notified: notify.length, cancelled: close.length };
       });

@@ -27,7 +27,12 @@ export class CardLinkSms {
   async send(input: CardLinkRequest): Promise<SentSms | undefined> {
     if (!input.customer.phone || input.card.status !== 'active') return undefined;
     const link = cardPageUrl(this.publicUrl, input.card);
-    return this.sms.sendCardLink({ cardId: input.card.id, phone: input.customer.phone, text: composeCardLinkText(input.lang, input.program.name, link).text, keyId: input.keyId });
+    return this.sms.sendCardLink({
+      cardId: input.card.id,
+      phone: input.customer.phone,
+      text: composeCardLinkText(input.lang, input.program.name, link).text,
+      keyId: input.keyId,
+    });
   }
 
   /**

@@ -32,7 +32,10 @@ export class HttpSmsProvider implements SmsProvider {
     const res = await fetchGateway('http', url, { method, headers, ...(body !== undefined && { body }) }, this.options.timeoutMs ?? 10_000);
     if (res.status < 200 || res.status > 299) {
       const snippet = await responseSnippet(res, to);
-      throw new SmsSendError(`http: gateway answered ${res.status}${snippet ? `: ${snippet}` : ''}`, { retryable: isRetryableStatus(res.status), status: res.status });
+      throw new SmsSendError(`http: gateway answered ${res.status}${snippet ? `: ${snippet}` : ''}`, {
+        retryable: isRetryableStatus(res.status),
+        status: res.status,
+      });
     }
     return messageIdOf(await res.text().catch(() => ''));
   }

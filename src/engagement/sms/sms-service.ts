@@ -65,8 +65,7 @@ export class SmsService {
       await sql`select pg_advisory_xact_lock(hashtextextended(${`sms:phone:${phoneHash}`}, 0))`.execute(trx);
       await sql`select pg_advisory_xact_lock(hashtextextended(${`sms:key:${input.keyId}`}, 0))`.execute(trx);
       const refusal =
-        (await this.#refusal(trx, 'phone', phoneHash, this.limits.perPhonePerDay)) ??
-        (await this.#refusal(trx, 'key', input.keyId, this.limits.perKeyPerHour));
+        (await this.#refusal(trx, 'phone', phoneHash, this.limits.perPhonePerDay)) ?? (await this.#refusal(trx, 'key', input.keyId, this.limits.perKeyPerHour));
       const row = await trx
         .insertInto('sms_messages')
         .values({
@@ -106,7 +105,9 @@ export class SmsService {
       await this.#db.updateTable('sms_messages').set({ status: 'failed', error: message }).where('id', '=', claim.id).execute();
       this.logger.warn({ ...log, retryable, status: err instanceof SmsSendError ? err.status : undefined, error: message }, 'SMS not sent');
       if (!(err instanceof SmsSendError)) throw err;
-      throw new AppError(502, 'SMS not sent', `The SMS gateway did not take the message${retryable ? ' (temporary; try again later)' : ''}: ${message}`, { retryable });
+      throw new AppError(502, 'SMS not sent', `The SMS gateway did not take the message${retryable ? ' (temporary; try again later)' : ''}: ${message}`, {
+        retryable,
+      });
     }
   }
 

@@ -10,10 +10,7 @@
 import type { Lang } from '../../platform/web/lang.js';
 
 const GSM_BASIC = new Set(
-  Array.from(
-    '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?' +
-      '¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà',
-  ),
+  Array.from('@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?' + '¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà'),
 );
 const GSM_EXTENSION = new Set(Array.from('\f^{}\\[~]|€'));
 
@@ -133,8 +130,16 @@ export function composeCardLinkText(lang: Lang, programName: string, url: string
   const name = { text: programName.trim(), shrinkable: true as const, minLength: 4 };
   const variants: SmsPart[][] =
     lang === 'ru'
-      ? [['Ваша карта «', name, '»: ', url], ['Ваша карта: ', url], ['Карта: ', url]]
-      : [['Your ', name, ' card: ', url], ['Your card: ', url], ['Card: ', url]];
+      ? [
+          ['Ваша карта «', name, '»: ', url],
+          ['Ваша карта: ', url],
+          ['Карта: ', url],
+        ]
+      : [
+          ['Your ', name, ' card: ', url],
+          ['Your card: ', url],
+          ['Card: ', url],
+        ];
   for (const variant of variants) {
     const fitted = fitOneSegment(variant);
     if (fitted.fits) return fitted;

@@ -53,7 +53,10 @@ export class TwilioSmsProvider implements SmsProvider {
     if (res.status < 200 || res.status > 299) {
       const code = typeof body.code === 'number' || typeof body.code === 'string' ? ` ${body.code}` : '';
       const message = typeof body.message === 'string' ? body.message : raw.replace(/\s+/g, ' ').slice(0, 300);
-      throw new SmsSendError(scrubPhone(`twilio: ${res.status}${code}: ${message}`.trim(), to), { retryable: isRetryableStatus(res.status), status: res.status });
+      throw new SmsSendError(scrubPhone(`twilio: ${res.status}${code}: ${message}`.trim(), to), {
+        retryable: isRetryableStatus(res.status),
+        status: res.status,
+      });
     }
     return typeof body.sid === 'string' ? { providerMessageId: body.sid } : {};
   }

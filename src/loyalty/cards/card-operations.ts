@@ -23,7 +23,8 @@ export const cardOperations = (cards: CardService, messages: CardMessageService,
     path: '/cards',
     tag: 'Cards',
     summary: 'Enrol a customer and issue a card (the existing card for a known phone)',
-    description: 'Idempotent per phone and program, even under concurrency. A pos key enrols in its own store. `sendSms` texts the card link; its outcome is reported in `sms`, never thrown.',
+    description:
+      'Idempotent per phone and program, even under concurrency. A pos key enrols in its own store. `sendSms` texts the card link; its outcome is reported in `sms`, never thrown.',
     roles: ['admin', 'marketer', 'pos'],
     body: enrolmentInput,
     responses: {
@@ -31,7 +32,10 @@ export const cardOperations = (cards: CardService, messages: CardMessageService,
       200: { description: 'The existing card of this phone', schema: cardView.extend({ created: z.literal(false), sms: smsOutcome.optional() }) },
     },
     handler: async ({ body, principal }) => {
-      const { card, customer, program, created } = await cards.enrol(body, { source: body.source ?? (principal.role === 'pos' ? 'pos' : 'api'), storeId: principal.storeId });
+      const { card, customer, program, created } = await cards.enrol(body, {
+        source: body.source ?? (principal.role === 'pos' ? 'pos' : 'api'),
+        storeId: principal.storeId,
+      });
       // The card exists whatever the SMS gateway says: its outcome is reported, not thrown.
       const sms = body.sendSms
         ? await cardLinkSms.send({ card, customer, program, lang: body.lang, keyId: principal.keyId }).then(
@@ -110,7 +114,8 @@ export const cardOperations = (cards: CardService, messages: CardMessageService,
     path: '/cards/{cardNumber}/sms',
     tag: 'Cards',
     summary: "Text the customer their card's personal link",
-    description: 'A custom `text` must contain {link}; {program} becomes the program name. Limits per phone (24 h) and per API key (1 h) answer 429 with Retry-After.',
+    description:
+      'A custom `text` must contain {link}; {program} becomes the program name. Limits per phone (24 h) and per API key (1 h) answer 429 with Retry-After.',
     roles: ['admin', 'marketer', 'pos'],
     params: cardParams,
     body: z.strictObject({

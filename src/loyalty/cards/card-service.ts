@@ -84,8 +84,15 @@ export class CardService {
           .executeTakeFirstOrThrow();
         // A returning customer who now agrees (or no longer agrees) to marketing: record it.
         if (customer.marketing_consent !== input.consent.marketing) {
-          await trx.insertInto('consents').values({ customer_id: customer.id, kind: 'marketing', granted: input.consent.marketing, source: ctx.source, store_id: ctx.storeId ?? null }).execute();
-          await trx.updateTable('customers').set({ marketing_consent: input.consent.marketing, updated_at: new Date() }).where('id', '=', customer.id).execute();
+          await trx
+            .insertInto('consents')
+            .values({ customer_id: customer.id, kind: 'marketing', granted: input.consent.marketing, source: ctx.source, store_id: ctx.storeId ?? null })
+            .execute();
+          await trx
+            .updateTable('customers')
+            .set({ marketing_consent: input.consent.marketing, updated_at: new Date() })
+            .where('id', '=', customer.id)
+            .execute();
           customer.marketing_consent = input.consent.marketing;
         }
         const card = await trx.selectFrom('cards').selectAll().where('customer_id', '=', customer.id).executeTakeFirstOrThrow();
@@ -113,7 +120,12 @@ export class CardService {
   /** A new personal link (card page, pass download); the old one stops working at once. */
   async rotateLinkToken(cardNumber: string): Promise<{ card: Card; program: Program }> {
     const { card, program } = await this.getByNumber(cardNumber);
-    const updated = await this.db.updateTable('cards').set({ link_token: generateSecret(24), updated_at: new Date() }).where('id', '=', card.id).returningAll().executeTakeFirstOrThrow();
+    const updated = await this.db
+      .updateTable('cards')
+      .set({ link_token: generateSecret(24), updated_at: new Date() })
+      .where('id', '=', card.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
     return { card: updated, program };
   }
 

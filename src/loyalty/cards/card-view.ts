@@ -44,29 +44,33 @@ export function toCustomerView(c: Customer) {
   };
 }
 
-export const customerView = z.object({
-  id: z.uuid(),
-  name: z.string().nullable(),
-  phone: z.string().nullable(),
-  email: z.string().nullable(),
-  birthday: z.string().nullable(),
-  homeStoreId: z.uuid().nullable(),
-  marketingConsent: z.boolean(),
-  erasedAt: z.iso.datetime().nullable(),
-}).meta({ id: 'Customer' });
+export const customerView = z
+  .object({
+    id: z.uuid(),
+    name: z.string().nullable(),
+    phone: z.string().nullable(),
+    email: z.string().nullable(),
+    birthday: z.string().nullable(),
+    homeStoreId: z.uuid().nullable(),
+    marketingConsent: z.boolean(),
+    erasedAt: z.iso.datetime().nullable(),
+  })
+  .meta({ id: 'Customer' });
 
 /** A card as the API shows it (toCardView). */
-export const cardView = z.object({
-  cardNumber: z.string(),
-  serialNumber: z.string(),
-  barcode: z.string(),
-  status: z.enum(['active', 'blocked', 'voided']),
-  balance: z.number().int(),
-  tier: z.string(),
-  message: z.string().nullable(),
-  customerId: z.uuid(),
-  createdAt: z.iso.datetime(),
-  updatedAt: z.iso.datetime(),
-  links: z.record(z.string(), z.string().nullable()).describe('page: the personal card page; apple: the .pkpass; google: the save link (null when off)'),
-  customer: customerView.optional().describe('on GET only'),
-}).meta({ id: 'Card' });
+export const cardView = z
+  .object({
+    cardNumber: z.string(),
+    serialNumber: z.string(),
+    barcode: z.string(),
+    status: z.enum(['active', 'blocked', 'voided']),
+    balance: z.number().int(),
+    tier: z.string(),
+    message: z.string().nullable(),
+    customerId: z.uuid(),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+    links: z.record(z.string(), z.string().nullable()).describe('page: the personal card page; apple: the .pkpass; google: the save link (null when off)'),
+    customer: customerView.optional().describe('on GET only'),
+  })
+  .meta({ id: 'Card' });

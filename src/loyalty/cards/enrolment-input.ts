@@ -19,18 +19,20 @@ export const customerInput = z.strictObject({
   email: z.email().max(200).optional(),
 });
 
-export const enrolmentInput = z.strictObject({
-  program: line().min(1),
-  customer: customerInput,
-  consent: z.strictObject({
-    personalData: z.literal(true, { error: 'must be true: a card needs consent to process personal data' }),
-    marketing: z.boolean().default(false),
-  }),
-  homeStoreId: z.uuid().optional(),
-  source: z.enum(ENROLMENT_SOURCES).optional(),
-  /** Text the customer their personal card link (in this language). */
-  sendSms: z.boolean().default(false),
-  lang: langSchema.default('ru'),
-}).meta({ id: 'Enrolment' });
+export const enrolmentInput = z
+  .strictObject({
+    program: line().min(1),
+    customer: customerInput,
+    consent: z.strictObject({
+      personalData: z.literal(true, { error: 'must be true: a card needs consent to process personal data' }),
+      marketing: z.boolean().default(false),
+    }),
+    homeStoreId: z.uuid().optional(),
+    source: z.enum(ENROLMENT_SOURCES).optional(),
+    /** Text the customer their personal card link (in this language). */
+    sendSms: z.boolean().default(false),
+    lang: langSchema.default('ru'),
+  })
+  .meta({ id: 'Enrolment' });
 
 export type EnrolmentInput = z.infer<typeof enrolmentInput>;

@@ -17,7 +17,10 @@ export const customerOperations = (erasure: ErasureService, uow: UnitOfWork) => 
     params: idParams,
     body: preferencesInput,
     responses: {
-      200: { description: 'The preferences', schema: z.object({ id: z.uuid(), marketingConsent: z.boolean(), maxMessagesPerWeek: z.number().int().nullable() }) },
+      200: {
+        description: 'The preferences',
+        schema: z.object({ id: z.uuid(), marketingConsent: z.boolean(), maxMessagesPerWeek: z.number().int().nullable() }),
+      },
     },
     errors: [404, 409],
     handler: async ({ params, body }) => {

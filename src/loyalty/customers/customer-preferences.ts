@@ -19,7 +19,10 @@ export async function updatePreferences(uow: UnitOfWork, customerId: string, inp
     if (!customer) throw notFound('Customer');
     if (customer.erased_at) throw conflict('This customer has been erased');
     if (input.marketingConsent !== undefined && input.marketingConsent !== customer.marketing_consent) {
-      await trx.insertInto('consents').values({ customer_id: customerId, kind: 'marketing', granted: input.marketingConsent, source: input.source ?? 'api', store_id: null }).execute();
+      await trx
+        .insertInto('consents')
+        .values({ customer_id: customerId, kind: 'marketing', granted: input.marketingConsent, source: input.source ?? 'api', store_id: null })
+        .execute();
     }
     return trx
       .updateTable('customers')

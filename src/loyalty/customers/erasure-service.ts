@@ -23,12 +23,25 @@ export class ErasureService {
       if (customer.erased_at) return; // already erased: erasure is idempotent
       await trx
         .updateTable('customers')
-        .set({ name: null, phone: null, email: null, birthday: null, home_store_id: null, marketing_consent: false, erased_at: new Date(), updated_at: new Date() })
+        .set({
+          name: null,
+          phone: null,
+          email: null,
+          birthday: null,
+          home_store_id: null,
+          marketing_consent: false,
+          erased_at: new Date(),
+          updated_at: new Date(),
+        })
         .where('id', '=', customerId)
         .execute();
       const cards = await trx.selectFrom('cards').select('id').where('customer_id', '=', customerId).execute();
       // The wallets get a voided pass without personal data and stop updating it.
-      await this.outbox.cardChanged(trx, cards.map((c) => c.id), { status: 'voided', message: null });
+      await this.outbox.cardChanged(
+        trx,
+        cards.map((c) => c.id),
+        { status: 'voided', message: null },
+      );
     });
   }
 }

@@ -84,7 +84,12 @@ export class Ledger {
   async save(trx: Db, card: Card, passChanged: boolean): Promise<void> {
     const columns = { balance: card.balance, lifetime_spend_minor: card.lifetime_spend_minor, tier: card.tier };
     if (passChanged) await this.outbox.cardChanged(trx, [card.id], columns);
-    else await trx.updateTable('cards').set({ ...columns, updated_at: new Date() }).where('id', '=', card.id).execute();
+    else
+      await trx
+        .updateTable('cards')
+        .set({ ...columns, updated_at: new Date() })
+        .where('id', '=', card.id)
+        .execute();
   }
 }
 

@@ -80,7 +80,10 @@ export class PointsService {
           const burnt = card.balance - Number(open.left);
           if (burnt <= 0) return;
           // The lots are already emptied: post only the ledger entry and the balance.
-          await trx.insertInto('ledger_entries').values({ card_id, kind: 'expiry', points: -burnt, reason: `Points expired (as of ${asOf.toISOString().slice(0, 10)})` }).execute();
+          await trx
+            .insertInto('ledger_entries')
+            .values({ card_id, kind: 'expiry', points: -burnt, reason: `Points expired (as of ${asOf.toISOString().slice(0, 10)})` })
+            .execute();
           card.balance -= burnt;
           await this.ledger.save(trx, card, true);
         });

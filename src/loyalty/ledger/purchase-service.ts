@@ -36,7 +36,8 @@ export class PurchaseService {
   async purchase(trx: Db, program: Program, storeId: string, input: PurchaseInput): Promise<PurchaseResult> {
     const exponent = currencyExponent(program.currency);
     const amountMinor = toMinorUnits(input.amount, exponent);
-    if (amountMinor === null || amountMinor <= 0) throw invalidField('amount', `must be a positive amount in ${program.currency} with at most ${exponent} decimals`);
+    if (amountMinor === null || amountMinor <= 0)
+      throw invalidField('amount', `must be a positive amount in ${program.currency} with at most ${exponent} decimals`);
     const card = await this.findCard(trx, program.id, input.barcode, true);
     this.ledger.assertUsable(card);
 
@@ -50,7 +51,14 @@ export class PurchaseService {
 
     const purchase = await trx
       .insertInto('purchases')
-      .values({ card_id: card.id, store_id: storeId, receipt_id: input.receiptId, amount_minor: amountMinor, redeemed_points: input.redeemPoints, earned_points: earned })
+      .values({
+        card_id: card.id,
+        store_id: storeId,
+        receipt_id: input.receiptId,
+        amount_minor: amountMinor,
+        redeemed_points: input.redeemPoints,
+        earned_points: earned,
+      })
       .onConflict((oc) => oc.columns(['store_id', 'receipt_id']).doNothing())
       .returning('id')
       .executeTakeFirst();
@@ -79,8 +87,10 @@ export class PurchaseService {
     const left = purchase.amount_minor - purchase.refunded_minor;
     if (left === 0) throw conflict(`Receipt ${input.receiptId} is already fully refunded`);
     const refundMinor = input.amount === undefined ? left : toMinorUnits(input.amount, exponent);
-    if (refundMinor === null || refundMinor <= 0) throw invalidField('amount', `must be a positive amount in ${program.currency} with at most ${exponent} decimals`);
-    if (refundMinor > left) throw unprocessable(`At most ${fromMinorUnits(left, exponent)} can still be refunded on this receipt`, { refundable: fromMinorUnits(left, exponent) });
+    if (refundMinor === null || refundMinor <= 0)
+      throw invalidField('amount', `must be a positive amount in ${program.currency} with at most ${exponent} decimals`);
+    if (refundMinor > left)
+      throw unprocessable(`At most ${fromMinorUnits(left, exponent)} can still be refunded on this receipt`, { refundable: fromMinorUnits(left, exponent) });
 
     const card = await this.ledger.lockCard(trx, purchase.card_id);
     const before = purchase.refunded_minor;

@@ -21,7 +21,13 @@ export const tillOperations = (till: TillService) => [
     responses: {
       200: {
         description: 'The card',
-        schema: z.object({ cardNumber: z.string(), firstName: z.string(), tier: z.string(), balance: z.number().int(), maxRedeemPoints: z.number().int().optional() }),
+        schema: z.object({
+          cardNumber: z.string(),
+          firstName: z.string(),
+          tier: z.string(),
+          balance: z.number().int(),
+          maxRedeemPoints: z.number().int().optional(),
+        }),
       },
     },
     errors: [404, 409],
@@ -40,7 +46,14 @@ export const tillOperations = (till: TillService) => [
     responses: {
       201: {
         description: 'The purchase',
-        schema: z.object({ purchaseId: z.number().int(), earned: z.number().int(), redeemed: z.number().int(), balance: z.number().int(), tier: z.string(), tierChanged: z.boolean() }),
+        schema: z.object({
+          purchaseId: z.number().int(),
+          earned: z.number().int(),
+          redeemed: z.number().int(),
+          balance: z.number().int(),
+          tier: z.string(),
+          tierChanged: z.boolean(),
+        }),
         headers: replayedHeader,
       },
     },

@@ -19,10 +19,7 @@ export const tierInput = z.strictObject({
 
 const programFields = {
   name: line().trim().min(1).max(100),
-  currency: line()
-    .trim()
-    .toUpperCase()
-    .refine(isCurrencyCode, { message: 'must be an ISO 4217 currency code, e.g. "RUB"' }),
+  currency: line().trim().toUpperCase().refine(isCurrencyCode, { message: 'must be an ISO 4217 currency code, e.g. "RUB"' }),
   earnPercent: percentInput,
   maxRedeemPercent: percentInput,
   welcomeBonus: z.number().int().min(0).max(1_000_000),
@@ -58,11 +55,15 @@ const programFields = {
     .nullable(),
 };
 
-export const createProgramInput = z.strictObject({
-  slug: line().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be 2–63 lowercase letters, digits or dashes'),
-  ...programFields,
-  name: programFields.name,
-}).partial().required({ slug: true, name: true }).meta({ id: 'CreateProgram' });
+export const createProgramInput = z
+  .strictObject({
+    slug: line().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be 2–63 lowercase letters, digits or dashes'),
+    ...programFields,
+    name: programFields.name,
+  })
+  .partial()
+  .required({ slug: true, name: true })
+  .meta({ id: 'CreateProgram' });
 
 export const updateProgramInput = z.strictObject(programFields).partial().meta({ id: 'UpdateProgram' });
 

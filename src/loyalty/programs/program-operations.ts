@@ -8,27 +8,29 @@ export const slugParams = z.object({ slug: line().min(1).max(63) });
 
 const money = z.string().describe('an amount in major units, e.g. "1000.00"');
 
-export const programView = z.object({
-  id: z.uuid(),
-  slug: z.string(),
-  name: z.string(),
-  currency: z.string(),
-  earnPercent: z.number(),
-  maxRedeemPercent: z.number(),
-  welcomeBonus: z.number().int(),
-  tiers: z.array(z.object({ name: z.string(), minSpend: money, earnPercent: z.number() })),
-  pointsExpireAfterMonths: z.number().int().nullable(),
-  timezone: z.string(),
-  design: z.string(),
-  barcodeFormat: z.enum(['QR', 'PDF417', 'CODE128']),
-  terms: z.string(),
-  privacyPolicyUrl: z.string().nullable(),
-  marketingCaps: z.object({ perDay: z.number().int(), perWeek: z.number().int() }),
-  birthdayAutomation: z.object({ daysBefore: z.number().int(), sendHour: z.number().int(), bonusPoints: z.number().int(), text: z.string() }).nullable(),
-  pointsReminder: z.object({ daysBefore: z.number().int(), sendHour: z.number().int(), text: z.string() }).nullable(),
-  createdAt: z.iso.datetime(),
-  updatedAt: z.iso.datetime(),
-}).meta({ id: 'Program' });
+export const programView = z
+  .object({
+    id: z.uuid(),
+    slug: z.string(),
+    name: z.string(),
+    currency: z.string(),
+    earnPercent: z.number(),
+    maxRedeemPercent: z.number(),
+    welcomeBonus: z.number().int(),
+    tiers: z.array(z.object({ name: z.string(), minSpend: money, earnPercent: z.number() })),
+    pointsExpireAfterMonths: z.number().int().nullable(),
+    timezone: z.string(),
+    design: z.string(),
+    barcodeFormat: z.enum(['QR', 'PDF417', 'CODE128']),
+    terms: z.string(),
+    privacyPolicyUrl: z.string().nullable(),
+    marketingCaps: z.object({ perDay: z.number().int(), perWeek: z.number().int() }),
+    birthdayAutomation: z.object({ daysBefore: z.number().int(), sendHour: z.number().int(), bonusPoints: z.number().int(), text: z.string() }).nullable(),
+    pointsReminder: z.object({ daysBefore: z.number().int(), sendHour: z.number().int(), text: z.string() }).nullable(),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .meta({ id: 'Program' });
 
 export const programOperations = (programs: ProgramService) => [
   operation({

@@ -23,9 +23,7 @@ export class ProgramService {
   async create(input: CreateProgramInput): Promise<Program> {
     const currency = input.currency ?? 'RUB';
     const earnRateBp = percentToBp(input.earnPercent ?? 10);
-    const tiers = input.tiers
-      ? toTierDefinitions(input.tiers, currency)
-      : [{ name: DEFAULT_TIER_NAME, minSpendMinor: 0, earnRateBp }];
+    const tiers = input.tiers ? toTierDefinitions(input.tiers, currency) : [{ name: DEFAULT_TIER_NAME, minSpendMinor: 0, earnRateBp }];
     try {
       return await this.db
         .insertInto('programs')
@@ -110,10 +108,7 @@ export class ProgramService {
   }
 }
 
-function toTierDefinitions(
-  tiers: { name: string; minSpend: string | number; earnPercent: number }[],
-  currency: string,
-): TierDefinition[] {
+function toTierDefinitions(tiers: { name: string; minSpend: string | number; earnPercent: number }[], currency: string): TierDefinition[] {
   const exponent = currencyExponent(currency);
   const problems: { field: string; message: string }[] = [];
   const defs = tiers.map((tier, i) => {

@@ -18,13 +18,15 @@ const storeFields = {
   beacons: z.array(beaconInput).max(10),
 };
 
-export const createStoreInput = z.strictObject({
-  program: line().min(1),
-  ...storeFields,
-  address: storeFields.address.default(''),
-  relevantText: storeFields.relevantText.optional(),
-  beacons: storeFields.beacons.default([]),
-}).meta({ id: 'CreateStore' });
+export const createStoreInput = z
+  .strictObject({
+    program: line().min(1),
+    ...storeFields,
+    address: storeFields.address.default(''),
+    relevantText: storeFields.relevantText.optional(),
+    beacons: storeFields.beacons.default([]),
+  })
+  .meta({ id: 'CreateStore' });
 
 export const updateStoreInput = z.strictObject(storeFields).partial().meta({ id: 'UpdateStore' });
 

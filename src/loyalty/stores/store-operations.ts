@@ -6,18 +6,22 @@ import { toStoreView, type StoreService } from './store-service.js';
 
 const idParams = z.object({ id: z.uuid() });
 
-const storeView = z.object({
-  id: z.uuid(),
-  programId: z.uuid(),
-  name: z.string(),
-  address: z.string(),
-  latitude: z.number(),
-  longitude: z.number(),
-  relevantText: z.string().nullable(),
-  beacons: z.array(z.object({ proximityUUID: z.string(), major: z.number().int().optional(), minor: z.number().int().optional(), relevantText: z.string().optional() })),
-  createdAt: z.iso.datetime(),
-  updatedAt: z.iso.datetime(),
-}).meta({ id: 'Store' });
+const storeView = z
+  .object({
+    id: z.uuid(),
+    programId: z.uuid(),
+    name: z.string(),
+    address: z.string(),
+    latitude: z.number(),
+    longitude: z.number(),
+    relevantText: z.string().nullable(),
+    beacons: z.array(
+      z.object({ proximityUUID: z.string(), major: z.number().int().optional(), minor: z.number().int().optional(), relevantText: z.string().optional() }),
+    ),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .meta({ id: 'Store' });
 
 /** Stores are on the cards (locations, beacons, the list on the back): a change refreshes the program's passes. */
 export const storeOperations = (stores: StoreService) => [

@@ -18,19 +18,21 @@ export class StoreService {
 
   async create(input: CreateStoreInput): Promise<Store> {
     const program = await this.programs.requireForInput(input.program);
-    return this.#changingPasses(program.id, (trx) => trx
-      .insertInto('stores')
-      .values({
-        program_id: program.id,
-        name: input.name,
-        address: input.address,
-        latitude: input.latitude,
-        longitude: input.longitude,
-        relevant_text: input.relevantText ?? null,
-        beacons: JSON.stringify(input.beacons),
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow());
+    return this.#changingPasses(program.id, (trx) =>
+      trx
+        .insertInto('stores')
+        .values({
+          program_id: program.id,
+          name: input.name,
+          address: input.address,
+          latitude: input.latitude,
+          longitude: input.longitude,
+          relevant_text: input.relevantText ?? null,
+          beacons: JSON.stringify(input.beacons),
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow(),
+    );
   }
 
   /** Stores (locations, beacons, relevant texts, the back-of-card list) are on the cards. */
@@ -56,20 +58,22 @@ export class StoreService {
 
   async update(id: string, input: UpdateStoreInput): Promise<Store> {
     const existing = await this.get(id);
-    return this.#changingPasses(existing.program_id, (trx) => trx
-      .updateTable('stores')
-      .set({
-        ...(input.name !== undefined && { name: input.name }),
-        ...(input.address !== undefined && { address: input.address }),
-        ...(input.latitude !== undefined && { latitude: input.latitude }),
-        ...(input.longitude !== undefined && { longitude: input.longitude }),
-        ...(input.relevantText !== undefined && { relevant_text: input.relevantText }),
-        ...(input.beacons !== undefined && { beacons: JSON.stringify(input.beacons) }),
-        updated_at: new Date(),
-      })
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirstOrThrow());
+    return this.#changingPasses(existing.program_id, (trx) =>
+      trx
+        .updateTable('stores')
+        .set({
+          ...(input.name !== undefined && { name: input.name }),
+          ...(input.address !== undefined && { address: input.address }),
+          ...(input.latitude !== undefined && { latitude: input.latitude }),
+          ...(input.longitude !== undefined && { longitude: input.longitude }),
+          ...(input.relevantText !== undefined && { relevant_text: input.relevantText }),
+          ...(input.beacons !== undefined && { beacons: JSON.stringify(input.beacons) }),
+          updated_at: new Date(),
+        })
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirstOrThrow(),
+    );
   }
 }
 

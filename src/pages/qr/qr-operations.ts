@@ -51,7 +51,10 @@ export function qrOperations(programs: ProgramService, publicUrl: string, stores
 
   /** Cache headers, and a 304 when the client's copy (If-None-Match) is current. */
   function cached(ifNoneMatch: string | undefined, parts: string[], render: () => Promise<Reply>): Promise<Reply> | Reply {
-    const etag = `"${createHash('sha256').update([RENDER_VERSION, QR_ERROR_CORRECTION, QR_MARGIN, ...parts].join('\n')).digest('base64url').slice(0, 27)}"`;
+    const etag = `"${createHash('sha256')
+      .update([RENDER_VERSION, QR_ERROR_CORRECTION, QR_MARGIN, ...parts].join('\n'))
+      .digest('base64url')
+      .slice(0, 27)}"`;
     const headers = { ETag: etag, 'Cache-Control': CACHE_CONTROL, 'X-Content-Type-Options': 'nosniff' };
     const tags = (ifNoneMatch ?? '').split(',').map((t) => t.trim().replace(/^W\//, ''));
     if (ifNoneMatch && (tags.includes(etag) || tags.includes('*'))) return { status: 304, headers };

@@ -25,17 +25,37 @@ const envSchema = z
       .string()
       .regex(/^[A-Z]{2}$/, 'must be a two-letter country code, e.g. RU')
       .default('RU'),
-    APPLE_PASS_TYPE_ID: optionalString.pipe(z.string().regex(/^pass\.[A-Za-z0-9.-]+$/, 'must look like pass.com.example.loyalty').optional()),
-    APPLE_TEAM_ID: optionalString.pipe(z.string().regex(/^[A-Z0-9]{10}$/, 'must be the 10-character Apple team identifier').optional()),
+    APPLE_PASS_TYPE_ID: optionalString.pipe(
+      z
+        .string()
+        .regex(/^pass\.[A-Za-z0-9.-]+$/, 'must look like pass.com.example.loyalty')
+        .optional(),
+    ),
+    APPLE_TEAM_ID: optionalString.pipe(
+      z
+        .string()
+        .regex(/^[A-Z0-9]{10}$/, 'must be the 10-character Apple team identifier')
+        .optional(),
+    ),
     APPLE_CERT: optionalString,
     APPLE_KEY: optionalString,
     APPLE_KEY_PASSPHRASE: optionalString,
     APPLE_WWDR: optionalString,
     APNS_URL: z.url({ protocol: /^https$/ }).default('https://api.push.apple.com'),
     APNS_KEY: optionalString,
-    APNS_KEY_ID: optionalString.pipe(z.string().regex(/^[A-Z0-9]{10}$/, 'must be the 10-character key id').optional()),
+    APNS_KEY_ID: optionalString.pipe(
+      z
+        .string()
+        .regex(/^[A-Z0-9]{10}$/, 'must be the 10-character key id')
+        .optional(),
+    ),
     APNS_CA: optionalString,
-    GOOGLE_ISSUER_ID: optionalString.pipe(z.string().regex(/^\d{5,25}$/, 'must be the numeric issuer id from the Google Pay & Wallet Console').optional()),
+    GOOGLE_ISSUER_ID: optionalString.pipe(
+      z
+        .string()
+        .regex(/^\d{5,25}$/, 'must be the numeric issuer id from the Google Pay & Wallet Console')
+        .optional(),
+    ),
     GOOGLE_APPLICATION_CREDENTIALS: optionalString,
     GOOGLE_WALLET_API_URL: z.url({ protocol: /^https?$/ }).default('https://walletobjects.googleapis.com/walletobjects/v1'),
     GOOGLE_OAUTH_TOKEN_URL: z.url({ protocol: /^https?$/ }).default('https://oauth2.googleapis.com/token'),
@@ -49,7 +69,8 @@ const envSchema = z
   .superRefine((env, ctx) => {
     const appleFiles = ['APPLE_CERT', 'APPLE_KEY', 'APPLE_WWDR', 'APPLE_PASS_TYPE_ID', 'APPLE_TEAM_ID'] as const;
     if (env.APPLE_CERT || env.APPLE_KEY || env.APPLE_WWDR) {
-      for (const name of appleFiles) if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is required when Apple certificates are configured' });
+      for (const name of appleFiles)
+        if (!env[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is required when Apple certificates are configured' });
     }
     if (Boolean(env.GOOGLE_ISSUER_ID) !== Boolean(env.GOOGLE_APPLICATION_CREDENTIALS)) {
       const missing = env.GOOGLE_ISSUER_ID ? 'GOOGLE_APPLICATION_CREDENTIALS' : 'GOOGLE_ISSUER_ID';

@@ -38,7 +38,12 @@ export const smsEnvSchema = z
       .refine((v) => v in CONTENT_TYPES, { message: 'must be application/json (json) or application/x-www-form-urlencoded (form)' })
       .transform((v) => CONTENT_TYPES[v]!)
       .default('application/json'),
-    TWILIO_ACCOUNT_SID: optionalString.pipe(z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must be the Account SID: AC followed by 32 hex digits').optional()),
+    TWILIO_ACCOUNT_SID: optionalString.pipe(
+      z
+        .string()
+        .regex(/^AC[0-9a-fA-F]{32}$/, 'must be the Account SID: AC followed by 32 hex digits')
+        .optional(),
+    ),
     TWILIO_AUTH_TOKEN: optionalString,
     TWILIO_FROM: optionalString.pipe(
       z
@@ -64,14 +69,22 @@ export const smsEnvSchema = z
       for (const placeholder of ['{{to}}', '{{text}}']) {
         if (env.SMS_HTTP_URL && !where.includes(placeholder)) {
           const name = env.SMS_HTTP_METHOD === 'GET' ? 'SMS_HTTP_URL' : 'SMS_HTTP_BODY_TEMPLATE';
-          ctx.addIssue({ code: 'custom', path: [name], message: `must contain ${placeholder}${env.SMS_HTTP_METHOD === 'GET' ? ' (a GET request has no body)' : ''}` });
+          ctx.addIssue({
+            code: 'custom',
+            path: [name],
+            message: `must contain ${placeholder}${env.SMS_HTTP_METHOD === 'GET' ? ' (a GET request has no body)' : ''}`,
+          });
         }
       }
       if (env.SMS_HTTP_METHOD !== 'GET' && env.SMS_HTTP_CONTENT_TYPE === 'application/json') {
         try {
           JSON.parse(fillTemplate(template, { to: '+70000000000', text: 'a "quoted"\ntext' }, 'application/json'));
         } catch {
-          ctx.addIssue({ code: 'custom', path: ['SMS_HTTP_BODY_TEMPLATE'], message: 'must be JSON once {{to}} and {{text}} are filled in (put the placeholders inside quotes)' });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['SMS_HTTP_BODY_TEMPLATE'],
+            message: 'must be JSON once {{to}} and {{text}} are filled in (put the placeholders inside quotes)',
+          });
         }
       }
     }

@@ -15,15 +15,21 @@ export function apiDocsRoutes(openApiPath: string): Router {
     res.set({ 'Content-Security-Policy': csp, 'Cache-Control': 'no-cache' }).type('html').send(PAGE);
   });
   router.get('/docs/init.js', (_req, res) => {
-    res.type('application/javascript').send(
-      `window.ui = SwaggerUIBundle({ url: ${JSON.stringify(openApiPath)}, dom_id: '#swagger-ui', deepLinking: true, ` +
-        `presets: [SwaggerUIBundle.presets.apis], layout: 'BaseLayout', persistAuthorization: false, tryItOutEnabled: false });`,
-    );
+    res
+      .type('application/javascript')
+      .send(
+        `window.ui = SwaggerUIBundle({ url: ${JSON.stringify(openApiPath)}, dom_id: '#swagger-ui', deepLinking: true, ` +
+          `presets: [SwaggerUIBundle.presets.apis], layout: 'BaseLayout', persistAuthorization: false, tryItOutEnabled: false });`,
+      );
   });
-  router.use('/docs/assets', (_req, res, next) => {
-    res.set('Content-Security-Policy', csp);
-    next();
-  }, express.static(assets, { index: false, maxAge: '1d' }));
+  router.use(
+    '/docs/assets',
+    (_req, res, next) => {
+      res.set('Content-Security-Policy', csp);
+      next();
+    },
+    express.static(assets, { index: false, maxAge: '1d' }),
+  );
   return router;
 }
 

@@ -16,8 +16,14 @@ export const refuseControlCharacters: RequestHandler = (req, res, next) => {
   } catch {
     return sendProblem(res, 400, 'Invalid request', 'The path is not valid percent-encoding');
   }
-  if (CONTROL.test(path)) return sendProblem(res, 400, 'Invalid request', 'The path must not contain control characters', { errors: [{ field: '(path)', message: 'must not contain control characters' }] });
+  if (CONTROL.test(path))
+    return sendProblem(res, 400, 'Invalid request', 'The path must not contain control characters', {
+      errors: [{ field: '(path)', message: 'must not contain control characters' }],
+    });
   const inQuery = findControlCharacter(req.query);
-  if (inQuery) return sendProblem(res, 400, 'Invalid request', `${inQuery}: must not contain control characters`, { errors: [{ field: inQuery, message: 'must not contain control characters' }] });
+  if (inQuery)
+    return sendProblem(res, 400, 'Invalid request', `${inQuery}: must not contain control characters`, {
+      errors: [{ field: inQuery, message: 'must not contain control characters' }],
+    });
   next();
 };

@@ -59,7 +59,9 @@ export function buildOpenApi(operations: Operation[], info: OpenApiInfo) {
     for (const [status, spec] of Object.entries(op.responses)) {
       responses[status] = {
         description: spec.description,
-        ...(spec.headers && { headers: Object.fromEntries(Object.entries(spec.headers).map(([name, description]) => [name, { description, schema: { type: 'string' } }])) }),
+        ...(spec.headers && {
+          headers: Object.fromEntries(Object.entries(spec.headers).map(([name, description]) => [name, { description, schema: { type: 'string' } }])),
+        }),
         ...(spec.schema && { content: { 'application/json': { schema: toSchema(spec.schema, 'output') } } }),
         ...(spec.mediaType && { content: { [spec.mediaType]: { schema: { type: 'string', contentMediaType: spec.mediaType } } } }),
       };
@@ -87,7 +89,12 @@ export function buildOpenApi(operations: Operation[], info: OpenApiInfo) {
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API key: admin, marketer or pos (a till, bound to one store).' } },
       responses: Object.fromEntries(
-        [...usedErrors].sort().map((status) => [status, { description: STANDARD_ERRORS[status] ?? 'Error', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } }]),
+        [...usedErrors]
+          .sort()
+          .map((status) => [
+            status,
+            { description: STANDARD_ERRORS[status] ?? 'Error', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
+          ]),
       ),
       schemas: { ...schemas, Problem: PROBLEM_SCHEMA },
     },

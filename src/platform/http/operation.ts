@@ -73,8 +73,10 @@ export interface OperationSpec<P extends z.ZodType | undefined, Q extends z.ZodT
 export type Operation = OperationSpec<z.ZodType | undefined, z.ZodType | undefined, z.ZodType | undefined>;
 
 /** Declares an operation with its handler's input typed by its schemas. */
-export function operation<P extends z.ZodType | undefined = undefined, Q extends z.ZodType | undefined = undefined, B extends z.ZodType | undefined = undefined>(
-  spec: OperationSpec<P, Q, B>,
-): Operation {
+export function operation<
+  P extends z.ZodType | undefined = undefined,
+  Q extends z.ZodType | undefined = undefined,
+  B extends z.ZodType | undefined = undefined,
+>(spec: OperationSpec<P, Q, B>): Operation {
   return spec as unknown as Operation;
 }

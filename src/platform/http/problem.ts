@@ -13,7 +13,10 @@ export function sendProblem(res: Response, status: number, title: string, detail
 }
 
 function slug(title: string): string {
-  return title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/(^-|-$)/g, '');
+  return title
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/(^-|-$)/g, '');
 }
 
 export const notFoundHandler: RequestHandler = (req, res) => {

@@ -15,7 +15,10 @@ export type NewJob<M extends PayloadMap = JobPayloads> = {
 }[keyof M & string];
 
 /** A claimed job, its payload typed by its kind. */
-export type ClaimedJob<M extends PayloadMap = JobPayloads, K extends keyof M & string = keyof M & string> = Omit<Job, 'kind' | 'payload'> & { kind: K; payload: M[K] };
+export type ClaimedJob<M extends PayloadMap = JobPayloads, K extends keyof M & string = keyof M & string> = Omit<Job, 'kind' | 'payload'> & {
+  kind: K;
+  payload: M[K];
+};
 
 /**
  * Enqueues inside the caller's transaction (the outbox pattern): the job exists if and only if
@@ -100,7 +103,10 @@ export class JobQueue<M extends PayloadMap = JobPayloads> {
   }
 
   async countWaiting(kinds?: (keyof M & string)[]): Promise<number> {
-    let q = this.db.selectFrom('jobs').select((eb) => eb.fn.countAll<number>().as('n')).where('failed_at', 'is', null);
+    let q = this.db
+      .selectFrom('jobs')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('failed_at', 'is', null);
     if (kinds) q = q.where('kind', 'in', kinds);
     return Number((await q.executeTakeFirstOrThrow()).n);
   }

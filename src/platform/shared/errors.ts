@@ -21,13 +21,15 @@ export class AppError extends Error {
 }
 
 export class ValidationError extends AppError {
-  constructor(readonly fields: FieldProblem[], detail?: string) {
+  constructor(
+    readonly fields: FieldProblem[],
+    detail?: string,
+  ) {
     super(400, 'Invalid request', detail ?? fields.map((f) => `${f.field}: ${f.message}`).join('; '), { errors: fields });
   }
 }
 
 export const notFound = (what: string) => new AppError(404, 'Not found', `${what} was not found`);
 export const conflict = (detail: string, extra?: Record<string, unknown>) => new AppError(409, 'Conflict', detail, extra);
-export const unprocessable = (detail: string, extra?: Record<string, unknown>) =>
-  new AppError(422, 'Unprocessable request', detail, extra);
+export const unprocessable = (detail: string, extra?: Record<string, unknown>) => new AppError(422, 'Unprocessable request', detail, extra);
 export const invalidField = (field: string, message: string) => new ValidationError([{ field, message }]);

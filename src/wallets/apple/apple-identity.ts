@@ -26,7 +26,11 @@ export async function loadAppleIdentity(config: Config, logger: Logger): Promise
   const expected = { passTypeIdentifier: apple.passTypeIdentifier, teamIdentifier: apple.teamIdentifier };
   if (apple.certificates) {
     const { certPath, keyPath, keyPassphrase, wwdrPath } = apple.certificates;
-    const [certPem, keyPem, wwdrPem] = await Promise.all([readNamed(certPath, 'APPLE_CERT'), readNamed(keyPath, 'APPLE_KEY'), readNamed(wwdrPath, 'APPLE_WWDR')]);
+    const [certPem, keyPem, wwdrPem] = await Promise.all([
+      readNamed(certPath, 'APPLE_CERT'),
+      readNamed(keyPath, 'APPLE_KEY'),
+      readNamed(wwdrPath, 'APPLE_WWDR'),
+    ]);
     const identity = loadSigningIdentity({ certPem, keyPem, wwdrPem, ...(keyPassphrase !== undefined && { keyPassphrase }) });
     assertIdentityMatches(identity, expected);
     const daysLeft = Math.floor((identity.notAfter.getTime() - Date.now()) / 86_400_000);

@@ -67,4 +67,3 @@ export async function setupAppleWallet(config: Config, db: Db, logger: Logger): 
     close: () => apns.close(),
   };
 }
-

@@ -70,7 +70,9 @@ export function buildPassJson(input: PassContentInput): Record<string, unknown> 
       label: 'restock_label',
       value: waiting.map((w) => `${w.title}${w.size ? ` (${w.size})` : ''}: ${w.unsubscribeUrl}`).join('\n'),
       // Wallet shows links in attributedValue as tappable text.
-      attributedValue: waiting.map((w) => `${escapeHtml(w.title)}${w.size ? ` (${escapeHtml(w.size)})` : ''} — <a href="${escapeHtml(w.unsubscribeUrl)}">×</a>`).join('<br>'),
+      attributedValue: waiting
+        .map((w) => `${escapeHtml(w.title)}${w.size ? ` (${escapeHtml(w.size)})` : ''} — <a href="${escapeHtml(w.unsubscribeUrl)}">×</a>`)
+        .join('<br>'),
     });
   }
 
@@ -104,4 +106,3 @@ export function buildPassJson(input: PassContentInput): Record<string, unknown> 
   if ((pass.beacons as unknown[]).length === 0) delete pass.beacons;
   return pass;
 }
-

@@ -68,7 +68,14 @@ export class PassService {
   async #build(card: Card, customer: Customer, program: Program): Promise<BuiltPass> {
     const [stores, waiting] = await Promise.all([
       this.db.selectFrom('stores').selectAll().where('program_id', '=', program.id).orderBy('created_at').orderBy('id').execute(),
-      this.db.selectFrom('restock_subscriptions').select(['title', 'size', 'unsubscribe_token']).where('card_id', '=', card.id).where('status', '=', 'open').orderBy('created_at').limit(10).execute(),
+      this.db
+        .selectFrom('restock_subscriptions')
+        .select(['title', 'size', 'unsubscribe_token'])
+        .where('card_id', '=', card.id)
+        .where('status', '=', 'open')
+        .orderBy('created_at')
+        .limit(10)
+        .execute(),
     ]);
     const { template, packager } = await this.#design(program.design);
     const passJson = buildPassJson({

@@ -5,7 +5,6 @@ import { JobError, type JobHandler } from '../../platform/jobs/job-runner.js';
 import { classifyApnsResult, type ApnsResult } from './apns/apns-client.js';
 import type { RegistrationService } from './registration-service.js';
 
-
 export interface PushSender {
   send(pushToken: string, topic: string): Promise<ApnsResult>;
 }

@@ -33,7 +33,12 @@ export class GoogleCallbackService {
     }
     const verified = event;
     await this.db.transaction().execute(async (trx) => {
-      const fresh = await trx.insertInto('google_callback_nonces').values({ nonce: verified.nonce }).onConflict((oc) => oc.column('nonce').doNothing()).returning('nonce').executeTakeFirst();
+      const fresh = await trx
+        .insertInto('google_callback_nonces')
+        .values({ nonce: verified.nonce })
+        .onConflict((oc) => oc.column('nonce').doNothing())
+        .returning('nonce')
+        .executeTakeFirst();
       if (!fresh) throw new AppError(409, 'Replayed callback', 'This callback (nonce) was already received');
       const saved = verified.eventType === 'save';
       const updated = await trx
@@ -41,7 +46,8 @@ export class GoogleCallbackService {
         .set(saved ? { saved: true, saved_at: new Date(), updated_at: new Date() } : { saved: false, removed_at: new Date(), updated_at: new Date() })
         .where('object_id', '=', verified.objectId)
         .executeTakeFirst();
-      if (updated.numUpdatedRows === 0n) this.logger.warn({ objectId: verified.objectId, eventType: verified.eventType }, 'Google callback for an object we do not know');
+      if (updated.numUpdatedRows === 0n)
+        this.logger.warn({ objectId: verified.objectId, eventType: verified.eventType }, 'Google callback for an object we do not know');
     });
     this.logger.info({ objectId: verified.objectId, eventType: verified.eventType }, 'Google Wallet callback');
     return { eventType: verified.eventType, objectId: verified.objectId };

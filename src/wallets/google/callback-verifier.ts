@@ -27,12 +27,7 @@ export interface RootKey {
 }
 
 export type CallbackVerificationErrorCode =
-  | 'malformed'
-  | 'unsupported-protocol'
-  | 'bad-intermediate-signature'
-  | 'intermediate-expired'
-  | 'bad-message-signature'
-  | 'expired';
+  'malformed' | 'unsupported-protocol' | 'bad-intermediate-signature' | 'intermediate-expired' | 'bad-message-signature' | 'expired';
 
 export class CallbackVerificationError extends Error {
   constructor(
@@ -127,9 +122,7 @@ export function verifyCallback(body: unknown, options: VerifyCallbackOptions): V
 
   // Step 1: the intermediate key must be signed by a current root key for this protocol version.
   // Tink skips ECv2* root keys without keyExpiration, and expired ones (expiration <= now).
-  const roots = options.rootKeys.filter(
-    (r) => r.protocolVersion === envelope.protocolVersion && r.keyExpiration !== undefined && r.keyExpiration > now,
-  );
+  const roots = options.rootKeys.filter((r) => r.protocolVersion === envelope.protocolVersion && r.keyExpiration !== undefined && r.keyExpiration > now);
   if (roots.length === 0) {
     throw new CallbackVerificationError(
       'bad-intermediate-signature',
@@ -137,9 +130,7 @@ export function verifyCallback(body: unknown, options: VerifyCallbackOptions): V
     );
   }
   const intermediateBytes = lengthPrefixed(senderId, envelope.protocolVersion, envelope.signedKey);
-  const intermediateOk = roots.some((root) =>
-    envelope.intermediateSignatures.some((sig) => ecdsaSha256Verify(root.key, intermediateBytes, sig)),
-  );
+  const intermediateOk = roots.some((root) => envelope.intermediateSignatures.some((sig) => ecdsaSha256Verify(root.key, intermediateBytes, sig)));
   if (!intermediateOk) {
     throw new CallbackVerificationError(
       'bad-intermediate-signature',
@@ -150,28 +141,19 @@ export function verifyCallback(body: unknown, options: VerifyCallbackOptions): V
   // Step 2: only now is signedKey trusted enough to read.
   const intermediate = parseSignedKey(envelope.signedKey);
   if (intermediate.keyExpiration <= now) {
-    throw new CallbackVerificationError(
-      'intermediate-expired',
-      `intermediate signing key expired at ${new Date(intermediate.keyExpiration).toISOString()}`,
-    );
+    throw new CallbackVerificationError('intermediate-expired', `intermediate signing key expired at ${new Date(intermediate.keyExpiration).toISOString()}`);
   }
 
   // Step 3: the message signature binds sender, recipient (our issuer id) and protocol version.
   const messageBytes = lengthPrefixed(senderId, recipientId, envelope.protocolVersion, envelope.signedMessage);
   if (!ecdsaSha256Verify(intermediate.key, messageBytes, envelope.signature)) {
-    throw new CallbackVerificationError(
-      'bad-message-signature',
-      `message signature does not verify for sender "${senderId}" and recipient "${recipientId}"`,
-    );
+    throw new CallbackVerificationError('bad-message-signature', `message signature does not verify for sender "${senderId}" and recipient "${recipientId}"`);
   }
 
   // Step 4: the signed message itself.
   const message = parseSignedMessage(envelope.signedMessage);
   if (message.expTimeMillis <= now) {
-    throw new CallbackVerificationError(
-      'expired',
-      `callback message expired at ${new Date(message.expTimeMillis).toISOString()}`,
-    );
+    throw new CallbackVerificationError('expired', `callback message expired at ${new Date(message.expTimeMillis).toISOString()}`);
   }
   return message;
 }
@@ -214,10 +196,7 @@ function parseEnvelope(body: unknown): Envelope {
   if (typeof protocolVersion !== 'string') throw malformed('callback body has no protocolVersion string');
   // Checked before the other fields so that a future protocol gets a precise error, not "malformed".
   if (protocolVersion !== ECV2_SIGNING_ONLY) {
-    throw new CallbackVerificationError(
-      'unsupported-protocol',
-      `unsupported protocolVersion "${protocolVersion}" (only ${ECV2_SIGNING_ONLY} is supported)`,
-    );
+    throw new CallbackVerificationError('unsupported-protocol', `unsupported protocolVersion "${protocolVersion}" (only ${ECV2_SIGNING_ONLY} is supported)`);
   }
   if (typeof signature !== 'string') throw malformed('callback body has no signature string');
   if (typeof signedMessage !== 'string') throw malformed('callback body has no signedMessage string');

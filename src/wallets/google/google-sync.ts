@@ -6,7 +6,6 @@ import { JobError, type JobHandler } from '../../platform/jobs/job-runner.js';
 import { balanceFields, buildLoyaltyClass, buildLoyaltyObject, classIdFor, objectIdFor } from './loyalty-resources.js';
 import { isGoogleApiError, type GoogleWalletApi, type LoyaltyObjectInput } from './wallet-api.js';
 
-
 /** Google allows 3 notifying messages or updates per object per 24 h (beyond: QuotaExceeded). */
 export const NOTIFICATIONS_PER_DAY = 3;
 /** Objects hold at most 10 messages; older ones are cleared before that. */
@@ -60,7 +59,15 @@ export class GoogleSync {
       await this.#call(card.id, () => this.api.upsertObject(full));
       await this.db
         .insertInto('google_objects')
-        .values({ card_id: card.id, object_id: objectId, synced_balance: card.balance, synced_tier: card.tier, synced_message: card.message, synced_version: card.pass_version, synced_hash: hash })
+        .values({
+          card_id: card.id,
+          object_id: objectId,
+          synced_balance: card.balance,
+          synced_tier: card.tier,
+          synced_message: card.message,
+          synced_version: card.pass_version,
+          synced_hash: hash,
+        })
         .onConflict((oc) => oc.column('card_id').doNothing())
         .execute();
       return;
@@ -172,7 +179,12 @@ export class GoogleSync {
   readonly broadcastToClass = async (program: Program, text: string): Promise<boolean> => {
     const klass = await this.db.selectFrom('google_classes').select('synced_at').where('program_id', '=', program.id).executeTakeFirst();
     if (!klass?.synced_at) await this.#syncClass(program.id);
-    await this.api.addClassMessage(classIdFor(this.options.issuerId, program), { id: `c${Date.now()}`, header: program.name, body: text, messageType: 'TEXT_AND_NOTIFY' });
+    await this.api.addClassMessage(classIdFor(this.options.issuerId, program), {
+      id: `c${Date.now()}`,
+      header: program.name,
+      body: text,
+      messageType: 'TEXT_AND_NOTIFY',
+    });
     await this.db
       .updateTable('google_objects')
       .set({ synced_message: text, updated_at: new Date() })
@@ -181,8 +193,23 @@ export class GoogleSync {
     return true;
   };
 
-  async #markSynced(cardId: string, values: Partial<{ synced_balance: number; synced_tier: string; synced_message: string; synced_version: number; synced_hash: string; messages_sent: number; last_error: string | null }>) {
-    await this.db.updateTable('google_objects').set({ ...values, updated_at: new Date() }).where('card_id', '=', cardId).execute();
+  async #markSynced(
+    cardId: string,
+    values: Partial<{
+      synced_balance: number;
+      synced_tier: string;
+      synced_message: string;
+      synced_version: number;
+      synced_hash: string;
+      messages_sent: number;
+      last_error: string | null;
+    }>,
+  ) {
+    await this.db
+      .updateTable('google_objects')
+      .set({ ...values, updated_at: new Date() })
+      .where('card_id', '=', cardId)
+      .execute();
   }
 
   #stores(programId: string): Promise<Store[]> {
@@ -193,7 +220,10 @@ export class GoogleSync {
 /** 429/5xx/network → retried by the job queue with back-off; other 4xx → recorded, not retried forever. */
 function asJobError(err: unknown): JobError {
   if (isGoogleApiError(err)) {
-    return new JobError(`Google Wallet API ${err.status}: ${err.message}`, { permanent: !err.retryable, ...(err.retryAfterMs !== undefined && { retryAfterMs: err.retryAfterMs }) });
+    return new JobError(`Google Wallet API ${err.status}: ${err.message}`, {
+      permanent: !err.retryable,
+      ...(err.retryAfterMs !== undefined && { retryAfterMs: err.retryAfterMs }),
+    });
   }
   return new JobError(errorText(err));
 }
@@ -208,4 +238,3 @@ function errorText(err: unknown): string {
   if (isGoogleApiError(err)) return `${err.status}: ${err.message}`.slice(0, 1000);
   return (err instanceof Error ? err.message : String(err)).slice(0, 1000);
 }
-

@@ -42,16 +42,32 @@ export async function setupGoogleWallet(config: Config, db: Db, logger: Logger):
     return undefined;
   }
   const account = await readServiceAccount(google);
-  const api = createGoogleWalletApi({ apiUrl: google.apiUrl, tokenUrl: google.tokenUrl, credentials: account, requestsPerSecond: google.requestsPerSecond, logger });
+  const api = createGoogleWalletApi({
+    apiUrl: google.apiUrl,
+    tokenUrl: google.tokenUrl,
+    credentials: account,
+    requestsPerSecond: google.requestsPerSecond,
+    logger,
+  });
   const base = config.publicUrl + GOOGLE_PATH;
-  const sync = new GoogleSync(db, api, {
-    issuerId: google.issuerId,
-    logoUrl: (program) => `${base}/logo/${program.design}.png`,
-    callbackUrl: `${base}/callbacks`,
-    backgroundColor: templateBackground,
-  }, logger);
+  const sync = new GoogleSync(
+    db,
+    api,
+    {
+      issuerId: google.issuerId,
+      logoUrl: (program) => `${base}/logo/${program.design}.png`,
+      callbackUrl: `${base}/callbacks`,
+      backgroundColor: templateBackground,
+    },
+    logger,
+  );
 
-  const callbacks = new GoogleCallbackService(db, new CallbackKeys(google.callbackKeysUrl), { issuerId: google.issuerId, senderId: google.callbackSenderId }, logger);
+  const callbacks = new GoogleCallbackService(
+    db,
+    new CallbackKeys(google.callbackKeysUrl),
+    { issuerId: google.issuerId, senderId: google.callbackSenderId },
+    logger,
+  );
   const routes = Router();
   routes.post(`${GOOGLE_PATH}/callbacks`, express.json({ limit: '100kb' }), async (req, res) => {
     const result = await callbacks.handle(req.body);
@@ -78,7 +94,12 @@ export async function setupGoogleWallet(config: Config, db: Db, logger: Logger):
       google:
         card.status === 'voided'
           ? null
-          : saveLink({ clientEmail: account.client_email, privateKey: account.private_key, objectId: objectIdFor(google.issuerId, card), classId: classIdFor(google.issuerId, program) }),
+          : saveLink({
+              clientEmail: account.client_email,
+              privateKey: account.private_key,
+              objectId: objectIdFor(google.issuerId, card),
+              classId: classIdFor(google.issuerId, program),
+            }),
     }),
   };
 }
@@ -103,9 +124,14 @@ async function templateBackground(program: Program): Promise<string> {
   if (!hex) {
     const pass = JSON.parse(await readFile(path.join(TEMPLATES_DIR, program.design, 'pass.json'), 'utf8').catch(() => '{}')) as { backgroundColor?: string };
     const m = /rgb\((\d+),\s*(\d+),\s*(\d+)\)/.exec(pass.backgroundColor ?? '');
-    hex = m ? '#' + m.slice(1, 4).map((v) => Number(v).toString(16).padStart(2, '0')).join('') : '#163c38';
+    hex = m
+      ? '#' +
+        m
+          .slice(1, 4)
+          .map((v) => Number(v).toString(16).padStart(2, '0'))
+          .join('')
+      : '#163c38';
     backgrounds.set(program.design, hex);
   }
   return hex;
 }
-

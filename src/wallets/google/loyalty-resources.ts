@@ -64,7 +64,18 @@ export function buildLoyaltyObject(input: ObjectInput): LoyaltyObjectInput {
 /** The fields a balance or tier change patches (loyaltyPoints.balance is on Google's notify allow-list). */
 export function balanceFields(card: Card): Pick<LoyaltyObjectPatch, 'loyaltyPoints' | 'textModulesData'> {
   return {
-    loyaltyPoints: { label: 'Points', localizedLabel: { defaultValue: { language: 'en', value: 'Points' }, translatedValues: [{ language: 'ru', value: 'Баллы' }] }, balance: { int: card.balance } },
-    textModulesData: [{ id: 'tier', header: 'Tier', localizedHeader: { defaultValue: { language: 'en', value: 'Tier' }, translatedValues: [{ language: 'ru', value: 'Уровень' }] }, body: card.tier }],
+    loyaltyPoints: {
+      label: 'Points',
+      localizedLabel: { defaultValue: { language: 'en', value: 'Points' }, translatedValues: [{ language: 'ru', value: 'Баллы' }] },
+      balance: { int: card.balance },
+    },
+    textModulesData: [
+      {
+        id: 'tier',
+        header: 'Tier',
+        localizedHeader: { defaultValue: { language: 'en', value: 'Tier' }, translatedValues: [{ language: 'ru', value: 'Уровень' }] },
+        body: card.tier,
+      },
+    ],
   };
 }

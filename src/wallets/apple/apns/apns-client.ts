@@ -8,8 +8,7 @@ import { isIP } from 'node:net';
 import { X509Certificate, createPrivateKey, sign } from 'node:crypto';
 
 export type ApnsAuth =
-  | { kind: 'certificate'; certPem: string; keyPem: string; passphrase?: string }
-  | { kind: 'token'; keyPem: string; keyId: string; teamId: string };
+  { kind: 'certificate'; certPem: string; keyPem: string; passphrase?: string } | { kind: 'token'; keyPem: string; keyId: string; teamId: string };
 
 export interface ApnsClientOptions {
   /** Default https://api.push.apple.com (Wallet pushes always go to production). */
@@ -31,7 +30,12 @@ export interface ApnsClientOptions {
 }
 
 /** status 0 = no HTTP answer (connect/TLS failure, reset, timeout); reason then starts with "NetworkError". */
-export interface ApnsResult { status: number; reason?: string; apnsId?: string; retryAfterMs?: number }
+export interface ApnsResult {
+  status: number;
+  reason?: string;
+  apnsId?: string;
+  retryAfterMs?: number;
+}
 
 export interface ApnsClient {
   /** Resolves for every APNs answer and for network failures; rejects only on invalid input or after close(). */
@@ -82,7 +86,13 @@ function createJwtSigner(auth: Extract<ApnsAuth, { kind: 'token' }>, now: () => 
   };
 }
 
-interface Conn { session: http2.ClientHttp2Session; ready: Promise<void>; usable: boolean; inflight: number; gone: Promise<void> }
+interface Conn {
+  session: http2.ClientHttp2Session;
+  ready: Promise<void>;
+  usable: boolean;
+  inflight: number;
+  gone: Promise<void>;
+}
 type Attempt = ApnsResult & { unsent?: boolean };
 
 function parseRetryAfter(value: string | string[] | undefined, now: number): number | undefined {
@@ -139,7 +149,11 @@ export function createApnsClient(options: ApnsClientOptions): ApnsClient {
     let settleReady: (err?: Error) => void = () => undefined;
     conn.ready = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => fail(new Error('connect timeout')), connectTimeoutMs);
-      settleReady = (err) => { clearTimeout(timer); if (err) reject(err); else resolve(); };
+      settleReady = (err) => {
+        clearTimeout(timer);
+        if (err) reject(err);
+        else resolve();
+      };
     });
     conn.ready.catch(() => undefined);
     const retire = (why: string): void => {
@@ -156,7 +170,11 @@ export function createApnsClient(options: ApnsClientOptions): ApnsClient {
       session.destroy();
       socket?.destroy();
     };
-    const gone = (): void => { live.delete(conn); retire('close'); markGone(); };
+    const gone = (): void => {
+      live.delete(conn);
+      retire('close');
+      markGone();
+    };
     // The server's SETTINGS must be known before streams are opened; a later SETTINGS may raise
     // the limit (APNs is reported to start token connections low).
     session.once('remoteSettings', () => settleReady());
@@ -172,7 +190,7 @@ export function createApnsClient(options: ApnsClientOptions): ApnsClient {
   const limit = (c: Conn): number => Math.min(ownLimit, c.session.remoteSettings.maxConcurrentStreams ?? ownLimit);
 
   async function acquire(): Promise<Conn> {
-    for (let reconnects = 0; ; ) {
+    for (let reconnects = 0; ;) {
       if (closed) throw new ApnsInputError('APNs client is closed');
       if (!current) {
         if (++reconnects > 3) throw new Error('sessions keep closing');
@@ -180,7 +198,10 @@ export function createApnsClient(options: ApnsClientOptions): ApnsClient {
       }
       const c = current;
       await c.ready; // the server's SETTINGS must be known before streams are opened
-      if (c.usable && c.inflight < limit(c)) { c.inflight += 1; return c; }
+      if (c.usable && c.inflight < limit(c)) {
+        c.inflight += 1;
+        return c;
+      }
       if (c.usable) await new Promise<void>((resolve) => waiters.push(resolve));
     }
   }
@@ -209,7 +230,8 @@ export function createApnsClient(options: ApnsClientOptions): ApnsClient {
       let stream: http2.ClientHttp2Stream;
       try {
         stream = c.session.request(headers);
-      } catch (err) { // the session started closing after acquire(): nothing was sent
+      } catch (err) {
+        // the session started closing after acquire(): nothing was sent
         settle({ status: 0, reason: `NetworkError: ${(err as Error).message}`, unsent: true });
         return;
       }
@@ -221,7 +243,11 @@ export function createApnsClient(options: ApnsClientOptions): ApnsClient {
         settle({ status: 0, reason: `NetworkError: no answer within ${requestTimeoutMs} ms` });
         stream.close(http2.constants.NGHTTP2_CANCEL);
         // A silent connection (e.g. dropped by a NAT) would stall every later request too.
-        if (c.usable) { c.usable = false; if (current === c) current = undefined; c.session.close(); }
+        if (c.usable) {
+          c.usable = false;
+          if (current === c) current = undefined;
+          c.session.close();
+        }
       }, requestTimeoutMs);
       stream.setEncoding('utf8');
       stream.on('response', (h) => {
@@ -231,8 +257,12 @@ export function createApnsClient(options: ApnsClientOptions): ApnsClient {
         const retryAfterMs = parseRetryAfter(h['retry-after'], now());
         if (retryAfterMs !== undefined) result.retryAfterMs = retryAfterMs;
       });
-      stream.on('data', (chunk: string) => { if (body.length < 4096) body += chunk; });
-      stream.on('error', (err) => { failure = err.message; });
+      stream.on('data', (chunk: string) => {
+        if (body.length < 4096) body += chunk;
+      });
+      stream.on('error', (err) => {
+        failure = err.message;
+      });
       stream.on('close', () => {
         if (result.status === 0) {
           // REFUSED_STREAM (e.g. beyond GOAWAY's last stream id): APNs did not process it.
@@ -243,7 +273,9 @@ export function createApnsClient(options: ApnsClientOptions): ApnsClient {
         try {
           const reason = body ? (JSON.parse(body) as { reason?: unknown }).reason : undefined;
           if (typeof reason === 'string') result.reason = reason;
-        } catch { /* non-JSON error body: the status says enough */ }
+        } catch {
+          /* non-JSON error body: the status says enough */
+        }
         if (result.status === 403 && result.reason === 'ExpiredProviderToken') signer?.expire();
         settle(result);
       });

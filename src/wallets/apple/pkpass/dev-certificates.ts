@@ -128,7 +128,11 @@ async function issueCertificate(spec: CertificateSpec): Promise<Issued> {
   const keyId = createHash('sha1').update(cert.subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView).digest();
   const authorityKeyId = spec.issuer ? spec.issuer.keyId : keyId;
   cert.extensions = [
-    extension(OID.basicConstraints, true, new pkijs.BasicConstraints({ cA: spec.isCA, ...(spec.pathLength !== undefined ? { pathLenConstraint: spec.pathLength } : {}) })),
+    extension(
+      OID.basicConstraints,
+      true,
+      new pkijs.BasicConstraints({ cA: spec.isCA, ...(spec.pathLength !== undefined ? { pathLenConstraint: spec.pathLength } : {}) }),
+    ),
     extension(OID.keyUsage, true, keyUsage(spec.usage)),
     extension(OID.subjectKeyIdentifier, false, new asn1js.OctetString({ valueHex: keyId })),
     extension(OID.authorityKeyIdentifier, false, new pkijs.AuthorityKeyIdentifier({ keyIdentifier: new asn1js.OctetString({ valueHex: authorityKeyId }) })),

@@ -78,9 +78,7 @@ function derTime(date: Date): Buffer {
   const iso = date.toISOString(); // YYYY-MM-DDTHH:MM:SS.sssZ
   const digits = iso.slice(0, 19).replace(/[-T:]/g, '') + 'Z';
   const year = date.getUTCFullYear();
-  return year >= 1950 && year < 2050
-    ? tlv(0x17, Buffer.from(digits.slice(2), 'ascii'))
-    : tlv(0x18, Buffer.from(digits, 'ascii'));
+  return year >= 1950 && year < 2050 ? tlv(0x17, Buffer.from(digits.slice(2), 'ascii')) : tlv(0x18, Buffer.from(digits, 'ascii'));
 }
 
 interface Tlv {
@@ -114,7 +112,7 @@ function readTlv(der: Uint8Array, pos: number): Tlv {
 
 function childrenOf(der: Uint8Array, parent: Tlv): Tlv[] {
   const out: Tlv[] = [];
-  for (let pos = parent.contentStart; pos < parent.end; ) {
+  for (let pos = parent.contentStart; pos < parent.end;) {
     const child = readTlv(der, pos);
     out.push(child);
     pos = child.end;
@@ -309,9 +307,7 @@ export function assertIdentityMatches(
     );
   }
   if (identity.teamIdentifier !== expected.teamIdentifier) {
-    problems.push(
-      `teamIdentifier is "${expected.teamIdentifier}" in the configuration but "${identity.teamIdentifier}" in the certificate (subject OU)`,
-    );
+    problems.push(`teamIdentifier is "${expected.teamIdentifier}" in the configuration but "${identity.teamIdentifier}" in the certificate (subject OU)`);
   }
   if (problems.length > 0) {
     throw new Error(`Pass certificate does not match the configuration: ${problems.join('; ')}. Wallet rejects such passes.`);
