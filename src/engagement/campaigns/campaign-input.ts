@@ -14,5 +14,3 @@ export const createCampaignInput = z.strictObject({
 });
 
 export const previewInput = z.strictObject({ program: line().min(1), audience: audienceInput.default({}) });
-
-export type CreateCampaignInput = z.infer<typeof createCampaignInput>;

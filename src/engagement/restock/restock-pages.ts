@@ -18,15 +18,7 @@ export function restockPageRoutes(restock: RestockService): Router {
   // The token is in the URL: never cache the page.
   router.use(RESTOCK_UNSUBSCRIBE_PATH, pageHeaders({ 'Cache-Control': 'private, no-store' }));
   const notFoundPage = (req: Request, res: Response, lang: Lang) =>
-    page(
-      req,
-      res,
-      404,
-      lang,
-      t(lang, 'notFoundTitle'),
-      html`<h1>${t(lang, 'notFoundTitle')}</h1>
-        <p>${t(lang, 'notFound')}</p>`,
-    );
+    page(req, res, 404, lang, t(lang, 'notFoundTitle'), html`<h1>${t(lang, 'notFoundTitle')}</h1><p>${t(lang, 'notFound')}</p>`);
 
   router.get(`${RESTOCK_UNSUBSCRIBE_PATH}/:token`, async (req, res) => {
     const lang = langOf(req);
@@ -47,7 +39,7 @@ export function restockPageRoutes(restock: RestockService): Router {
       lang,
       t(lang, 'restockUnsubscribedTitle'),
       html`<h1>${t(lang, 'restockUnsubscribedTitle')}</h1>
-        <p data-testid="restock-status">${t(lang, 'restockUnsubscribed', { item: subscription.title })}</p>`,
+<p data-testid="restock-status">${t(lang, 'restockUnsubscribed', { item: subscription.title })}</p>`,
     );
   });
 
@@ -57,27 +49,19 @@ export function restockPageRoutes(restock: RestockService): Router {
 function subscriptionPage(lang: Lang, s: RestockSubscriptionDetails, action: string): Html {
   const item = { item: s.title, program: s.program_name };
   const details = html`<dl>
-    <div>
-      <dt>${t(lang, 'restockSize')}</dt>
-      <dd>${s.size ?? t(lang, 'restockAnySize')}</dd>
-    </div>
-    <div>
-      <dt>${t(lang, 'restockStore')}</dt>
-      <dd>${s.store_name ?? t(lang, 'restockAnyStore')}</dd>
-    </div>
-  </dl>`;
+<div><dt>${t(lang, 'restockSize')}</dt><dd>${s.size ?? t(lang, 'restockAnySize')}</dd></div>
+<div><dt>${t(lang, 'restockStore')}</dt><dd>${s.store_name ?? t(lang, 'restockAnyStore')}</dd></div>
+</dl>`;
   if (s.status === 'notified') {
-    return html`<h1>${t(lang, 'restockTitle')}</h1>
-      <p data-testid="restock-status">${t(lang, 'restockAlreadyNotified', item)}</p>`;
+    return html`<h1>${t(lang, 'restockTitle')}</h1><p data-testid="restock-status">${t(lang, 'restockAlreadyNotified', item)}</p>`;
   }
   if (s.status === 'cancelled') {
-    return html`<h1>${t(lang, 'restockUnsubscribedTitle')}</h1>
-      <p data-testid="restock-status">${t(lang, 'restockUnsubscribed', item)}</p>`;
+    return html`<h1>${t(lang, 'restockUnsubscribedTitle')}</h1><p data-testid="restock-status">${t(lang, 'restockUnsubscribed', item)}</p>`;
   }
   return html`<h1>${t(lang, 'restockTitle')}</h1>
-    <p class="lead">${t(lang, 'restockWaiting', item)}</p>
-    ${details}
-    <form method="post" action="${action}">
-      <button type="submit">${t(lang, 'restockUnsubscribe')}</button>
-    </form>`;
+<p class="lead">${t(lang, 'restockWaiting', item)}</p>
+${details}
+<form method="post" action="${action}">
+<button type="submit">${t(lang, 'restockUnsubscribe')}</button>
+</form>`;
 }

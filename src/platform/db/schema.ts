@@ -1,4 +1,5 @@
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, Selectable, Updateable } from 'kysely';
+import type { Lang } from '../web/lang.js';
 
 /** Column types as kysely sees them; mirrors migrations/. */
 type CreatedAt = ColumnType<Date, never, never>;
@@ -331,10 +332,8 @@ export type Program = Selectable<ProgramsTable>;
 export type Store = Selectable<StoresTable>;
 export type Customer = Selectable<CustomersTable>;
 export type Card = Selectable<CardsTable>;
-export type ApiKey = Selectable<ApiKeysTable>;
 export type Job = Selectable<JobsTable>;
 export type Campaign = Selectable<CampaignsTable>;
-export type NewCard = Insertable<CardsTable>;
 export type CardUpdate = Updateable<CardsTable>;
 
 export type RestockSubscriptionStatus = 'open' | 'notified' | 'cancelled';
@@ -347,7 +346,7 @@ export interface RestocksTable {
   size: string | null;
   /** null: every store. */
   store_id: string | null;
-  lang: Generated<'ru' | 'en'>;
+  lang: Generated<Lang>;
   notified_count: Generated<number>;
   created_at: CreatedAt;
 }

@@ -88,11 +88,6 @@ export async function qrPng(text: string, options: QrPngOptions = {}): Promise<B
   return Buffer.concat([PNG_SIGNATURE, chunk('IHDR', header), chunk('IDAT', await deflateAsync(raw, { level: 9 })), chunk('IEND', Buffer.alloc(0))]);
 }
 
-/** A PNG QR code as a data: URI, for e-mails and pages that cannot embed SVG. */
-export async function qrPngDataUrl(text: string, options: QrPngOptions = {}): Promise<string> {
-  return `data:image/png;base64,${(await qrPng(text, options)).toString('base64')}`;
-}
-
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 function chunk(type: string, data: Buffer): Buffer {

@@ -14,19 +14,21 @@ export function layout(lang: Lang, title: string, body: Html, path: string): Htm
       : html`<a href="${path}${path.includes('?') ? '&' : '?'}lang=${l}" hreflang="${l}">${l.toUpperCase()}</a>`,
   );
   return html`<!doctype html>
-    <html lang="${lang}">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="robots" content="noindex" />
-        <title>${title}</title>
-        <link rel="stylesheet" href="/assets/site.css" />
-      </head>
-      <body>
-        <nav class="lang">${switcher}</nav>
-        <main>${body}</main>
-      </body>
-    </html>`;
+<html lang="${lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>${title}</title>
+<link rel="stylesheet" href="/assets/site.css">
+</head>
+<body>
+<nav class="lang">${switcher}</nav>
+<main>
+${body}
+</main>
+</body>
+</html>`;
 }
 
 /** Headers of every page; `extra` adds or overrides (Vary, Cache-Control). */

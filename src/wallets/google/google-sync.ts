@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../../platform/db/database.js';
 import type { Card, Program, Store } from '../../platform/db/schema.js';
-import type { Logger } from '../../platform/log/logger.js';
 import { JobError, type JobHandler } from '../../platform/jobs/job-runner.js';
 import { balanceFields, buildLoyaltyClass, buildLoyaltyObject, classIdFor, objectIdFor } from './loyalty-resources.js';
 import { isGoogleApiError, type GoogleWalletApi, type LoyaltyObjectInput } from './wallet-api.js';
@@ -32,7 +31,6 @@ export class GoogleSync {
     private readonly db: Db,
     private readonly api: GoogleWalletCalls,
     private readonly options: GoogleSyncOptions,
-    private readonly logger: Logger,
   ) {}
 
   readonly classSync: JobHandler<'google.class-sync'> = async ({ payload }) => {

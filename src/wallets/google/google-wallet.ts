@@ -50,17 +50,12 @@ export async function setupGoogleWallet(config: Config, db: Db, logger: Logger):
     logger,
   });
   const base = config.publicUrl + GOOGLE_PATH;
-  const sync = new GoogleSync(
-    db,
-    api,
-    {
-      issuerId: google.issuerId,
-      logoUrl: (program) => `${base}/logo/${program.design}.png`,
-      callbackUrl: `${base}/callbacks`,
-      backgroundColor: templateBackground,
-    },
-    logger,
-  );
+  const sync = new GoogleSync(db, api, {
+    issuerId: google.issuerId,
+    logoUrl: (program) => `${base}/logo/${program.design}.png`,
+    callbackUrl: `${base}/callbacks`,
+    backgroundColor: templateBackground,
+  });
 
   const callbacks = new GoogleCallbackService(
     db,
