@@ -39,6 +39,9 @@ describe('the service process (npm start path)', () => {
     expect(program).toMatchObject({ earnPercent: 10, maxRedeemPercent: 30 });
     expect(program.tiers).toHaveLength(3);
     expect(program.welcomeBonus).toBeGreaterThan(0);
+    // The banner points at the interactive API documentation, which the process serves.
+    expect(proc.output()).toMatch(/API docs: +http:\/\/localhost:\d+\/docs/);
+    expect((await fetch(`http://127.0.0.1:${port}/docs`)).status).toBe(200);
     proc.child.kill('SIGTERM');
     expect(await proc.exited).toBe(0);
     expect(proc.output()).toContain('shutting down');

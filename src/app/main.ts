@@ -34,7 +34,7 @@ async function main(): Promise<void> {
         '',
         `  Wallet loyalty service is running at ${config.publicUrl} (${service.services.dbKind === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL'})`,
         seeded ? '  Seeded a demo program "demo" with three stores.' : '',
-        `  API docs:   ${config.publicUrl}/openapi.json`,
+        `  API docs:   ${config.publicUrl}/docs (OpenAPI: ${config.publicUrl}/openapi.json)`,
         `  Try:        curl -s -H "Authorization: Bearer ${key}" ${config.publicUrl}/api/v1/programs/demo`,
         `  Issue card: curl -s -H "Authorization: Bearer ${key}" -H 'Content-Type: application/json' \\`,
         `                -d '{"program":"demo","customer":{"name":"Anna","phone":"+79161234567"},"consent":{"personalData":true,"marketing":true}}' \\`,
