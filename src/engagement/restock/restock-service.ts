@@ -156,7 +156,7 @@ export class RestockService {
    * Notifies every open subscription the restock matches, in batches of one transaction each:
    * the batch's subscriptions are locked with SKIP LOCKED (a concurrent restock of the same item
    * passes them by, and finds them closed once this one commits), each card gets its message,
-   * the subscriptions are closed, and CardChanges bumps the passes and queues the wallet pushes.
+   * the subscriptions are closed, and the wallet outbox bumps the passes and queues the wallet pushes.
    *
    * Matching: same program and sku; a subscription with a size only for a restock of that size
    * or of every size; a subscription for a store only for a restock at that store or at every store.

@@ -6,7 +6,7 @@ export function firstName(name: string | null): string {
   return (name ?? '').trim().split(/\s+/)[0] ?? '';
 }
 
-/** The customer's personal card page (src/web): what texts and links point to. */
+/** The customer's personal card page (src/pages): what texts and links point to. */
 export function cardPageUrl(publicUrl: string, card: Pick<Card, 'link_token'>): string {
   return `${publicUrl}/c/${card.link_token}`;
 }
