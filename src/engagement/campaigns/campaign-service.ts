@@ -333,7 +333,7 @@ export class CampaignService {
               '{date}', coalesce(to_char(${expiring}::date, 'DD.MM.YYYY'), ''))
           from customers
           where customers.id = cards.customer_id and cards.id = any(${sendable}::uuid[])`.execute(trx);
-        await this.outbox.cardChanged(trx, sendable);
+        await this.outbox.cardChanged(trx, sendable, {}, 'message');
         await trx
           .updateTable('campaign_deliveries')
           .set({

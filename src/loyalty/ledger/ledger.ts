@@ -83,7 +83,7 @@ export class Ledger {
    */
   async save(trx: Db, card: Card, passChanged: boolean): Promise<void> {
     const columns = { balance: card.balance, lifetime_spend_minor: card.lifetime_spend_minor, tier: card.tier };
-    if (passChanged) await this.outbox.cardChanged(trx, [card.id], columns);
+    if (passChanged) await this.outbox.cardChanged(trx, [card.id], columns, 'balance');
     else
       await trx
         .updateTable('cards')

@@ -122,6 +122,11 @@ export interface CardsTable {
   message: string | null;
   pass_version: Generated<number>;
   pass_updated_at: Timestamp;
+  /** The transaction that wrote this pass version (xid8, as text). */
+  pass_xid: Generated<string>;
+  /** The field this pass version announces on the lock screen; null: it changes silently. */
+  announce: Generated<'balance' | 'message' | null>;
+  message_seq: Generated<number>;
   created_at: CreatedAt;
   updated_at: Timestamp;
 }

@@ -51,8 +51,9 @@ export function buildPassJson(input: PassContentInput): Record<string, unknown> 
     balance: { value: card.balance, numberStyle: 'PKNumberStyleDecimal' },
     name: { value: firstName(customer.name) },
     number: { value: card.card_number },
-    // Always present, so a new message is a change of value and its changeMessage reaches the lock screen.
-    message: { value: card.message ?? 'message_none' },
+    // Always present, so a new message is a change of value and its changeMessage reaches the lock
+    // screen. An invisible word joiner on every other message makes the same text sent again a new value.
+    message: { value: card.message === null ? 'message_none' : card.message_seq % 2 === 0 ? `${card.message}\u2060` : card.message },
     terms: { value: program.terms || 'terms_none' },
     stores: { value: stores.map((s) => (s.address ? `${s.name}: ${s.address}` : s.name)).join('\n') || '—' },
   };
@@ -60,6 +61,9 @@ export function buildPassJson(input: PassContentInput): Record<string, unknown> 
     for (const field of section) {
       const v = values[field.key];
       if (v) Object.assign(field, v);
+      // iOS shows only the first changed field's changeMessage: a version announces one field, the
+      // one its change was for (card.announce); every other field changes silently.
+      if (field.key !== card.announce) delete field.changeMessage;
     }
   }
 
@@ -72,7 +76,7 @@ export function buildPassJson(input: PassContentInput): Record<string, unknown> 
       // Wallet shows links in attributedValue as tappable text.
       attributedValue: waiting
         .map((w) => `${escapeHtml(w.title)}${w.size ? ` (${escapeHtml(w.size)})` : ''} — <a href="${escapeHtml(w.unsubscribeUrl)}">×</a>`)
-        .join('<br>'),
+        .join('\n'),
     });
   }
 
@@ -96,13 +100,15 @@ export function buildPassJson(input: PassContentInput): Record<string, unknown> 
     beacons: beaconsOf(stores),
   };
   if (voided) {
-    // A voided pass stops updating: no web service, no token (Apple's guidance).
+    // A voided pass stops updating (no web service, no token) and no longer asks for the lock screen.
     pass.voided = true;
+    delete pass.locations;
+    delete pass.beacons;
   } else {
     pass.webServiceURL = input.webServiceURL;
     pass.authenticationToken = card.auth_token;
   }
-  if ((pass.locations as unknown[]).length === 0) delete pass.locations;
-  if ((pass.beacons as unknown[]).length === 0) delete pass.beacons;
+  if ((pass.locations as unknown[] | undefined)?.length === 0) delete pass.locations;
+  if ((pass.beacons as unknown[] | undefined)?.length === 0) delete pass.beacons;
   return pass;
 }

@@ -1,13 +1,18 @@
+import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
 
 /** Apple Wallet device registrations: which device (and push token) wants updates of which card. */
 export class RegistrationService {
   constructor(private readonly db: Db) {}
 
-  /** Returns true when the registration is new (201), false when it existed (200). */
+  /**
+   * Returns true when the registration is new (201), false when it existed (200). Register and
+   * unregister both lock the device row first, so an unregister that finds no other pass never
+   * deletes a device a concurrent register is adding a pass to.
+   */
   async register(deviceLibraryId: string, pushToken: string, cardId: string): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
-      // A re-registration may carry a new push token: always keep the latest.
+      // A re-registration may carry a new push token: always keep the latest. The upsert locks the row.
       await trx
         .insertInto('apple_devices')
         .values({ device_library_id: deviceLibraryId, push_token: pushToken })
@@ -25,6 +30,13 @@ export class RegistrationService {
 
   async unregister(deviceLibraryId: string, cardId: string): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
+      const device = await trx
+        .selectFrom('apple_devices')
+        .select('device_library_id')
+        .where('device_library_id', '=', deviceLibraryId)
+        .forUpdate()
+        .executeTakeFirst();
+      if (!device) return;
       await trx.deleteFrom('apple_registrations').where('device_library_id', '=', deviceLibraryId).where('card_id', '=', cardId).execute();
       const left = await trx.selectFrom('apple_registrations').select('card_id').where('device_library_id', '=', deviceLibraryId).limit(1).executeTakeFirst();
       if (!left) await trx.deleteFrom('apple_devices').where('device_library_id', '=', deviceLibraryId).execute();
@@ -32,19 +44,24 @@ export class RegistrationService {
   }
 
   /**
-   * Serials of this device's passes changed after `since` (a pass version; absent → all), with the
-   * newest version as the next tag. Versions only grow, so the tag orders without any clock.
+   * Serials of this device's passes changed at or after `since`, with the next tag. The tag is the
+   * snapshot horizon "x<xmin>": every transaction below it had finished when the query ran, so a
+   * pass written by any later commit has pass_xid ≥ the tag and is returned next time, whatever the
+   * order its version number was drawn in. At worst a serial is sent twice (the phone gets a 304).
+   * A tag of the old numeric form (a pass version) answers every serial once.
    */
-  async changedSince(deviceLibraryId: string, since: number | undefined): Promise<{ serialNumbers: string[]; lastUpdated: number } | null> {
-    let q = this.db
+  async changedSince(deviceLibraryId: string, since: string | undefined): Promise<{ serialNumbers: string[]; lastUpdated: string } | null> {
+    const horizon = since !== undefined && /^x\d{1,20}$/.test(since) ? since.slice(1) : undefined;
+    const rows = await this.db
       .selectFrom('apple_registrations as r')
       .innerJoin('cards as c', 'c.id', 'r.card_id')
-      .select(['c.serial_number', 'c.pass_version'])
-      .where('r.device_library_id', '=', deviceLibraryId);
-    if (since !== undefined) q = q.where('c.pass_version', '>', since);
-    const rows = await q.orderBy('c.pass_version').execute();
+      .select(['c.serial_number', sql<string>`pg_snapshot_xmin(pg_current_snapshot())::text`.as('horizon')])
+      .where('r.device_library_id', '=', deviceLibraryId)
+      .$if(horizon !== undefined, (q) => q.where(sql<boolean>`c.pass_xid >= ${horizon}::xid8`))
+      .orderBy('c.pass_version')
+      .execute();
     if (rows.length === 0) return null;
-    return { serialNumbers: rows.map((r) => r.serial_number), lastUpdated: Math.max(...rows.map((r) => r.pass_version)) };
+    return { serialNumbers: rows.map((r) => r.serial_number), lastUpdated: `x${rows[0]!.horizon}` };
   }
 
   /** Push tokens of the devices registered for each card, in one query. */

@@ -56,11 +56,10 @@ export function appleWebServiceRoutes(passes: PassService, registrations: Regist
   router.get('/v1/devices/:deviceLibraryIdentifier/registrations/:passTypeIdentifier', async (req, res) => {
     const device = pathParam(req, 'deviceLibraryIdentifier');
     if (pathParam(req, 'passTypeIdentifier') !== passes.passTypeIdentifier || !DEVICE_ID.test(device)) return res.status(204).end();
-    const tag =
-      typeof req.query.passesUpdatedSince === 'string' && /^\d{1,18}$/.test(req.query.passesUpdatedSince) ? Number(req.query.passesUpdatedSince) : undefined;
-    const changed = await registrations.changedSince(device, tag);
+    const since = typeof req.query.passesUpdatedSince === 'string' ? req.query.passesUpdatedSince : undefined;
+    const changed = await registrations.changedSince(device, since);
     if (!changed) return res.status(204).end();
-    res.json({ lastUpdated: String(changed.lastUpdated), serialNumbers: changed.serialNumbers });
+    res.json({ lastUpdated: changed.lastUpdated, serialNumbers: changed.serialNumbers });
   });
 
   // Express answers HEAD through the GET route, with the same headers and no body.

@@ -12,6 +12,9 @@ export interface WalletChannels {
   program: ProgramJobKind[];
 }
 
+/** The field a pass version announces on the lock screen (its changeMessage); null: silent. */
+export type Announce = 'balance' | 'message' | null;
+
 /**
  * The one way to say "what this card's wallet pass shows has changed" (balance, tier, message,
  * stores, status). Inside the caller's unit of work it moves the pass version forward and writes
@@ -21,12 +24,21 @@ export interface WalletChannels {
 export class WalletOutbox {
   constructor(private readonly channels: WalletChannels) {}
 
-  /** `columns`: what changed on the cards, written in the same statement as the version bump. */
-  async cardChanged(trx: Db, cardIds: string[], columns: CardUpdate = {}): Promise<void> {
+  /**
+   * `columns`: what changed on the cards, written in the same statement as the version bump. A new
+   * message announces itself; `announce` names the field otherwise ('balance' for points moved).
+   */
+  async cardChanged(trx: Db, cardIds: string[], columns: CardUpdate = {}, announce: Announce = null): Promise<void> {
     if (cardIds.length === 0) return;
+    const announced = typeof columns.message === 'string' ? 'message' : announce;
     await trx
       .updateTable('cards')
-      .set({ ...columns, ...passVersionBump() })
+      .set({
+        ...columns,
+        ...passVersionBump(announced),
+        // The same text again must still be a change of the field's value, or Wallet shows nothing.
+        ...(announced === 'message' && { message_seq: sql<number>`message_seq + 1` }),
+      })
       .where('id', 'in', cardIds)
       .execute();
     await this.#enqueue(trx, cardIds);
@@ -50,7 +62,7 @@ export class WalletOutbox {
 
   /** Program-wide changes (terms, name, design, stores) touch every card; the fan-out runs in a job. */
   async programChanged(trx: Db, programId: string): Promise<void> {
-    await trx.updateTable('cards').set(passVersionBump()).where('program_id', '=', programId).where('status', '!=', 'voided').execute();
+    await trx.updateTable('cards').set(passVersionBump(null)).where('program_id', '=', programId).where('status', '!=', 'voided').execute();
     await enqueueJobs(
       trx,
       (['program.changed', ...this.channels.program] as const).map((kind) => ({ kind, dedupeKey: programId, payload: { programId } })),
@@ -74,11 +86,19 @@ export class WalletOutbox {
 /**
  * The columns that mark a pass changed. Last-Modified has one-second resolution: every change must
  * move it at least a second, or a phone that fetched within the same second would be told "304".
+ * pass_xid records the writing transaction for the Wallet list endpoint's commit-ordered tag.
  */
-function passVersionBump() {
+function passVersionBump(announce: Announce) {
   return {
     pass_version: sql<number>`nextval('card_pass_version_seq')`,
     pass_updated_at: sql<Date>`greatest(date_trunc('second', now()), date_trunc('second', pass_updated_at) + interval '1 second')`,
+    pass_xid: sql<string>`pg_current_xact_id()`,
+    // Phones see only a transaction's last version: a message announced earlier in it stays announced
+    // (a campaign's bonus points and its text reach the lock screen as the text).
+    announce:
+      announce === 'message'
+        ? sql<Announce>`'message'`
+        : sql<Announce>`case when pass_xid = pg_current_xact_id() and announce = 'message' then 'message' else ${announce}::text end`,
     updated_at: new Date(),
   };
 }
