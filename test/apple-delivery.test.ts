@@ -27,7 +27,8 @@ beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'wl-delivery-'));
   const standIn = await startAppleStandIn(dataDir, { passTypeIdentifier: PASS_TYPE_ID, teamIdentifier: 'TESTTEAM02' });
   apns = standIn.apns;
-  svc = await startTestService({ ...standIn.env, JOB_POLL_MS: '50' });
+  // A wide coalescing window, so a burst in the test below certainly falls inside it.
+  svc = await startTestService({ ...standIn.env, JOB_POLL_MS: '50', WALLET_COALESCE_MS: '3000' });
   const { stores } = await createProgramWithStores(svc, 'first', { welcomeBonus: 0 });
   await createProgramWithStores(svc, 'second', { welcomeBonus: 0 });
   posKey = await issueKey(svc, 'pos', stores[0].id);
@@ -200,5 +201,23 @@ describe('one announced field per pass version', () => {
     const fields = fieldsOf(await d.pass(card));
     expect(fields.terms!.value).toBe('Quiet terms');
     expect(Object.values(fields).filter((f) => f.changeMessage)).toEqual([]);
+  });
+});
+
+describe('coalescing', () => {
+  it('five changes 200 ms apart reach the phone as one push', async () => {
+    const card = await enrol(svc, { program: 'first' });
+    const d = device();
+    const token = 'c0'.repeat(32);
+    await d.register(card, token);
+    const pushes = () => apns.requests.filter((r) => r.path === `/3/device/${token}`).length;
+    for (let i = 0; i < 5; i++) {
+      await tillPurchase(svc, posKey, card.cardNumber, 100 + i);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    await waitUntil(() => pushes() > 0, 15_000);
+    await new Promise((r) => setTimeout(r, 1000)); // nothing else is on its way
+    expect(pushes()).toBe(1);
+    expect(fieldsOf(await d.pass(card)).balance!.value).toBe((await cardRow(svc, card.cardNumber)).balance);
   });
 });

@@ -287,4 +287,26 @@ describe('manual points and expiry', () => {
     expect(await svc.services.points.expire(new Date(Date.now() + 400 * 86_400_000))).toBeGreaterThanOrEqual(1);
     expect(await invariant(card)).toBe(0);
   });
+
+  it('the hourly expiry burns only in the program’s local daytime, so "Balance:" never lights a phone at night', async () => {
+    // "shop" keeps its time in UTC; Vladivostok is UTC+10.
+    await createProgram(svc, { slug: 'east', name: 'East', welcomeBonus: 30, timezone: 'Asia/Vladivostok' });
+    const west = await newCard();
+    const east = await newCard('east');
+    for (const card of [west, east]) {
+      const { id } = await cardRow(svc, card);
+      await svc.services.db
+        .updateTable('point_lots')
+        .set({ expires_at: new Date('2026-01-01T00:00:00Z') })
+        .where('card_id', '=', id)
+        .execute();
+    }
+    const expire = (at: string) => svc.services.points.expire(new Date(at), { localDaytime: true });
+    expect(await expire('2026-06-01T03:00:00Z')).toBe(1); // 03:00 in UTC is night; 13:00 in Vladivostok is day
+    expect(await invariant(east)).toBe(0);
+    expect(await invariant(west)).toBeGreaterThan(0);
+    expect(await expire('2026-06-01T22:00:00Z')).toBe(0); // 22:00 UTC, 08:00 in Vladivostok: night for both
+    expect(await expire('2026-06-01T12:00:00Z')).toBe(1); // the morning after, the UTC card's points go
+    expect(await invariant(west)).toBe(0);
+  });
 });

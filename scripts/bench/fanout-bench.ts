@@ -613,7 +613,7 @@ export async function benchFanout(): Promise<void> {
 
     // The campaign: every card's message changes in one transaction, with the outbox's program-wide
     // pass-version bump and its fan-out (one apple.card-changed job per card, the dedupe key its id).
-    const outbox = new WalletOutbox({ card: ['apple.card-changed'], program: [] });
+    const outbox = new WalletOutbox({ card: ['apple.card-changed'], program: [], coalesceMs: 0 });
     t = performance.now();
     await db.transaction().execute(async (trx) => {
       await trx.updateTable('cards').set({ message: CAMPAIGN_TEXT }).where('program_id', '=', programId).where('status', '!=', 'voided').execute();

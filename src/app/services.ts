@@ -75,6 +75,7 @@ export async function createServices(config: Config, db: Db, dbKind: Services['d
   const outbox = new WalletOutbox({
     card: [...(apple ? [apple.cardChannel] : []), ...(google ? [google.cardChannel] : [])],
     program: google ? [google.programChannel] : [],
+    coalesceMs: config.walletCoalesceMs,
   });
 
   const programs = new ProgramService(uow, outbox);
@@ -87,7 +88,7 @@ export async function createServices(config: Config, db: Db, dbKind: Services['d
 
   jobs.handle({
     'program.changed': (job) => outbox.expandProgramChange(db, job.payload.programId),
-    'ledger.expire-points': async () => void (await points.expire()),
+    'ledger.expire-points': async () => void (await points.expire(new Date(), { localDaytime: true })),
     'campaign.run': campaigns.runJob,
     'automations.birthday': birthdays.tick,
     'automations.points-reminder': reminders.tick,

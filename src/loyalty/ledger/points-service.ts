@@ -1,10 +1,11 @@
+import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
 import type { UnitOfWork } from '../../platform/db/unit-of-work.js';
 import type { Card, Program } from '../../platform/db/schema.js';
 import { fromMinorUnits, currencyExponent } from '../../platform/shared/money.js';
 import { runIdempotent } from '../../platform/idempotency/idempotency.js';
 import type { Ledger } from './ledger.js';
-import { expiryDate } from './rules.js';
+import { expiryDate, LOCAL_DAYTIME } from './rules.js';
 
 /** Points outside purchases: welcome bonus, manual adjustments, expiry, history. */
 export class PointsService {
@@ -47,17 +48,27 @@ export class PointsService {
 
   /**
    * Burns what is left of lots past their expiry, card by card (each in its own short transaction
-   * holding the card's lock). Returns the number of cards touched.
+   * holding the card's lock). Returns the number of cards touched. `localDaytime`: only programs
+   * whose local time at `asOf` is daytime, so the "Balance" line never lights a phone at night (the
+   * hourly job; what expired overnight goes in the morning).
    */
-  async expire(asOf: Date = new Date(), batch = 500): Promise<number> {
+  async expire(asOf: Date = new Date(), options: { localDaytime?: boolean; batch?: number } = {}): Promise<number> {
+    const { localDaytime = false, batch = 500 } = options;
     let touched = 0;
     for (;;) {
       const due = await this.db
         .selectFrom('point_lots')
-        .select('card_id')
+        .innerJoin('cards', 'cards.id', 'point_lots.card_id')
+        .innerJoin('programs', 'programs.id', 'cards.program_id')
+        .select('point_lots.card_id')
         .distinct()
-        .where('remaining', '>', 0)
-        .where('expires_at', '<=', asOf)
+        .where('point_lots.remaining', '>', 0)
+        .where('point_lots.expires_at', '<=', asOf)
+        .$if(localDaytime, (q) =>
+          q.where(
+            sql<boolean>`extract(hour from ${asOf}::timestamptz at time zone programs.timezone) between ${LOCAL_DAYTIME.from} and ${LOCAL_DAYTIME.to - 1}`,
+          ),
+        )
         .limit(batch)
         .execute();
       if (due.length === 0) break;

@@ -46,3 +46,6 @@ export function expiryDate(from: Date, months: number | null): Date | null {
   d.setUTCDate(Math.min(day, lastDay));
   return d;
 }
+
+/** Hours [from, to) of a program's local day in which system changes (expiry) may reach phones. */
+export const LOCAL_DAYTIME = { from: 10, to: 20 } as const;

@@ -64,6 +64,7 @@ const envSchema = z
     GOOGLE_REQUESTS_PER_SECOND: z.coerce.number().positive().max(1000).default(20),
     WORKERS: z.enum(['true', 'false']).default('true'),
     JOB_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
+    WALLET_COALESCE_MS: z.coerce.number().int().min(0).max(60_000).default(1500),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {
@@ -75,6 +76,11 @@ const envSchema = z
     if (Boolean(env.GOOGLE_ISSUER_ID) !== Boolean(env.GOOGLE_APPLICATION_CREDENTIALS)) {
       const missing = env.GOOGLE_ISSUER_ID ? 'GOOGLE_APPLICATION_CREDENTIALS' : 'GOOGLE_ISSUER_ID';
       ctx.addIssue({ code: 'custom', path: [missing], message: 'is required: Google Wallet needs both GOOGLE_ISSUER_ID and GOOGLE_APPLICATION_CREDENTIALS' });
+    }
+    // Wallet pass tokens exist only in production APNs: the sandbox answers BadDeviceToken for every
+    // one of them, which would read as "every device is gone".
+    if (/^https:\/\/api\.(sandbox|development)\.push\.apple\.com/.test(env.APNS_URL)) {
+      ctx.addIssue({ code: 'custom', path: ['APNS_URL'], message: 'must not be the APNs sandbox: Wallet passes are pushed through production APNs only' });
     }
     if (env.APNS_KEY && !env.APNS_KEY_ID) ctx.addIssue({ code: 'custom', path: ['APNS_KEY_ID'], message: 'is required with APNS_KEY' });
     if (env.NODE_ENV !== 'production') return;
@@ -110,6 +116,8 @@ export interface Config {
   /** Run the job workers (pushes, wallet updates) in this process. */
   workers: boolean;
   jobPollMs: number;
+  /** Wallet updates wait this long, so a burst of changes to a card becomes one push. */
+  walletCoalesceMs: number;
 }
 
 export interface GoogleConfig {
@@ -199,5 +207,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
         : undefined,
     workers: env.WORKERS === 'true',
     jobPollMs: env.JOB_POLL_MS,
+    walletCoalesceMs: env.WALLET_COALESCE_MS,
   };
 }

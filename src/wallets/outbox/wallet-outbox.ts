@@ -10,6 +10,8 @@ export interface WalletChannels {
   card: CardJobKind[];
   /** Run once per program-wide change, with `{ programId }` (Google's loyalty class). */
   program: ProgramJobKind[];
+  /** Card jobs wait this long: the changes of a burst fold into the one waiting job (one push). */
+  coalesceMs: number;
 }
 
 /** The field a pass version announces on the lock screen (its changeMessage); null: silent. */
@@ -54,9 +56,10 @@ export class WalletOutbox {
   }
 
   async #enqueue(trx: Db, cardIds: string[]): Promise<void> {
+    const runAt = new Date(Date.now() + this.channels.coalesceMs);
     await enqueueJobs(
       trx,
-      this.channels.card.flatMap((kind) => cardIds.map((cardId) => ({ kind, dedupeKey: cardId, payload: { cardId } }))),
+      this.channels.card.flatMap((kind) => cardIds.map((cardId) => ({ kind, dedupeKey: cardId, payload: { cardId }, runAt }))),
     );
   }
 
@@ -65,7 +68,12 @@ export class WalletOutbox {
     await trx.updateTable('cards').set(passVersionBump(null)).where('program_id', '=', programId).where('status', '!=', 'voided').execute();
     await enqueueJobs(
       trx,
-      (['program.changed', ...this.channels.program] as const).map((kind) => ({ kind, dedupeKey: programId, payload: { programId } })),
+      (['program.changed', ...this.channels.program] as const).map((kind) => ({
+        kind,
+        dedupeKey: programId,
+        payload: { programId },
+        runAt: new Date(Date.now() + this.channels.coalesceMs),
+      })),
     );
   }
 
