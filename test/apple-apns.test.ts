@@ -164,8 +164,10 @@ describe('APNs client: responses and their classification', () => {
 
   it.each([
     [{ status: 410, reason: 'Unregistered', body: { timestamp: 1700000000000 } }, 'unregister'],
-    [{ status: 400, reason: 'BadDeviceToken' }, 'unregister'],
-    [{ status: 400, reason: 'DeviceTokenNotForTopic' }, 'unregister'],
+    // What a wrong environment answers for every token: confirmed before a device is dropped.
+    [{ status: 400, reason: 'BadDeviceToken' }, 'badToken'],
+    [{ status: 400, reason: 'DeviceTokenNotForTopic' }, 'badToken'],
+    [{ status: 403, reason: 'ExpiredProviderToken' }, 'retry'],
     [{ status: 429, reason: 'TooManyRequests' }, 'retry'],
     [{ status: 500, reason: 'InternalServerError' }, 'retry'],
     [{ status: 503, reason: 'ServiceUnavailable' }, 'retry'],

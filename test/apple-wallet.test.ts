@@ -313,12 +313,24 @@ describe('APNs answers', () => {
     await waitUntil(async () => (await registered('device410')) === 0);
   });
 
-  it('400 BadDeviceToken removes the registration', async () => {
+  it('400 BadDeviceToken is pushed again a minute later, and only then removes the registration', async () => {
     const token = 'dd'.repeat(32);
     await registerDevice('device400', token);
-    apns.respondFor(token, [{ status: 400, reason: 'BadDeviceToken' }]);
+    await registerDevice('device-healthy', 'd0'.repeat(32)); // another phone, which APNs delivers to
+    apns.respondFor(token, [
+      { status: 400, reason: 'BadDeviceToken' },
+      { status: 400, reason: 'BadDeviceToken' },
+    ]);
     await purchase(10);
+    const recheck = () => svc.services.db.selectFrom('jobs').selectAll().where('kind', '=', 'apple.push').where('dedupe_key', '=', token).executeTakeFirst();
+    await waitUntil(async () => (await recheck()) !== undefined);
+    expect((await recheck())!.run_at.getTime() - Date.now()).toBeGreaterThan(50_000);
+    expect(await registered('device400')).toBe(1);
+    await apns.waitFor((r) => r.filter((x) => x.token === 'd0'.repeat(32)).length >= 1, 10_000);
+    // A minute later (made due now) APNs still says so while it delivers the other pushes: gone.
+    await svc.services.db.updateTable('jobs').set({ run_at: new Date() }).where('kind', '=', 'apple.push').where('dedupe_key', '=', token).execute();
     await waitUntil(async () => (await registered('device400')) === 0);
+    expect(apns.requests.filter((r) => r.token === token)).toHaveLength(2);
   });
 
   it('429 is retried with back-off until delivered, and the registration stays', async () => {

@@ -19,7 +19,14 @@ describe('health and documents', () => {
   it('reports database status', async () => {
     const res = await svc.api('GET', '/healthz', undefined, null);
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'ok', database: { kind: process.env.DATABASE_URL ? 'postgres' : 'pglite', status: 'ok' } });
+    expect(res.body).toEqual({
+      status: 'ok',
+      database: { kind: process.env.DATABASE_URL ? 'postgres' : 'pglite', status: 'ok' },
+      // Apple Wallet is on with the development chain: its signing and push health.
+      wallets: {
+        apple: { healthy: true, certificateDaysLeft: expect.any(Number), wwdrDaysLeft: expect.any(Number), apns: { state: 'ok', failedPushesLastHour: 0 } },
+      },
+    });
   });
 
   it('serves an OpenAPI document whose schemas come from the validators', async () => {

@@ -306,6 +306,7 @@ export async function benchFanout(): Promise<void> {
     { WalletOutbox },
     { RegistrationService },
     push,
+    { ApnsHealth },
     { createApnsClient },
     { ensureDevCertificates },
     pki,
@@ -318,6 +319,7 @@ export async function benchFanout(): Promise<void> {
     import('../../src/wallets/outbox/wallet-outbox.js'),
     import('../../src/wallets/apple/registration-service.js'),
     import('../../src/wallets/apple/push-handlers.js'),
+    import('../../src/wallets/apple/apns-health.js'),
     import('../../src/wallets/apple/apns/apns-client.js'),
     import('../../src/wallets/apple/pkpass/dev-certificates.js'),
     import('../../test/support/test-pki.js'),
@@ -516,7 +518,7 @@ export async function benchFanout(): Promise<void> {
           return result;
         },
       };
-      const handlers = new ApplePushHandlers(database, new TimedRegistrations(database), sender, IDS.passTypeIdentifier, logger);
+      const handlers = new ApplePushHandlers(database, new TimedRegistrations(database), sender, IDS.passTypeIdentifier, new ApnsHealth(logger), logger);
       const queue = new TimedQueue(database);
       const runners = Array.from({ length: run.runners }, () => {
         // As the service builds it (pollMs = JOB_POLL_MS's default; it only matters when idle).

@@ -1,11 +1,19 @@
 import { Router } from 'express';
 import { pingDatabase, type Db } from '../platform/db/database.js';
+import type { ChannelHealth } from '../wallets/outbox/wallet-outbox.js';
 
-export function healthRoutes(db: Db, kind: string): Router {
+/** 503 when the database is unreachable or a wallet channel cannot sign or deliver. */
+export function healthRoutes(db: Db, kind: string, wallets: Record<string, () => ChannelHealth>): Router {
   const router = Router();
   router.get('/healthz', async (_req, res) => {
     const ok = await pingDatabase(db);
-    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', database: { kind, status: ok ? 'ok' : 'unreachable' } });
+    const channels = Object.fromEntries(Object.entries(wallets).map(([name, health]) => [name, health()]));
+    const healthy = ok && Object.values(channels).every((c) => c.healthy);
+    res.status(healthy ? 200 : 503).json({
+      status: healthy ? 'ok' : 'unavailable',
+      database: { kind, status: ok ? 'ok' : 'unreachable' },
+      ...(Object.keys(channels).length && { wallets: channels }),
+    });
   });
   return router;
 }
@@ -23,6 +31,12 @@ const health = {
             type: 'object',
             properties: { kind: { type: 'string', enum: ['postgres', 'pglite'] }, status: { type: 'string', enum: ['ok', 'unreachable'] } },
           },
+          wallets: {
+            type: 'object',
+            description:
+              'Per wallet channel: healthy; for apple also certificateDaysLeft, wwdrDaysLeft and apns {state: ok | failing | paused, failedPushesLastHour}',
+            additionalProperties: { type: 'object', required: ['healthy'], properties: { healthy: { type: 'boolean' } } },
+          },
         },
       },
     },
@@ -35,9 +49,9 @@ export const healthOpenApiPaths = {
     get: {
       operationId: 'health',
       tags: ['Operations'],
-      summary: 'Health of the service and its database',
+      summary: 'Health of the service, its database and its wallet channels',
       security: [],
-      responses: { '200': health, '503': { ...health, description: 'The database is unreachable' } },
+      responses: { '200': health, '503': { ...health, description: 'The database is unreachable, or a wallet channel cannot sign or deliver' } },
     },
   },
 };

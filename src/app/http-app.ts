@@ -21,7 +21,7 @@ export function createApp(services: Services): express.Express {
   app.use(requestLog(services));
   app.use(refuseControlCharacters);
 
-  app.use(healthRoutes(services.db, services.dbKind));
+  app.use(healthRoutes(services.db, services.dbKind, services.apple ? { apple: services.apple.health } : {}));
   const operations = apiOperations(services);
   const openApi = buildOpenApi(operations, {
     title: 'Wallet loyalty service',

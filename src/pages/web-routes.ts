@@ -17,7 +17,7 @@ import { langOf, pageHeaders, sendPage as page } from '../platform/web/layout.js
 import type { Lang } from '../platform/web/lang.js';
 import { t, type PageText } from './texts.js';
 import { cardPage, deviceOf, joinPage, messagePage, policyPage, type JoinField, type JoinFormValues } from './pages.js';
-import { RateLimiter } from './rate-limiter.js';
+import { RateLimiter } from '../platform/http/rate-limiter.js';
 
 export interface WebOptions {
   db: Db;

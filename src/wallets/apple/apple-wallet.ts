@@ -11,6 +11,8 @@ import { loadAppleIdentity, type AppleIdentity } from './apple-identity.js';
 import { PassService } from './pass-service.js';
 import { RegistrationService } from './registration-service.js';
 import { ApplePushHandlers } from './push-handlers.js';
+import { ApnsHealth } from './apns-health.js';
+import type { ChannelHealth } from '../outbox/wallet-outbox.js';
 import { appleWebServiceRoutes, passDownloadRoutes } from './web-service-routes.js';
 
 /** Where Wallet finds the web service: webServiceURL = PUBLIC_URL + this. */
@@ -24,6 +26,8 @@ export interface AppleWallet {
   webService: Router;
   routes: Router[];
   link: CardLinkBuilder;
+  /** Signing (certificate days left) and pushing (APNs state, failures in the last hour). */
+  health: () => ChannelHealth;
   /** The outbox's Apple channel and the jobs that serve it. */
   cardChannel: 'apple.card-changed';
   jobs: JobHandlers;
@@ -53,7 +57,28 @@ export async function setupAppleWallet(config: Config, db: Db, logger: Logger): 
         },
     ...(config.apple.apnsCaPath && { ca: await readFile(config.apple.apnsCaPath) }),
   });
-  const handlers = new ApplePushHandlers(db, registrations, apns, identity.identity.passTypeIdentifier, logger);
+  const apnsHealth = new ApnsHealth(logger);
+  const handlers = new ApplePushHandlers(db, registrations, apns, identity.identity.passTypeIdentifier, apnsHealth, logger);
+  const health = (): ChannelHealth => {
+    const days = passes.certificateDaysLeft();
+    const apnsReport = apnsHealth.report();
+    return {
+      healthy: days.certificate >= 0 && days.wwdr >= 0 && apnsReport.state === 'ok',
+      certificateDaysLeft: days.certificate,
+      wwdrDaysLeft: days.wwdr,
+      apns: apnsReport,
+    };
+  };
+  // Certificates run out while the service runs: look daily, warn for a month, then say it stopped.
+  const checkCertificates = () => {
+    const days = passes.certificateDaysLeft();
+    const least = Math.min(days.certificate, days.wwdr);
+    if (least < 0) logger.error(days, 'an Apple certificate has expired: passes are no longer signed');
+    else if (least < 30) logger.warn(days, 'an Apple certificate expires soon: renew it');
+  };
+  checkCertificates();
+  const daily = setInterval(checkCertificates, 86_400_000);
+  daily.unref();
 
   return {
     identity,
@@ -64,6 +89,10 @@ export async function setupAppleWallet(config: Config, db: Db, logger: Logger): 
     link: (card) => ({ apple: `${config.publicUrl}/wallet/apple/download/${card.link_token}` }),
     cardChannel: 'apple.card-changed',
     jobs: { 'apple.card-changed': handlers.cardChanged, 'apple.push': handlers.retryPush },
-    close: () => apns.close(),
+    health,
+    close: () => {
+      clearInterval(daily);
+      return apns.close();
+    },
   };
 }

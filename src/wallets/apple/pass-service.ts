@@ -5,6 +5,7 @@ import { createPassPackager, loadPassTemplate, type PassPackager, type PassTempl
 import type { SigningIdentity } from './pkpass/signing-identity.js';
 import { buildPassJson } from './pass-content.js';
 import { restockUnsubscribeUrl } from '../../engagement/restock/restock-service.js';
+import { AppError } from '../../platform/shared/errors.js';
 
 export interface BuiltPass {
   /**
@@ -47,7 +48,26 @@ export class PassService {
   }
 
   /** The current pass of a card (already loaded, e.g. after authenticating the request). */
+  /** Days until the pass certificate and the WWDR intermediate expire (negative: expired). */
+  certificateDaysLeft(now = Date.now()): { certificate: number; wwdr: number } {
+    const days = (d: Date) => Math.floor((d.getTime() - now) / 86_400_000);
+    return { certificate: days(this.identity.notAfter), wwdr: days(this.identity.wwdrNotAfter) };
+  }
+
+  /** Wallet refuses a pass signed by an expired certificate: say so instead of serving one. */
+  #assertCanSign(): void {
+    const now = new Date();
+    const expired =
+      this.identity.notAfter < now
+        ? `Pass Type ID certificate expired on ${this.identity.notAfter.toISOString().slice(0, 10)}`
+        : this.identity.wwdrNotAfter < now
+          ? `WWDR certificate expired on ${this.identity.wwdrNotAfter.toISOString().slice(0, 10)}`
+          : undefined;
+    if (expired) throw new AppError(503, 'Pass signing unavailable', `The ${expired}: renew it (see certs.example/README.md)`);
+  }
+
   async passFor(card: Card): Promise<BuiltPass> {
+    this.#assertCanSign();
     const cached = this.#cache.get(card.id);
     if (cached && cached.version === card.pass_version) {
       // Refresh its place in the LRU order.

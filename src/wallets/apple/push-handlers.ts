@@ -2,18 +2,30 @@ import type { Db } from '../../platform/db/database.js';
 import type { Logger } from '../../platform/log/logger.js';
 import { enqueueJobs } from '../../platform/jobs/job-queue.js';
 import { JobError, type JobHandler } from '../../platform/jobs/job-runner.js';
-import { classifyApnsResult, type ApnsResult } from './apns/apns-client.js';
+import { classifyApnsResult, PUSH_TOKEN, type ApnsResult } from './apns/apns-client.js';
+import type { ApnsHealth } from './apns-health.js';
 import type { RegistrationService } from './registration-service.js';
 
 export interface PushSender {
   send(pushToken: string, topic: string): Promise<ApnsResult>;
 }
 
+/** A BadDeviceToken is pushed again this much later before the device is believed gone. */
+const RECHECK_MS = 60_000;
+const MIN_RETRY_MS = 1_000;
+
+type Outcome = 'delivered' | 'gone' | 'retry' | 'recheck' | 'refused';
+
 /**
  * Turns "card changed" jobs into APNs pushes to every device registered for the card. All of a
- * batch's pushes go out at once over one multiplexed HTTP/2 session. A push that APNs asks us to
- * retry (429, 5xx, network) becomes its own job with back-off, so one slow device never holds back
- * the others; a dead token (410, BadDeviceToken) removes that device's registrations.
+ * batch's pushes go out at once over one multiplexed HTTP/2 session. The failure policy:
+ * - 429/5xx/network: the push becomes its own job, due when APNs' retry-after says (≥ 1 s);
+ * - 403 ExpiredProviderToken: retried with a renewed JWT; other 403s and 4xx: the job is kept as
+ *   failed and the channel reported unhealthy (a certificate, key or topic problem);
+ * - 410: the device is deleted, unless it registered again after APNs' timestamp;
+ * - BadDeviceToken: pushed again a minute later and deleted only while APNs delivers most other
+ *   pushes; when most pushes answer it, the channel pauses, nothing is deleted, and it is logged;
+ * - a token the client refuses to send is an unregistration, not a retry.
  */
 export class ApplePushHandlers {
   constructor(
@@ -21,6 +33,7 @@ export class ApplePushHandlers {
     private readonly registrations: RegistrationService,
     private readonly apns: PushSender,
     private readonly topic: string,
+    private readonly health: ApnsHealth,
     private readonly logger: Logger,
   ) {}
 
@@ -49,43 +62,81 @@ export class ApplePushHandlers {
   }
 
   readonly cardChanged: JobHandler<'apple.card-changed'> = async ({ payload: { cardId } }) => {
+    this.#refuseWhilePaused();
     const tokens = await this.#tokensFor(cardId);
-    const retries: string[] = [];
+    const later: { pushToken: string; runAt: Date }[] = [];
+    const refusals: string[] = [];
     await Promise.all(
       tokens.map(async (token) => {
-        const outcome = await this.#push(token);
-        if (outcome === 'retry') retries.push(token);
+        const { outcome, result } = await this.#push(token);
+        if (outcome === 'retry') later.push({ pushToken: token, runAt: new Date(Date.now() + Math.max(MIN_RETRY_MS, result.retryAfterMs ?? 0)) });
+        if (outcome === 'recheck') later.push({ pushToken: token, runAt: new Date(Date.now() + Math.max(RECHECK_MS, this.health.pausedForMs())) });
+        if (outcome === 'refused') refusals.push(`${result.status} ${result.reason ?? ''}`.trim());
       }),
     );
-    if (retries.length) {
+    if (later.length)
       await enqueueJobs(
         this.db,
-        retries.map((pushToken) => ({ kind: 'apple.push', dedupeKey: pushToken, payload: { pushToken }, runAt: new Date(Date.now() + 1000) })),
+        later.map(({ pushToken, runAt }) => ({ kind: 'apple.push', dedupeKey: pushToken, payload: { pushToken }, runAt })),
       );
-    }
+    // Kept as a failed job with APNs' answer, for whoever fixes the certificate or topic.
+    if (refusals.length) throw new JobError(`APNs refused the push: ${[...new Set(refusals)].join(', ')}`, { permanent: true });
   };
 
-  readonly retryPush: JobHandler<'apple.push'> = async ({ payload: { pushToken: token } }) => {
-    const outcome = await this.#push(token);
-    if (outcome === 'retry') throw new JobError('APNs asked to retry');
-    if (outcome === 'fatal') throw new JobError('APNs refused the push', { permanent: true });
+  readonly retryPush: JobHandler<'apple.push'> = async ({ payload: { pushToken } }) => {
+    this.#refuseWhilePaused();
+    const { outcome, result } = await this.#push(pushToken, { recheck: true });
+    if (outcome === 'retry') throw new JobError('APNs asked to retry', { retryAfterMs: Math.max(MIN_RETRY_MS, result.retryAfterMs ?? 0) });
+    if (outcome === 'recheck')
+      throw new JobError('APNs said BadDeviceToken while most pushes fail: kept', { retryAfterMs: Math.max(RECHECK_MS, this.health.pausedForMs()) });
+    if (outcome === 'refused') throw new JobError(`APNs refused the push: ${result.status} ${result.reason ?? ''}`, { permanent: true });
   };
 
-  async #push(token: string): Promise<'delivered' | 'unregister' | 'retry' | 'fatal'> {
-    let result: ApnsResult;
-    try {
-      result = await this.apns.send(token, this.topic);
-    } catch (err) {
-      this.logger.warn({ err: (err as Error).message }, 'APNs request failed');
-      return 'retry';
-    }
-    const outcome = classifyApnsResult(result);
-    if (outcome === 'unregister') {
+  #refuseWhilePaused(): void {
+    if (this.health.paused()) throw new JobError('APNs channel paused (BadDeviceToken burst)', { retryAfterMs: this.health.pausedForMs() });
+  }
+
+  /** `recheck`: this token answered BadDeviceToken before; now its answer may remove it. */
+  async #push(token: string, options: { recheck?: boolean } = {}): Promise<{ outcome: Outcome; result: ApnsResult }> {
+    if (!PUSH_TOKEN.test(token)) {
+      // A token the client will never send (stored before the pattern was shared): as good as unregistered.
       await this.registrations.forgetPushToken(token);
-      this.logger.info({ status: result.status, reason: result.reason }, 'APNs says the device is gone: registration removed');
-    } else if (outcome === 'fatal') {
-      this.logger.error({ status: result.status, reason: result.reason }, 'APNs refused the push: check the certificate or key and the topic');
+      this.logger.warn('push token the APNs client refuses: device removed');
+      return { outcome: 'gone', result: { status: 0, reason: 'InvalidToken' } };
     }
-    return outcome;
+    const result = await this.apns.send(token, this.topic);
+    const classified = classifyApnsResult(result);
+    switch (classified) {
+      case 'delivered':
+        this.health.delivered();
+        return { outcome: 'delivered', result };
+      case 'retry':
+        this.health.failed();
+        if (result.status !== 0) this.logger.info({ status: result.status, reason: result.reason, retryAfterMs: result.retryAfterMs }, 'APNs asked to retry');
+        else this.logger.warn({ reason: result.reason }, 'APNs request failed');
+        return { outcome: 'retry', result };
+      case 'unregister': {
+        this.health.failed();
+        const forgotten = await this.registrations.forgetPushToken(token, result.timestamp === undefined ? undefined : new Date(result.timestamp));
+        this.logger.info(
+          { status: result.status, reason: result.reason, removed: forgotten },
+          forgotten ? 'APNs says the device is gone: removed' : 'APNs says gone, but the device registered again since: kept',
+        );
+        return { outcome: 'gone', result };
+      }
+      case 'badToken': {
+        const burst = this.health.badToken();
+        if (options.recheck && !burst && this.health.trustsBadToken()) {
+          await this.registrations.forgetPushToken(token);
+          this.logger.info({ status: result.status, reason: result.reason }, 'APNs says the token is bad, again, while delivering others: device removed');
+          return { outcome: 'gone', result };
+        }
+        return { outcome: 'recheck', result };
+      }
+      case 'fatal':
+        this.health.refused(`${result.status} ${result.reason ?? ''}`.trim());
+        this.logger.error({ status: result.status, reason: result.reason }, 'APNs refused the push: check the certificate or key and the topic');
+        return { outcome: 'refused', result };
+    }
   }
 }

@@ -1,6 +1,9 @@
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
 
+/** Devices one pass may be registered on. */
+export const MAX_DEVICES_PER_PASS = 10;
+
 /** Apple Wallet device registrations: which device (and push token) wants updates of which card. */
 export class RegistrationService {
   constructor(private readonly db: Db) {}
@@ -24,6 +27,16 @@ export class RegistrationService {
         .onConflict((oc) => oc.columns(['device_library_id', 'card_id']).doNothing())
         .returning('card_id')
         .executeTakeFirst();
+      // A pass is one customer's: a few phones and watches, never hundreds. Past the limit the
+      // oldest registration gives way, so a leaked token cannot make every change a push storm.
+      if (inserted) {
+        await sql`
+          delete from apple_registrations r using (
+            select device_library_id from apple_registrations where card_id = ${cardId}
+            order by created_at desc, device_library_id offset ${MAX_DEVICES_PER_PASS}
+          ) old
+          where r.card_id = ${cardId} and r.device_library_id = old.device_library_id`.execute(trx);
+      }
       return inserted !== undefined;
     });
   }
@@ -81,9 +94,16 @@ export class RegistrationService {
     return tokens;
   }
 
-  /** APNs said the token is dead (410 Unregistered / BadDeviceToken): forget the device entirely. */
-  async forgetPushToken(pushToken: string): Promise<number> {
-    const deleted = await this.db.deleteFrom('apple_devices').where('push_token', '=', pushToken).executeTakeFirst();
+  /**
+   * APNs said the token is dead: forget the device. With APNs' timestamp of when it learnt that,
+   * a device that registered (or refreshed its token) after it is kept.
+   */
+  async forgetPushToken(pushToken: string, invalidSince?: Date): Promise<number> {
+    const deleted = await this.db
+      .deleteFrom('apple_devices')
+      .where('push_token', '=', pushToken)
+      .$if(invalidSince !== undefined, (q) => q.where('updated_at', '<=', invalidSince!))
+      .executeTakeFirst();
     return Number(deleted.numDeletedRows);
   }
 }

@@ -1,3 +1,5 @@
+import { PUSH_TOKEN } from './apns/apns-client.js';
+import { RateLimiter } from '../../platform/http/rate-limiter.js';
 import express, { Router, type Request, type Response } from 'express';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
@@ -9,8 +11,10 @@ import type { BuiltPass, PassService } from './pass-service.js';
 import type { RegistrationService } from './registration-service.js';
 
 const DEVICE_ID = /^[A-Za-z0-9._-]{1,128}$/;
-const registerBody = z.object({ pushToken: z.string().regex(/^[0-9a-fA-F]{8,200}$/, 'must be a hex APNs device token') });
+const registerBody = z.object({ pushToken: z.string().regex(PUSH_TOKEN, 'must be a hex APNs device token') });
 const logBody = z.object({ logs: z.array(z.string()).max(100) });
+/** Wallet logs problems it meets; a client may not fill our logs: 10 calls a minute, 16 KB each. */
+const LOG_LIMIT = { perMinute: 10, bytes: '16kb' };
 
 /**
  * Apple's PassKit web service, mounted at the webServiceURL's path. Apple's contract, to the letter:
@@ -20,6 +24,13 @@ const logBody = z.object({ logs: z.array(z.string()).max(100) });
  */
 export function appleWebServiceRoutes(passes: PassService, registrations: RegistrationService, logger: Logger): Router {
   const router = Router();
+  const logLimiter = new RateLimiter(LOG_LIMIT.perMinute, 60_000);
+  router.post('/v1/log', express.json({ limit: LOG_LIMIT.bytes }), (req, res) => {
+    if (!logLimiter.take(req.ip ?? 'unknown')) return sendProblem(res, 429, 'Too many requests', 'At most 10 log calls a minute');
+    const body = logBody.safeParse(req.body);
+    if (body.success) for (const line of body.data.logs) logger.warn({ source: 'apple-wallet' }, line.slice(0, 500));
+    res.status(200).end();
+  });
   router.use(express.json({ limit: '100kb' }));
 
   /** The card whose serial is in the URL, if the request carries that card's token. */
@@ -72,12 +83,6 @@ export function appleWebServiceRoutes(passes: PassService, registrations: Regist
     res.set('Cache-Control', 'no-cache');
     if (!Number.isNaN(since) && lastModified <= since) return res.status(304).end();
     sendPass(res, await passes.passFor(card));
-  });
-
-  router.post('/v1/log', (req, res) => {
-    const body = logBody.safeParse(req.body);
-    if (body.success) for (const line of body.data.logs) logger.warn({ source: 'apple-wallet' }, line.slice(0, 500));
-    res.status(200).end();
   });
 
   return router;

@@ -14,6 +14,9 @@ export interface WalletChannels {
   coalesceMs: number;
 }
 
+/** What /healthz reports of a wallet channel: healthy is false when it cannot sign or deliver. */
+export type ChannelHealth = { healthy: boolean } & Record<string, unknown>;
+
 /** The field a pass version announces on the lock screen (its changeMessage); null: silent. */
 export type Announce = 'balance' | 'message' | null;
 

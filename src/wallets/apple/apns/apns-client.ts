@@ -35,6 +35,8 @@ export interface ApnsResult {
   reason?: string;
   apnsId?: string;
   retryAfterMs?: number;
+  /** 410: when APNs learnt the token was no longer valid (ms since the epoch). */
+  timestamp?: number;
 }
 
 export interface ApnsClient {
@@ -46,20 +48,27 @@ export interface ApnsClient {
 
 export class ApnsInputError extends Error {}
 
-export type ApnsOutcome = 'delivered' | 'unregister' | 'retry' | 'fatal';
+/**
+ * unregister: the device is gone (410). badToken: BadDeviceToken/DeviceTokenNotForTopic, which a
+ * wrong environment or certificate produces for every token, so it is confirmed before acting.
+ */
+export type ApnsOutcome = 'delivered' | 'unregister' | 'badToken' | 'retry' | 'fatal';
 
 export function classifyApnsResult(result: ApnsResult): ApnsOutcome {
   const { status, reason } = result;
   if (status === 200) return 'delivered';
   if (status === 410) return 'unregister';
-  if (status === 400 && (reason === 'BadDeviceToken' || reason === 'DeviceTokenNotForTopic')) return 'unregister';
+  if (status === 400 && (reason === 'BadDeviceToken' || reason === 'DeviceTokenNotForTopic')) return 'badToken';
+  // The client has already dropped the expired JWT: the next attempt carries a fresh one.
+  if (status === 403 && reason === 'ExpiredProviderToken') return 'retry';
   if (status === 0 || status === 429 || status >= 500) return 'retry';
   return 'fatal'; // 403 (credentials, topic not allowed) and every other 4xx: retrying will not help
 }
 
 const TOKEN_REFRESH_MS = 40 * 60_000; // Apple: not older than 60 min, not renewed more often than every 20
 const MIN_TOKEN_AGE_FOR_RENEWAL_MS = 20 * 60_000;
-const PUSH_TOKEN = /^(?:[0-9a-fA-F]{2}){8,100}$/; // hex bytes; Apple warns the length may change
+/** Hex bytes; Apple warns the length may change. The web service accepts exactly what the client sends. */
+export const PUSH_TOKEN = /^(?:[0-9a-fA-F]{2}){8,100}$/;
 const TOPIC = /^[!-~]{1,255}$/;
 
 function createJwtSigner(auth: Extract<ApnsAuth, { kind: 'token' }>, now: () => number) {
@@ -271,8 +280,9 @@ export function createApnsClient(options: ApnsClientOptions): ApnsClient {
           return;
         }
         try {
-          const reason = body ? (JSON.parse(body) as { reason?: unknown }).reason : undefined;
-          if (typeof reason === 'string') result.reason = reason;
+          const parsed = body ? (JSON.parse(body) as { reason?: unknown; timestamp?: unknown }) : {};
+          if (typeof parsed.reason === 'string') result.reason = parsed.reason;
+          if (typeof parsed.timestamp === 'number') result.timestamp = parsed.timestamp;
         } catch {
           /* non-JSON error body: the status says enough */
         }

@@ -34,6 +34,8 @@ export interface SigningIdentity {
   readonly teamIdentifier: string;
   /** Expiry of the pass certificate, so operators can be warned before it lapses. */
   readonly notAfter: Date;
+  /** Expiry of the WWDR intermediate: passes signed after it are refused as well. */
+  readonly wwdrNotAfter: Date;
   /** DER detached CMS SignedData over `manifest` (the bytes of manifest.json). */
   signManifest(manifest: Buffer, signingTime?: Date): Buffer;
 }
@@ -284,6 +286,7 @@ export function loadSigningIdentity(input: SigningIdentityInput): SigningIdentit
     passTypeIdentifier: subject.passTypeIdentifier,
     teamIdentifier: subject.teamIdentifier,
     notAfter: new Date(signer.x509.validTo),
+    wwdrNotAfter: new Date(wwdr.x509.validTo),
     signManifest,
   };
 }
