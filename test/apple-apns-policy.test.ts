@@ -111,7 +111,7 @@ describe('the APNs failure policy', () => {
     expect((await failed())!.last_error).toContain('403 InvalidProviderToken');
     const res = await fetch(`${svc.url}/healthz`);
     expect(res.status).toBe(503);
-    expect((await res.json()).wallets.apple).toMatchObject({ healthy: false, apns: { state: 'failing', lastRefusal: '403 InvalidProviderToken' } });
+    expect(((await res.json()) as any).wallets.apple).toMatchObject({ healthy: false, apns: { state: 'failing', lastRefusal: '403 InvalidProviderToken' } });
   });
 
   it('deletes a device on 410 only when it has not registered again since APNs’ timestamp', async () => {
