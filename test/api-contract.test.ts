@@ -207,6 +207,16 @@ describe('control characters', () => {
     expect(tried).toBeGreaterThan(70);
   });
 
+  it('a body nested deeper than any schema is a 400, not a stack overflow', async () => {
+    const res = await fetch(`${svc.url}/api/v1/pos/purchases`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${posKey}`, 'content-type': 'application/json', 'idempotency-key': 'deep-body-1' },
+      body: '['.repeat(20_000) + ']'.repeat(20_000),
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as any).errors[0].field).toBe('(body)');
+  });
+
   it('get a 4xx on every public page and wallet endpoint', async () => {
     await enrol(svc, { program: 'contract' });
     const requests: Array<[string, string, RequestInit?]> = [

@@ -169,6 +169,8 @@ describe('limits', () => {
 describe('start-up and certificates', () => {
   it('refuses an APNs sandbox URL: every Wallet token would answer BadDeviceToken there', () => {
     expect(() => loadConfig({ APNS_URL: 'https://api.sandbox.push.apple.com' })).toThrow(ConfigError);
+    expect(() => loadConfig({ APNS_URL: 'https://API.Sandbox.push.apple.com/' })).toThrow(/APNS_URL/);
+    expect(loadConfig({ APNS_URL: 'https://api.push.apple.com' }).apple.apnsUrl).toBe('https://api.push.apple.com');
     expect(() => loadConfig({ APNS_URL: 'https://api.development.push.apple.com:443' })).toThrow(/APNS_URL must not be the APNs sandbox/);
   });
 
@@ -190,6 +192,24 @@ describe('start-up and certificates', () => {
       status: 503,
       message: expect.stringContaining('Pass Type ID certificate expired'),
     });
+  });
+});
+
+describe('one pass cannot pause everyone', () => {
+  it('ten made-up tokens on one pass are re-checked, not taken for a burst', async () => {
+    const card = await enrol(svc, { program: 'shop' });
+    const tokens = Array.from({ length: MAX_DEVICES_PER_PASS }, () => newToken());
+    for (const [i, t] of tokens.entries()) {
+      expect(await register(card, `fake-${i}-${randomUUID()}`, t)).toBe(201);
+      apns.respondFor(t, [{ status: 400, reason: 'BadDeviceToken' }]);
+    }
+    await tillPurchase(svc, posKey, card.cardNumber, 100);
+    await waitUntil(async () => (await Promise.all(tokens.map(retryJob))).every(Boolean));
+    expect((await health()).wallets.apple.apns.state).toBe('ok');
+    // Another customer's change is pushed as usual.
+    const other = await cardWithDevice();
+    await other.buy();
+    await apns.waitFor(() => pushesTo(other.token) > 0, 10_000);
   });
 });
 

@@ -119,6 +119,17 @@ describe('the list endpoint’s tag follows commit order', () => {
     }
   });
 
+  it('answers every serial to a tag past this database’s transactions (a restore), never a 500', async () => {
+    const card = await enrol(svc, { program: 'first' });
+    const d = device();
+    await d.register(card);
+    for (const tag of ['x99999999999999999999', 'x18446744073709551615', 'x9000000000']) {
+      const res = await d.changed(tag);
+      expect(res.status).toBe(200);
+      expect(res.serialNumbers).toEqual([card.serialNumber]);
+    }
+  });
+
   it('answers every serial to a tag of the old numeric form, then only what changed', async () => {
     const card = await enrol(svc, { program: 'first' });
     const d = device();
@@ -191,6 +202,18 @@ describe('one announced field per pass version', () => {
     expect(second.value).not.toBe(first.value);
     expect(String(second.value).replace(/\u2060/g, '')).toBe('See you on Friday');
     expect(second.changeMessage).toBe('%@');
+  });
+
+  it('a silent change right after a purchase keeps the balance announced (coalescing may fold both into one push)', async () => {
+    const card = await enrol(svc, { program: 'first' });
+    const d = device();
+    await d.register(card);
+    await tillPurchase(svc, posKey, card.cardNumber, 300);
+    const sub = await svc.api('POST', '/api/v1/restock-subscriptions', { cardNumber: card.cardNumber, sku: 'TEA', title: 'Green tea' });
+    expect(sub.status).toBe(201);
+    const fields = fieldsOf(await d.pass(card));
+    expect(fields.balance!.changeMessage).toBeDefined();
+    expect(Object.values(fields).filter((f) => f.changeMessage)).toHaveLength(1);
   });
 
   it('a program or store change updates every pass silently', async () => {

@@ -309,4 +309,28 @@ describe('manual points and expiry', () => {
     expect(await expire('2026-06-01T12:00:00Z')).toBe(1); // the morning after, the UTC card's points go
     expect(await invariant(west)).toBe(0);
   });
+
+  it('a time zone Intl knows but PostgreSQL does not never stops expiry for the others', async () => {
+    // The zone is validated with Intl; the daytime check uses Intl too, never PostgreSQL's zone list.
+    const zone = 'US/Pacific-New';
+    const intlKnows = (() => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: zone });
+        return true;
+      } catch {
+        return false;
+      }
+    })();
+    const created = await svc.api('POST', '/api/v1/programs', { slug: 'oddzone', name: 'Odd zone', timezone: zone });
+    expect(created.status).toBe(intlKnows ? 201 : 400);
+    const card = await newCard();
+    const { id } = await cardRow(svc, card);
+    await svc.services.db
+      .updateTable('point_lots')
+      .set({ expires_at: new Date('2026-01-01T00:00:00Z') })
+      .where('card_id', '=', id)
+      .execute();
+    expect(await svc.services.points.expire(new Date('2026-06-02T12:00:00Z'), { localDaytime: true })).toBeGreaterThanOrEqual(1);
+    expect(await invariant(card)).toBe(0);
+  });
 });

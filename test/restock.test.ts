@@ -311,6 +311,24 @@ describe('the unsubscribe link', () => {
   });
 });
 
+describe('one transaction', () => {
+  it('a subscription exists only together with the pass change that lists it', async () => {
+    const card = await enrol();
+    const outbox = svc.services.outbox;
+    const cardChanged = outbox.cardChanged.bind(outbox);
+    outbox.cardChanged = async () => {
+      throw new Error('database gone mid-way');
+    };
+    try {
+      expect((await subscribe({ cardNumber: card.number, sku: 'ATOMIC', title: 'Atomic' })).status).toBe(500);
+    } finally {
+      outbox.cardChanged = cardChanged;
+    }
+    const rows = await db().selectFrom('restock_subscriptions').select('id').where('card_id', '=', card.id).where('sku', '=', 'ATOMIC').execute();
+    expect(rows).toEqual([]);
+  });
+});
+
 describe('refusals', () => {
   it('400 names the offending field', async () => {
     const card = await enrol();

@@ -78,24 +78,26 @@ export class RestockService {
 
     const size = input.size ?? null;
     for (let attempt = 0; attempt < 3; attempt++) {
-      const inserted = await this.db
-        .insertInto('restock_subscriptions')
-        .values({
-          program_id: program.id,
-          card_id: card.id,
-          sku: input.sku,
-          size,
-          store_id: storeId,
-          title: input.title,
-          unsubscribe_token: generateSecret(24),
-        })
-        .onConflict((oc) => oc.doNothing())
-        .returning('id')
-        .executeTakeFirst();
-      if (inserted) {
-        await this.#cardChanged(card.id); // the back of the pass lists what the customer waits for
-        return { subscription: await this.#details(inserted.id), created: true };
-      }
+      // The subscription and the pass change that lists it on the back commit together.
+      const inserted = await this.uow.run(async (trx) => {
+        const row = await trx
+          .insertInto('restock_subscriptions')
+          .values({
+            program_id: program.id,
+            card_id: card.id,
+            sku: input.sku,
+            size,
+            store_id: storeId,
+            title: input.title,
+            unsubscribe_token: generateSecret(24),
+          })
+          .onConflict((oc) => oc.doNothing())
+          .returning('id')
+          .executeTakeFirst();
+        if (row) await this.outbox.cardChanged(trx, [card.id]);
+        return row;
+      });
+      if (inserted) return { subscription: await this.#details(inserted.id), created: true };
 
       let existing = this.db
         .selectFrom('restock_subscriptions')
@@ -137,19 +139,17 @@ export class RestockService {
 
   /** Cancels the subscription if it is open; true when it was. Its card's pass drops the line. */
   async #cancelOpen(column: 'id' | 'unsubscribe_token', value: string): Promise<boolean> {
-    const cancelled = await this.db
-      .updateTable('restock_subscriptions')
-      .set({ status: 'cancelled', cancelled_at: new Date() })
-      .where(column, '=', value)
-      .where('status', '=', 'open')
-      .returning('card_id')
-      .executeTakeFirst();
-    if (cancelled) await this.#cardChanged(cancelled.card_id);
-    return cancelled !== undefined;
-  }
-
-  async #cardChanged(cardId: string): Promise<void> {
-    await this.uow.run((trx) => this.outbox.cardChanged(trx, [cardId]));
+    return this.uow.run(async (trx) => {
+      const cancelled = await trx
+        .updateTable('restock_subscriptions')
+        .set({ status: 'cancelled', cancelled_at: new Date() })
+        .where(column, '=', value)
+        .where('status', '=', 'open')
+        .returning('card_id')
+        .executeTakeFirst();
+      if (cancelled) await this.outbox.cardChanged(trx, [cancelled.card_id]);
+      return cancelled !== undefined;
+    });
   }
 
   /**

@@ -1,11 +1,10 @@
-import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
 import type { UnitOfWork } from '../../platform/db/unit-of-work.js';
 import type { Card, Program } from '../../platform/db/schema.js';
 import { fromMinorUnits, currencyExponent } from '../../platform/shared/money.js';
 import { runIdempotent } from '../../platform/idempotency/idempotency.js';
 import type { Ledger } from './ledger.js';
-import { expiryDate, LOCAL_DAYTIME } from './rules.js';
+import { expiryDate, isLocalDaytime } from './rules.js';
 
 /** Points outside purchases: welcome bonus, manual adjustments, expiry, history. */
 export class PointsService {
@@ -54,21 +53,22 @@ export class PointsService {
    */
   async expire(asOf: Date = new Date(), options: { localDaytime?: boolean; batch?: number } = {}): Promise<number> {
     const { localDaytime = false, batch = 500 } = options;
+    // The local hour is worked out here with Intl, which validated the zone, not by PostgreSQL,
+    // whose zone list differs: one odd zone must not stop expiry for every program.
+    const programs = localDaytime
+      ? (await this.db.selectFrom('programs').select(['id', 'timezone']).execute()).filter((p) => isLocalDaytime(asOf, p.timezone)).map((p) => p.id)
+      : undefined;
+    if (programs?.length === 0) return 0;
     let touched = 0;
     for (;;) {
       const due = await this.db
         .selectFrom('point_lots')
         .innerJoin('cards', 'cards.id', 'point_lots.card_id')
-        .innerJoin('programs', 'programs.id', 'cards.program_id')
         .select('point_lots.card_id')
         .distinct()
         .where('point_lots.remaining', '>', 0)
         .where('point_lots.expires_at', '<=', asOf)
-        .$if(localDaytime, (q) =>
-          q.where(
-            sql<boolean>`extract(hour from ${asOf}::timestamptz at time zone programs.timezone) between ${LOCAL_DAYTIME.from} and ${LOCAL_DAYTIME.to - 1}`,
-          ),
-        )
+        .$if(programs !== undefined, (q) => q.where('cards.program_id', 'in', programs!))
         .limit(batch)
         .execute();
       if (due.length === 0) break;

@@ -49,3 +49,14 @@ export function expiryDate(from: Date, months: number | null): Date | null {
 
 /** Hours [from, to) of a program's local day in which system changes (expiry) may reach phones. */
 export const LOCAL_DAYTIME = { from: 10, to: 20 } as const;
+
+/** Whether `at` falls in LOCAL_DAYTIME in `timeZone` (UTC when the zone cannot be resolved). */
+export function isLocalDaytime(at: Date, timeZone: string): boolean {
+  let hour: number;
+  try {
+    hour = Number(new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', hourCycle: 'h23' }).format(at));
+  } catch {
+    hour = at.getUTCHours();
+  }
+  return hour >= LOCAL_DAYTIME.from && hour < LOCAL_DAYTIME.to;
+}

@@ -79,7 +79,7 @@ const envSchema = z
     }
     // Wallet pass tokens exist only in production APNs: the sandbox answers BadDeviceToken for every
     // one of them, which would read as "every device is gone".
-    if (/^https:\/\/api\.(sandbox|development)\.push\.apple\.com/.test(env.APNS_URL)) {
+    if (/^api\.(sandbox|development)\.push\.apple\.com$/.test(new URL(env.APNS_URL).hostname.toLowerCase())) {
       ctx.addIssue({ code: 'custom', path: ['APNS_URL'], message: 'must not be the APNs sandbox: Wallet passes are pushed through production APNs only' });
     }
     if (env.APNS_KEY && !env.APNS_KEY_ID) ctx.addIssue({ code: 'custom', path: ['APNS_KEY_ID'], message: 'is required with APNS_KEY' });

@@ -4,7 +4,7 @@ import { IDEMPOTENCY_KEY } from '../idempotency/idempotency.js';
 import { invalidField } from '../shared/errors.js';
 import type { Authenticator, Operation, Principal, Reply } from './operation.js';
 import { sendProblem } from './problem.js';
-import { findControlCharacter } from '../shared/text.js';
+import { findControlCharacter, MAX_DEPTH } from '../shared/text.js';
 import { parseInput } from './validate.js';
 
 export interface RouteTableOptions {
@@ -37,6 +37,7 @@ function handlerFor(op: Operation, options: RouteTableOptions): RequestHandler {
     const params = parse(op.params, req.params, 'path');
     const query = parse(op.query, req.query, 'query');
     const controlIn = findControlCharacter(req.body);
+    if (controlIn === '(too deep)') throw invalidField('(body)', `is nested deeper than ${MAX_DEPTH} levels`);
     if (controlIn) throw invalidField(controlIn, 'must not contain control characters');
     const body = op.body ? parseInput(op.body, req.body) : undefined;
     const idempotencyKey = op.idempotent ? requireIdempotencyKey(req) : '';

@@ -19,17 +19,28 @@ export const line = (params?: Parameters<typeof z.string>[0]) => z.string(params
 export const multiline = (params?: Parameters<typeof z.string>[0]) =>
   z.string(params).refine((s) => !CONTROL_EXCEPT_TAB_NEWLINE.test(s.replace(/\r\n/g, '\n')), MULTILINE_MESSAGE);
 
+/** Deeper than any body of ours: refused rather than walked (a deep body must not cost a stack). */
+export const MAX_DEPTH = 32;
+
 /**
  * The dotted path of the first string under `value` that holds a control character (tab and
- * newline allowed), or undefined: the backstop for bodies and queries a schema did not describe.
+ * newline allowed), '(too deep)' past MAX_DEPTH, or undefined: the backstop for bodies and queries a
+ * schema did not describe. A loop with its own stack, so no input can overflow the call stack.
  */
-export function findControlCharacter(value: unknown, path: string[] = []): string | undefined {
-  if (typeof value === 'string') return CONTROL_EXCEPT_TAB_NEWLINE.test(value) ? path.join('.') || '(body)' : undefined;
-  if (value === null || typeof value !== 'object') return undefined;
-  for (const [key, child] of Object.entries(value)) {
-    if (CONTROL.test(key)) return [...path, key.replace(CONTROL, '?')].join('.');
-    const found = findControlCharacter(child, [...path, key]);
-    if (found) return found;
+export function findControlCharacter(value: unknown): string | undefined {
+  const stack: { value: unknown; path: string[] }[] = [{ value, path: [] }];
+  while (stack.length) {
+    const { value: v, path } = stack.pop()!;
+    if (typeof v === 'string') {
+      if (CONTROL_EXCEPT_TAB_NEWLINE.test(v)) return path.join('.') || '(body)';
+      continue;
+    }
+    if (v === null || typeof v !== 'object') continue;
+    if (path.length >= MAX_DEPTH) return '(too deep)';
+    for (const [key, child] of Object.entries(v)) {
+      if (CONTROL.test(key)) return [...path, key.replace(CONTROL, '?')].join('.');
+      stack.push({ value: child, path: [...path, key] });
+    }
   }
   return undefined;
 }

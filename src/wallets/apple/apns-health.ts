@@ -1,8 +1,11 @@
 import type { Logger } from '../../platform/log/logger.js';
 
 const HOUR_MS = 3_600_000;
-/** Recent outcomes looked at for a BadDeviceToken burst, and how many of them make one. */
-const WINDOW = 20;
+/**
+ * Recent outcomes looked at for a BadDeviceToken burst: a burst is most of them, on at least BURST
+ * different passes, so one customer registering made-up tokens cannot pause everyone's pushes.
+ */
+const WINDOW = 40;
 const BURST = 10;
 export const PAUSE_MS = 10 * 60_000;
 
@@ -16,7 +19,8 @@ export type ApnsState = 'ok' | 'failing' | 'paused';
  */
 export class ApnsHealth {
   #failures: number[] = [];
-  #recent: boolean[] = [];
+  /** Recent outcomes: the pass of a BadDeviceToken, or null for a delivery. */
+  #recent: (string | null)[] = [];
   #fatal: { reason: string; at: number } | undefined;
   #pausedUntil = 0;
 
@@ -26,7 +30,7 @@ export class ApnsHealth {
   ) {}
 
   delivered(): void {
-    this.#note(false);
+    this.#note(null);
     this.#fatal = undefined;
   }
 
@@ -39,12 +43,16 @@ export class ApnsHealth {
     this.#fatal = { reason, at: this.now() };
   }
 
-  /** A BadDeviceToken answer; true when it is part of a burst (the channel is then paused). */
-  badToken(): boolean {
+  /**
+   * A BadDeviceToken answer for a pass (`source`: its card, or the token of a re-check); true when
+   * it is part of a burst (the channel is then paused).
+   */
+  badToken(source: string): boolean {
     this.failed();
-    this.#note(true);
+    this.#note(source);
     if (this.paused()) return true;
-    if (this.#recent.filter(Boolean).length >= BURST) {
+    const bad = this.#recent.filter((r) => r !== null) as string[];
+    if (bad.length * 2 > this.#recent.length && new Set(bad).size >= BURST) {
       this.#pausedUntil = this.now() + PAUSE_MS;
       this.#recent = [];
       this.logger.error(
@@ -61,7 +69,7 @@ export class ApnsHealth {
    * wrong environment every token is "bad", and deleting them would lose every device for good.
    */
   trustsBadToken(): boolean {
-    const bad = this.#recent.filter(Boolean).length;
+    const bad = this.#recent.filter((r) => r !== null).length;
     return !this.paused() && bad * 2 < this.#recent.length;
   }
 
@@ -89,8 +97,8 @@ export class ApnsHealth {
     };
   }
 
-  #note(bad: boolean): void {
-    this.#recent.push(bad);
+  #note(outcome: string | null): void {
+    this.#recent.push(outcome);
     if (this.#recent.length > WINDOW) this.#recent.shift();
   }
 }

@@ -68,7 +68,7 @@ export class ApplePushHandlers {
     const refusals: string[] = [];
     await Promise.all(
       tokens.map(async (token) => {
-        const { outcome, result } = await this.#push(token);
+        const { outcome, result } = await this.#push(token, { source: cardId });
         if (outcome === 'retry') later.push({ pushToken: token, runAt: new Date(Date.now() + Math.max(MIN_RETRY_MS, result.retryAfterMs ?? 0)) });
         if (outcome === 'recheck') later.push({ pushToken: token, runAt: new Date(Date.now() + Math.max(RECHECK_MS, this.health.pausedForMs())) });
         if (outcome === 'refused') refusals.push(`${result.status} ${result.reason ?? ''}`.trim());
@@ -85,7 +85,7 @@ export class ApplePushHandlers {
 
   readonly retryPush: JobHandler<'apple.push'> = async ({ payload: { pushToken } }) => {
     this.#refuseWhilePaused();
-    const { outcome, result } = await this.#push(pushToken, { recheck: true });
+    const { outcome, result } = await this.#push(pushToken, { source: pushToken, recheck: true });
     if (outcome === 'retry') throw new JobError('APNs asked to retry', { retryAfterMs: Math.max(MIN_RETRY_MS, result.retryAfterMs ?? 0) });
     if (outcome === 'recheck')
       throw new JobError('APNs said BadDeviceToken while most pushes fail: kept', { retryAfterMs: Math.max(RECHECK_MS, this.health.pausedForMs()) });
@@ -96,8 +96,11 @@ export class ApplePushHandlers {
     if (this.health.paused()) throw new JobError('APNs channel paused (BadDeviceToken burst)', { retryAfterMs: this.health.pausedForMs() });
   }
 
-  /** `recheck`: this token answered BadDeviceToken before; now its answer may remove it. */
-  async #push(token: string, options: { recheck?: boolean } = {}): Promise<{ outcome: Outcome; result: ApnsResult }> {
+  /**
+   * `source`: the pass (card) pushed for, so a burst is told from one pass's bad tokens; `recheck`:
+   * this token answered BadDeviceToken before, and now its answer may remove it.
+   */
+  async #push(token: string, options: { source: string; recheck?: boolean }): Promise<{ outcome: Outcome; result: ApnsResult }> {
     if (!PUSH_TOKEN.test(token)) {
       // A token the client will never send (stored before the pattern was shared): as good as unregistered.
       await this.registrations.forgetPushToken(token);
@@ -125,7 +128,7 @@ export class ApplePushHandlers {
         return { outcome: 'gone', result };
       }
       case 'badToken': {
-        const burst = this.health.badToken();
+        const burst = this.health.badToken(options.source);
         if (options.recheck && !burst && this.health.trustsBadToken()) {
           await this.registrations.forgetPushToken(token);
           this.logger.info({ status: result.status, reason: result.reason }, 'APNs says the token is bad, again, while delivering others: device removed');

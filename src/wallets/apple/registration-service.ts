@@ -61,16 +61,18 @@ export class RegistrationService {
    * snapshot horizon "x<xmin>": every transaction below it had finished when the query ran, so a
    * pass written by any later commit has pass_xid ≥ the tag and is returned next time, whatever the
    * order its version number was drawn in. At worst a serial is sent twice (the phone gets a 304).
-   * A tag of the old numeric form (a pass version) answers every serial once.
+   * A tag of the old numeric form (a pass version), or one past this database's transactions (a
+   * restore into a new cluster), answers every serial once.
    */
   async changedSince(deviceLibraryId: string, since: string | undefined): Promise<{ serialNumbers: string[]; lastUpdated: string } | null> {
-    const horizon = since !== undefined && /^x\d{1,20}$/.test(since) ? since.slice(1) : undefined;
+    // xid8 is unsigned 64-bit; anything longer is no tag of ours.
+    const horizon = since !== undefined && /^x\d{1,19}$/.test(since) ? since.slice(1) : undefined;
     const rows = await this.db
       .selectFrom('apple_registrations as r')
       .innerJoin('cards as c', 'c.id', 'r.card_id')
       .select(['c.serial_number', sql<string>`pg_snapshot_xmin(pg_current_snapshot())::text`.as('horizon')])
       .where('r.device_library_id', '=', deviceLibraryId)
-      .$if(horizon !== undefined, (q) => q.where(sql<boolean>`c.pass_xid >= ${horizon}::xid8`))
+      .$if(horizon !== undefined, (q) => q.where(sql<boolean>`(c.pass_xid >= ${horizon}::xid8 or ${horizon}::xid8 > pg_snapshot_xmax(pg_current_snapshot()))`))
       .orderBy('c.pass_version')
       .execute();
     if (rows.length === 0) return null;

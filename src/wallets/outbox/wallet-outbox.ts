@@ -19,6 +19,8 @@ export type ChannelHealth = { healthy: boolean } & Record<string, unknown>;
 
 /** The field a pass version announces on the lock screen (its changeMessage); null: silent. */
 export type Announce = 'balance' | 'message' | null;
+/** What a change says of the announcement: a field, 'silent' (none), or undefined (keep the last). */
+type AnnounceChange = 'balance' | 'message' | 'silent' | undefined;
 
 /**
  * The one way to say "what this card's wallet pass shows has changed" (balance, tier, message,
@@ -33,9 +35,10 @@ export class WalletOutbox {
    * `columns`: what changed on the cards, written in the same statement as the version bump. A new
    * message announces itself; `announce` names the field otherwise ('balance' for points moved).
    */
-  async cardChanged(trx: Db, cardIds: string[], columns: CardUpdate = {}, announce: Announce = null): Promise<void> {
+  async cardChanged(trx: Db, cardIds: string[], columns: CardUpdate = {}, announce?: 'balance' | 'message'): Promise<void> {
     if (cardIds.length === 0) return;
-    const announced = typeof columns.message === 'string' ? 'message' : announce;
+    // A new text announces itself; a cleared one (erasure) must not announce "no message".
+    const announced: AnnounceChange = typeof columns.message === 'string' ? 'message' : columns.message === null ? 'silent' : announce;
     await trx
       .updateTable('cards')
       .set({
@@ -68,7 +71,7 @@ export class WalletOutbox {
 
   /** Program-wide changes (terms, name, design, stores) touch every card; the fan-out runs in a job. */
   async programChanged(trx: Db, programId: string): Promise<void> {
-    await trx.updateTable('cards').set(passVersionBump(null)).where('program_id', '=', programId).where('status', '!=', 'voided').execute();
+    await trx.updateTable('cards').set(passVersionBump(undefined)).where('program_id', '=', programId).where('status', '!=', 'voided').execute();
     await enqueueJobs(
       trx,
       (['program.changed', ...this.channels.program] as const).map((kind) => ({
@@ -99,17 +102,23 @@ export class WalletOutbox {
  * move it at least a second, or a phone that fetched within the same second would be told "304".
  * pass_xid records the writing transaction for the Wallet list endpoint's commit-ordered tag.
  */
-function passVersionBump(announce: Announce) {
+function passVersionBump(announce: AnnounceChange) {
   return {
     pass_version: sql<number>`nextval('card_pass_version_seq')`,
     pass_updated_at: sql<Date>`greatest(date_trunc('second', now()), date_trunc('second', pass_updated_at) + interval '1 second')`,
     pass_xid: sql<string>`pg_current_xact_id()`,
     // Phones see only a transaction's last version: a message announced earlier in it stays announced
-    // (a campaign's bonus points and its text reach the lock screen as the text).
+    // (a campaign's bonus points and its text reach the lock screen as the text). A silent change
+    // keeps the last announcement: coalescing may fold it into the same push as that change, and
+    // iOS shows a changeMessage only when the field's value differs from the phone's copy anyway.
     announce:
       announce === 'message'
         ? sql<Announce>`'message'`
-        : sql<Announce>`case when pass_xid = pg_current_xact_id() and announce = 'message' then 'message' else ${announce}::text end`,
+        : announce === undefined
+          ? sql<Announce>`announce`
+          : announce === 'silent'
+            ? sql<Announce>`null`
+            : sql<Announce>`case when pass_xid = pg_current_xact_id() and announce = 'message' then 'message' else 'balance' end`,
     updated_at: new Date(),
   };
 }
