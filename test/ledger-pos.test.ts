@@ -42,6 +42,16 @@ async function till(method: string, path: string, body?: unknown, opts: { key?: 
 const buy = (barcode: string, amount: string | number, redeemPoints?: number, opts?: { key?: string; idem?: string | null; receiptId?: string }) =>
   till('POST', '/purchases', { barcode, receiptId: opts?.receiptId ?? randomUUID(), amount, ...(redeemPoints !== undefined && { redeemPoints }) }, opts);
 
+/** Moves every lot of the card to expire at `when`. */
+async function expireLotsOn(cardNumber: string, when: string) {
+  const { id } = await cardRow(svc, cardNumber);
+  await svc.services.db
+    .updateTable('point_lots')
+    .set({ expires_at: new Date(when) })
+    .where('card_id', '=', id)
+    .execute();
+}
+
 async function invariant(cardNumber: string) {
   const card = await cardRow(svc, cardNumber);
   const { rows } = await sql<{ ledger: number; lots: number }>`
@@ -293,14 +303,7 @@ describe('manual points and expiry', () => {
     await createProgram(svc, { slug: 'east', name: 'East', welcomeBonus: 30, timezone: 'Asia/Vladivostok' });
     const west = await newCard();
     const east = await newCard('east');
-    for (const card of [west, east]) {
-      const { id } = await cardRow(svc, card);
-      await svc.services.db
-        .updateTable('point_lots')
-        .set({ expires_at: new Date('2026-01-01T00:00:00Z') })
-        .where('card_id', '=', id)
-        .execute();
-    }
+    for (const card of [west, east]) await expireLotsOn(card, '2026-01-01T00:00:00Z');
     const expire = (at: string) => svc.services.points.expire(new Date(at), { localDaytime: true });
     expect(await expire('2026-06-01T03:00:00Z')).toBe(1); // 03:00 in UTC is night; 13:00 in Vladivostok is day
     expect(await invariant(east)).toBe(0);
@@ -324,12 +327,7 @@ describe('manual points and expiry', () => {
     const created = await svc.api('POST', '/api/v1/programs', { slug: 'oddzone', name: 'Odd zone', timezone: zone });
     expect(created.status).toBe(intlKnows ? 201 : 400);
     const card = await newCard();
-    const { id } = await cardRow(svc, card);
-    await svc.services.db
-      .updateTable('point_lots')
-      .set({ expires_at: new Date('2026-01-01T00:00:00Z') })
-      .where('card_id', '=', id)
-      .execute();
+    await expireLotsOn(card, '2026-01-01T00:00:00Z');
     expect(await svc.services.points.expire(new Date('2026-06-02T12:00:00Z'), { localDaytime: true })).toBeGreaterThanOrEqual(1);
     expect(await invariant(card)).toBe(0);
   });
