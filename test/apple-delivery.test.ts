@@ -244,3 +244,31 @@ describe('coalescing', () => {
     expect(fieldsOf(await d.pass(card)).balance!.value).toBe((await cardRow(svc, card.cardNumber)).balance);
   });
 });
+
+describe('what a pass carries', () => {
+  it('a voided pass (an erased customer) carries no locations or beacons', async () => {
+    const card = await enrol(svc, { program: 'first' });
+    const d = device();
+    await d.register(card);
+    expect((await d.pass(card)).locations?.length).toBeGreaterThan(0);
+    const { customer_id } = await cardRow(svc, card.cardNumber);
+    expect((await svc.api('DELETE', `/api/v1/customers/${customer_id}`)).status).toBe(204);
+    const voided = await d.pass(card);
+    expect(voided.voided).toBe(true);
+    expect(voided.locations).toBeUndefined();
+    expect(voided.beacons).toBeUndefined();
+  });
+
+  it('lists back-in-stock subscriptions one per line, without HTML line breaks', async () => {
+    const card = await enrol(svc, { program: 'first' });
+    const d = device();
+    await d.register(card);
+    for (const sku of ['SKU-A', 'SKU-B']) {
+      expect((await svc.api('POST', '/api/v1/restock-subscriptions', { cardNumber: card.cardNumber, sku, title: `Item ${sku}` })).status).toBe(201);
+    }
+    const restock = fieldsOf(await d.pass(card)).restock as { value: string; attributedValue: string };
+    expect(restock.attributedValue.split('\n')).toHaveLength(2);
+    expect(restock.attributedValue).not.toContain('<br');
+    expect(restock.value.split('\n')).toHaveLength(2);
+  });
+});
