@@ -184,6 +184,20 @@ describe('Google Wallet REST client against the local fake', () => {
     expect(fake.classes.get(`${ISSUER}.coffee`)?.messages?.[0]).toMatchObject({ body: 'Closed on Monday', messageType: 'TEXT' });
   });
 
+  it('answers a 401 by fetching a new token once and repeating the request', async () => {
+    const id = `${ISSUER}.coffee`;
+    const path = `/walletobjects/v1/loyaltyClass/${id}`;
+    fake.failNext({ method: 'GET', path }, [{ status: 401 }]);
+    const tokensBefore = fake.tokenRequests().length;
+    const apiBefore = fake.apiRequests().length;
+    expect((await api.getClass(id))?.id).toBe(id);
+    expect(fake.tokenRequests().length - tokensBefore).toBe(1);
+    expect(fake.apiRequests().length - apiBefore).toBe(2);
+    // Twice in a row is not a token problem: it surfaces.
+    fake.failNext({ method: 'GET', path }, [{ status: 401 }, { status: 401 }]);
+    expect(await rejection(api.getClass(id))).toMatchObject({ status: 401 });
+  });
+
   it('surfaces 429 and 503 as retryable errors with their status (no retry inside the client)', async () => {
     const id = `${ISSUER}.coffee`;
     const path = `/walletobjects/v1/loyaltyClass/${id}`;

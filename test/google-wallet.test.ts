@@ -244,7 +244,7 @@ describe('save and delete callbacks', () => {
     expect(await saved()).toBe(false);
   });
 
-  it('refuses a tampered, an expired and a replayed message and changes nothing', async () => {
+  it('refuses a tampered and an expired message, and answers a repeated delivery 200 without applying it twice', async () => {
     const body = signCallback({ root, issuerId: ISSUER, message: message('save') });
     const tampered = { ...body, signedMessage: body.signedMessage.replace('"save"', '"del"') };
     expect((await post(tampered)).status).toBe(401);
@@ -254,6 +254,33 @@ describe('save and delete callbacks', () => {
     expect((await post(signCallback({ root: otherRoot, issuerId: ISSUER, message: message('save') }))).status).toBe(401);
     expect(await saved()).toBe(false);
     expect((await post(body)).status).toBe(200);
-    expect((await post(body)).status).toBe(409);
+    expect(await saved()).toBe(true);
+    // The app deletes the card; then Google delivers the old "save" again (at least once): 200, no change.
+    expect((await post(signCallback({ root, issuerId: ISSUER, message: message('del') }))).status).toBe(200);
+    const again = await post(body);
+    expect(again.status).toBe(200);
+    expect(((await again.json()) as any).duplicate).toBe(true);
+    expect(await saved()).toBe(false);
+  });
+
+  it('accepts both sender ids Google documents, GooglePayPasses and GoogleWalletPasses', async () => {
+    const res = await post(signCallback({ root, issuerId: ISSUER, senderId: 'GoogleWalletPasses', message: message('save') }));
+    expect(res.status).toBe(200);
+    expect(await saved()).toBe(true);
+    expect((await post(signCallback({ root, issuerId: ISSUER, senderId: 'SomeoneElse', message: message('del') }))).status).toBe(401);
+    expect(await saved()).toBe(true);
+  });
+});
+
+// Last: its purchase spends a notification of the object's daily budget.
+describe('recovery', () => {
+  it('inserts the object again when a PATCH finds it gone (404), instead of failing for good', async () => {
+    await waitUntil(() => google.objects.has(objectId));
+    const kept = google.objects.get(objectId)!;
+    google.objects.delete(objectId); // e.g. removed on Google's side, or an issuer change
+    const result = await purchase(100);
+    await waitUntil(() => google.objects.has(objectId), 20_000);
+    expect(google.objects.get(objectId)!.loyaltyPoints!.balance).toEqual({ int: result.balance });
+    expect(google.objects.get(objectId)!.classId).toBe(kept.classId);
   });
 });

@@ -2,9 +2,19 @@ import type { Db } from '../../platform/db/database.js';
 import type { Logger } from '../../platform/log/logger.js';
 import { AppError } from '../../platform/shared/errors.js';
 import type { CallbackKeys } from './callback-keys.js';
-import { CallbackVerificationError, verifyCallback } from './callback-verifier.js';
+import {
+  CallbackVerificationError,
+  GOOGLE_PAY_PASSES_SENDER_ID,
+  GOOGLE_WALLET_PASSES_SENDER_ID,
+  verifyCallback,
+  type VerifiedCallback,
+} from './callback-verifier.js';
 
-/** Save/delete events from Google: the only way to know whether a card is in Google Wallet. */
+/**
+ * Save/delete events from Google: the only way to know whether a card is in Google Wallet. Google
+ * delivers at least once, so a repeated nonce is answered 200 and changes nothing; and both sender
+ * ids Google documents (GooglePayPasses, newer GoogleWalletPasses) are accepted, the configured one first.
+ */
 export class GoogleCallbackService {
   constructor(
     private readonly db: Db,
@@ -13,33 +23,29 @@ export class GoogleCallbackService {
     private readonly logger: Logger,
   ) {}
 
-  async handle(body: unknown): Promise<{ eventType: 'save' | 'del'; objectId: string }> {
-    let event;
+  async handle(body: unknown): Promise<{ eventType: 'save' | 'del'; objectId: string; duplicate: boolean }> {
+    let verified: VerifiedCallback;
     try {
-      event = verifyCallback(body, { ...this.options, rootKeys: await this.keys.get() });
+      verified = this.#verify(body, await this.keys.get());
     } catch (err) {
       if (!(err instanceof CallbackVerificationError)) throw err;
       // Keys may have rotated since we fetched them: one refetch before refusing a signature.
-      if (err.code === 'bad-intermediate-signature') {
-        try {
-          event = verifyCallback(body, { ...this.options, rootKeys: await this.keys.get(true) });
-        } catch (again) {
-          if (again instanceof CallbackVerificationError) throw refused(again);
-          throw again;
-        }
-      } else {
-        throw refused(err);
+      if (err.code !== 'bad-intermediate-signature') throw refused(err);
+      try {
+        verified = this.#verify(body, await this.keys.get(true));
+      } catch (again) {
+        if (again instanceof CallbackVerificationError) throw refused(again);
+        throw again;
       }
     }
-    const verified = event;
-    await this.db.transaction().execute(async (trx) => {
+    const duplicate = await this.db.transaction().execute(async (trx) => {
       const fresh = await trx
         .insertInto('google_callback_nonces')
         .values({ nonce: verified.nonce })
         .onConflict((oc) => oc.column('nonce').doNothing())
         .returning('nonce')
         .executeTakeFirst();
-      if (!fresh) throw new AppError(409, 'Replayed callback', 'This callback (nonce) was already received');
+      if (!fresh) return true; // delivered again: already recorded
       const saved = verified.eventType === 'save';
       const updated = await trx
         .updateTable('google_objects')
@@ -48,9 +54,25 @@ export class GoogleCallbackService {
         .executeTakeFirst();
       if (updated.numUpdatedRows === 0n)
         this.logger.warn({ objectId: verified.objectId, eventType: verified.eventType }, 'Google callback for an object we do not know');
+      return false;
     });
-    this.logger.info({ objectId: verified.objectId, eventType: verified.eventType }, 'Google Wallet callback');
-    return { eventType: verified.eventType, objectId: verified.objectId };
+    this.logger.info({ objectId: verified.objectId, eventType: verified.eventType, duplicate }, 'Google Wallet callback');
+    return { eventType: verified.eventType, objectId: verified.objectId, duplicate };
+  }
+
+  /** Tries the configured sender id, then the other one Google documents. */
+  #verify(body: unknown, rootKeys: Awaited<ReturnType<CallbackKeys['get']>>): VerifiedCallback {
+    const senders = [...new Set([this.options.senderId, GOOGLE_PAY_PASSES_SENDER_ID, GOOGLE_WALLET_PASSES_SENDER_ID])];
+    let failure: unknown;
+    for (const senderId of senders) {
+      try {
+        return verifyCallback(body, { ...this.options, senderId, rootKeys });
+      } catch (err) {
+        if (!(err instanceof CallbackVerificationError) || (err.code !== 'bad-intermediate-signature' && err.code !== 'bad-message-signature')) throw err;
+        failure ??= err;
+      }
+    }
+    throw failure;
   }
 }
 

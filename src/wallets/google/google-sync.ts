@@ -76,7 +76,7 @@ export class GoogleSync {
     const messageChanged = card.message !== null && card.message !== synced.synced_message;
     if (balanceChanged) {
       const notify = await this.#takeNotification(card.id, card.pass_version, 'update', null);
-      await this.#call(card.id, () => this.api.patchObject(objectId, balanceFields(card), { notify }));
+      await this.#call(card.id, () => this.#patchOrInsert(objectId, balanceFields(card), full, notify));
       await this.#markSynced(card.id, { synced_balance: card.balance, synced_tier: card.tier });
     }
     if (messageChanged) {
@@ -84,7 +84,7 @@ export class GoogleSync {
     }
     if (hash !== synced.synced_hash) {
       // Stores, state, name or barcode: a silent full update.
-      await this.#call(card.id, () => this.api.patchObject(objectId, full, { notify: false }));
+      await this.#call(card.id, () => this.#patchOrInsert(objectId, full, full, false));
       await this.#markSynced(card.id, { synced_hash: hash });
     }
     await this.#markSynced(card.id, { synced_version: card.pass_version, last_error: null });
@@ -159,6 +159,21 @@ export class GoogleSync {
       .values({ program_id: programId, class_id: classIdFor(this.options.issuerId, program), synced_at: new Date(), last_error: null })
       .onConflict((oc) => oc.column('program_id').doUpdateSet({ synced_at: new Date(), last_error: null }))
       .execute();
+  }
+
+  /** A PATCH of an object Google no longer has (a 404: deleted, another issuer) inserts it whole. */
+  async #patchOrInsert(
+    objectId: string,
+    patch: Parameters<GoogleWalletCalls['patchObject']>[1],
+    full: Parameters<GoogleWalletCalls['upsertObject']>[0],
+    notify: boolean,
+  ) {
+    try {
+      return await this.api.patchObject(objectId, patch, { notify });
+    } catch (err) {
+      if (!isGoogleApiError(err) || err.status !== 404) throw err;
+      return this.api.upsertObject(full, { notify });
+    }
   }
 
   async #call(cardId: string, call: () => Promise<unknown>): Promise<void> {

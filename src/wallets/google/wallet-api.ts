@@ -267,6 +267,17 @@ export function createGoogleWalletApi(options: GoogleWalletApiOptions): GoogleWa
   }
 
   async function call<T>(method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown): Promise<T> {
+    try {
+      return await callOnce<T>(method, path, body);
+    } catch (err) {
+      // 401: the cached token was revoked or expired early. Drop it, fetch a new one, try once more.
+      if (!(err instanceof GoogleApiError) || err.status !== 401) throw err;
+      auth.credentials = { ...auth.credentials, expiry_date: 1 };
+      return callOnce<T>(method, path, body);
+    }
+  }
+
+  async function callOnce<T>(method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown): Promise<T> {
     // Token first, slot second: the first call (or a refresh) would otherwise hold a slot while
     // fetching the token and then fire late, bunching requests at Google's side.
     await accessToken();
