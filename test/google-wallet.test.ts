@@ -71,7 +71,7 @@ describe('issuing into Google Wallet', () => {
     expect(cls.programLogo?.sourceUri?.uri).toBe('https://loyalty.example.com/wallet/google/logo/default.png');
     expect(cls.merchantLocations).toHaveLength(10);
     const obj = google.objects.get(objectId)!;
-    expect(obj).toMatchObject({ classId, state: 'ACTIVE', accountId: card.cardNumber, accountName: 'Anna Karenina', loyaltyPoints: { balance: { int: 100 } } });
+    expect(obj).toMatchObject({ classId, state: 'ACTIVE', accountId: card.cardNumber, accountName: 'Anna', loyaltyPoints: { balance: { int: 100 } } });
     expect(obj.barcode).toEqual({ type: 'QR_CODE', value: card.barcode, alternateText: card.cardNumber });
     expect(obj.merchantLocations).toHaveLength(10);
     expect(obj.merchantLocations![0]).toEqual({ latitude: 55, longitude: 37 });
@@ -282,5 +282,37 @@ describe('recovery', () => {
     await waitUntil(() => google.objects.has(objectId), 20_000);
     expect(google.objects.get(objectId)!.loyaltyPoints!.balance).toEqual({ int: result.balance });
     expect(google.objects.get(objectId)!.classId).toBe(kept.classId);
+  });
+});
+
+describe('content and privacy', () => {
+  it('shows the first name, cut between graphemes, never inside an emoji', async () => {
+    const family = '\u{1F469}\u200D\u{1F469}\u200D\u{1F467}\u200D\u{1F466}'; // one grapheme, 11 UTF-16 units
+    const other = await enrol(svc, { program: 'gw', name: `${family}${family} Petrova` });
+    const id = `${ISSUER}.${other.serialNumber}`;
+    await waitUntil(() => google.objects.has(id));
+    expect(google.objects.get(id)!.accountName).toBe(family); // two would be 22 units, over the 20 allowed
+  });
+
+  it('an erased customer leaves no message text at Google or in our tables', async () => {
+    const other = await enrol(svc, { program: 'gw', name: 'Dmitry Ivanov', marketing: true });
+    const id = `${ISSUER}.${other.serialNumber}`;
+    await waitUntil(() => google.objects.has(id));
+    expect((await svc.api('POST', `/api/v1/cards/${other.cardNumber}/message`, { text: 'Happy birthday, Dmitry!' })).status).toBe(202);
+    await waitUntil(() => (google.objects.get(id)!.messages ?? []).length === 1);
+    const { id: cardId, customer_id } = await svc.services.db
+      .selectFrom('cards')
+      .select(['id', 'customer_id'])
+      .where('card_number', '=', other.cardNumber)
+      .executeTakeFirstOrThrow();
+    expect((await svc.api('DELETE', `/api/v1/customers/${customer_id}`)).status).toBe(204);
+    await waitUntil(() => google.objects.get(id)!.state === 'INACTIVE', 20_000);
+    expect(google.objects.get(id)!.messages ?? []).toEqual([]);
+    expect(google.objects.get(id)!.accountName).toBe(other.cardNumber);
+    const texts = await svc.services.db.selectFrom('google_notifications').select('text').where('card_id', '=', cardId).execute();
+    expect(texts.length).toBeGreaterThan(0);
+    expect(texts.every((t) => t.text === null)).toBe(true);
+    const object = await svc.services.db.selectFrom('google_objects').select('synced_message').where('card_id', '=', cardId).executeTakeFirstOrThrow();
+    expect(object.synced_message).toBeNull();
   });
 });

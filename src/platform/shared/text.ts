@@ -44,3 +44,16 @@ export function findControlCharacter(value: unknown): string | undefined {
   }
   return undefined;
 }
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** At most `max` UTF-16 code units, cut between characters as people see them (never inside an emoji). */
+export function truncateText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let out = '';
+  for (const { segment } of graphemes.segment(text)) {
+    if (out.length + segment.length > max) break;
+    out += segment;
+  }
+  return out;
+}

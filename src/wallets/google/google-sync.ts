@@ -53,6 +53,11 @@ export class GoogleSync {
     const full = buildLoyaltyObject({ issuerId: this.options.issuerId, program, card, customer, stores });
 
     const hash = contentHash(full);
+    if (card.status === 'voided') {
+      // Erased or voided: the texts it was sent are personal ("Happy birthday, Dmitry!"); keep none.
+      await this.db.updateTable('google_notifications').set({ text: null }).where('card_id', '=', card.id).execute();
+      await this.db.updateTable('google_objects').set({ synced_message: null }).where('card_id', '=', card.id).execute();
+    }
     if (!synced) {
       await this.#call(card.id, () => this.api.upsertObject(full));
       await this.db

@@ -1,3 +1,5 @@
+import { truncateText } from '../../platform/shared/text.js';
+import { firstName } from '../../loyalty/cards/card-view.js';
 import type { Card, Customer, Program, Store } from '../../platform/db/schema.js';
 import { nearestStores } from '../apple/nearest-stores.js';
 import type { LoyaltyClassInput, LoyaltyObjectInput, LoyaltyObjectPatch } from './wallet-api.js';
@@ -33,7 +35,7 @@ export function buildLoyaltyClass(input: ClassInput): LoyaltyClassInput {
     merchantLocations: input.stores.slice(0, 10).map((s) => ({ latitude: s.latitude, longitude: s.longitude })),
     callbackOptions: { url: input.callbackUrl },
     multipleDevicesAndHoldersAllowedStatus: 'ONE_USER_ALL_DEVICES',
-    ...(input.program.terms && { textModulesData: [{ id: 'terms', header: 'Terms', body: input.program.terms.slice(0, 2000) }] }),
+    ...(input.program.terms && { textModulesData: [{ id: 'terms', header: 'Terms', body: truncateText(input.program.terms, 2000) }] }),
   };
 }
 
@@ -53,8 +55,11 @@ export function buildLoyaltyObject(input: ObjectInput): LoyaltyObjectInput {
     classId: classIdFor(input.issuerId, program),
     state: card.status === 'voided' ? 'INACTIVE' : 'ACTIVE',
     accountId: card.card_number,
-    // ≤20 characters; nothing personal once a customer is erased.
-    accountName: (customer.name ?? '').slice(0, 20) || card.card_number,
+    // The first name, as the Apple pass shows it; ≤20 characters, cut between graphemes; nothing
+    // personal once a customer is erased.
+    accountName: truncateText(firstName(customer.name), 20) || card.card_number,
+    // A voided (erased) card keeps no message text at Google: PATCH replaces the whole array.
+    ...(card.status === 'voided' && { messages: [] }),
     ...balanceFields(card),
     barcode: { type: BARCODE_TYPES[program.barcode_format], value: card.barcode_value, alternateText: card.card_number },
     merchantLocations: nearestStores(input.stores, customer.home_store_id).map((s) => ({ latitude: s.latitude, longitude: s.longitude })),
