@@ -285,6 +285,25 @@ describe('recovery', () => {
   });
 });
 
+describe('Google’s own budget', () => {
+  it('a notifying message answered 403 quotaExceeded is sent again silently and recorded as silent', async () => {
+    const other = await enrol(svc, { program: 'gw', name: 'Olga' });
+    const id = `${ISSUER}.${other.serialNumber}`;
+    await waitUntil(() => google.objects.has(id));
+    const quota = {
+      error: { code: 403, message: 'Quota exceeded for notifications', errors: [{ reason: 'quotaExceeded', domain: 'global' }], status: 'PERMISSION_DENIED' },
+    };
+    google.failNext((r) => r.method === 'POST' && r.path.endsWith(`${encodeURIComponent(id)}/addMessage`), [{ status: 403, body: quota }]);
+    expect((await svc.api('POST', `/api/v1/cards/${other.cardNumber}/message`, { text: 'Weekend offer' })).status).toBe(202);
+    await waitUntil(() => (google.objects.get(id)!.messages ?? []).length === 1, 20_000);
+    const sent = google.apiRequests().filter((r) => r.method === 'POST' && r.path.endsWith(`${encodeURIComponent(id)}/addMessage`));
+    expect(sent.map((r) => (r.body as any).message.messageType)).toEqual(['TEXT_AND_NOTIFY', 'TEXT']);
+    const { id: cardId } = await svc.services.db.selectFrom('cards').select('id').where('card_number', '=', other.cardNumber).executeTakeFirstOrThrow();
+    const rows = await svc.services.db.selectFrom('google_notifications').select(['kind', 'notified']).where('card_id', '=', cardId).execute();
+    expect(rows).toEqual([{ kind: 'message', notified: false }]);
+  });
+});
+
 describe('content and privacy', () => {
   it('shows the first name, cut between graphemes, never inside an emoji', async () => {
     const family = '\u{1F469}\u200D\u{1F469}\u200D\u{1F467}\u200D\u{1F466}'; // one grapheme, 11 UTF-16 units

@@ -81,7 +81,9 @@ export class GoogleSync {
     const messageChanged = card.message !== null && card.message !== synced.synced_message;
     if (balanceChanged) {
       const notify = await this.#takeNotification(card.id, card.pass_version, 'update', null);
-      await this.#call(card.id, () => this.#patchOrInsert(objectId, balanceFields(card), full, notify));
+      await this.#call(card.id, () =>
+        this.#silentOnQuota(card.id, card.pass_version, 'update', notify, (n) => this.#patchOrInsert(objectId, balanceFields(card), full, n)),
+      );
       await this.#markSynced(card.id, { synced_balance: card.balance, synced_tier: card.tier });
     }
     if (messageChanged) {
@@ -103,7 +105,9 @@ export class GoogleSync {
     }
     const notify = await this.#takeNotification(card.id, card.pass_version, 'message', text);
     await this.#call(card.id, () =>
-      this.api.addObjectMessage(objectId, { id: `m${card.pass_version}`, header: program.name, body: text, messageType: notify ? 'TEXT_AND_NOTIFY' : 'TEXT' }),
+      this.#silentOnQuota(card.id, card.pass_version, 'message', notify, (n) =>
+        this.api.addObjectMessage(objectId, { id: `m${card.pass_version}`, header: program.name, body: text, messageType: n ? 'TEXT_AND_NOTIFY' : 'TEXT' }),
+      ),
     );
     await this.#markSynced(card.id, { synced_message: text, messages_sent: messagesSent + 1 });
   }
@@ -164,6 +168,26 @@ export class GoogleSync {
       .values({ program_id: programId, class_id: classIdFor(this.options.issuerId, program), synced_at: new Date(), last_error: null })
       .onConflict((oc) => oc.column('program_id').doUpdateSet({ synced_at: new Date(), last_error: null }))
       .execute();
+  }
+
+  /**
+   * Google's own count decides in the end: a notifying call answered 403 quotaExceeded is sent
+   * again silently, and the notification is recorded as silent (it did not notify).
+   */
+  async #silentOnQuota<T>(cardId: string, version: number, kind: 'message' | 'update', notify: boolean, send: (notify: boolean) => Promise<T>): Promise<T> {
+    try {
+      return await send(notify);
+    } catch (err) {
+      if (!notify || !isGoogleApiError(err) || err.status !== 403 || err.reason !== 'quotaExceeded') throw err;
+      await this.db
+        .updateTable('google_notifications')
+        .set({ notified: false })
+        .where('card_id', '=', cardId)
+        .where('kind', '=', kind)
+        .where('pass_version', '=', version)
+        .execute();
+      return send(false);
+    }
   }
 
   /** A PATCH of an object Google no longer has (a 404: deleted, another issuer) inserts it whole. */
