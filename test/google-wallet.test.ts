@@ -218,6 +218,13 @@ describe('live updates', () => {
     expect(classCalls[1]).toMatchObject({ method: 'PATCH', status: 200 });
     expect(google.classes.get(classId)!.textModulesData![0]!.body).toBe('New terms.');
   });
+
+  it('clears the terms at Google when the program drops them (PATCH replaces whole arrays)', async () => {
+    expect((await svc.api('PATCH', '/api/v1/programs/gw', { terms: '' })).status).toBe(200);
+    await waitUntil(() => (google.classes.get(classId)!.textModulesData ?? []).length === 0, 20_000);
+    expect((await svc.api('PATCH', '/api/v1/programs/gw', { terms: 'Terms apply.' })).status).toBe(200);
+    await waitUntil(() => google.classes.get(classId)!.textModulesData?.[0]?.body === 'Terms apply.', 20_000);
+  });
 });
 
 describe('save and delete callbacks', () => {

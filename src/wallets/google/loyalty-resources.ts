@@ -35,7 +35,8 @@ export function buildLoyaltyClass(input: ClassInput): LoyaltyClassInput {
     merchantLocations: input.stores.slice(0, 10).map((s) => ({ latitude: s.latitude, longitude: s.longitude })),
     callbackOptions: { url: input.callbackUrl },
     multipleDevicesAndHoldersAllowedStatus: 'ONE_USER_ALL_DEVICES',
-    ...(input.program.terms && { textModulesData: [{ id: 'terms', header: 'Terms', body: truncateText(input.program.terms, 2000) }] }),
+    // Always sent: PATCH replaces whole arrays, and an omitted one would keep the old terms showing.
+    textModulesData: input.program.terms ? [{ id: 'terms', header: 'Terms', body: truncateText(input.program.terms, 2000) }] : [],
   };
 }
 
