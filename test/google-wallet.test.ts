@@ -56,6 +56,17 @@ afterAll(async () => {
 
 const purchase = (amount: number) => tillPurchase(svc, posKey, card.cardNumber, amount);
 
+/** The first PATCH of an object Google received after request number `before`. */
+async function nextObjectPatch(before: number) {
+  const find = () =>
+    google
+      .apiRequests()
+      .slice(before)
+      .find((r) => r.method === 'PATCH' && r.path.includes('/loyaltyObject/'));
+  await waitUntil(() => find() !== undefined);
+  return find()!;
+}
+
 describe('issuing into Google Wallet', () => {
   it('inserts the class and the object at issuance, through OAuth from the local token endpoint', async () => {
     await waitUntil(() => google.objects.has(objectId));
@@ -97,16 +108,7 @@ describe('live updates', () => {
   it('PATCHes the object with the new balance and NOTIFY_ON_UPDATE', async () => {
     const before = google.apiRequests().length;
     const result = await purchase(500);
-    await waitUntil(() =>
-      google
-        .apiRequests()
-        .slice(before)
-        .some((r) => r.method === 'PATCH' && r.path.includes('/loyaltyObject/')),
-    );
-    const patch = google
-      .apiRequests()
-      .slice(before)
-      .find((r) => r.method === 'PATCH' && r.path.includes('/loyaltyObject/'))!;
+    const patch = await nextObjectPatch(before);
     expect((patch.body as any).loyaltyPoints.balance).toEqual({ int: result.balance });
     expect((patch.body as any).notifyPreference).toBe('NOTIFY_ON_UPDATE');
     expect(google.objects.get(objectId)!.loyaltyPoints!.balance).toEqual({ int: result.balance });
@@ -150,16 +152,7 @@ describe('live updates', () => {
   it('a balance change over budget is patched without a notification', async () => {
     const before = google.apiRequests().length;
     await purchase(100);
-    await waitUntil(() =>
-      google
-        .apiRequests()
-        .slice(before)
-        .some((r) => r.method === 'PATCH' && r.path.includes('/loyaltyObject/')),
-    );
-    const patch = google
-      .apiRequests()
-      .slice(before)
-      .find((r) => r.method === 'PATCH' && r.path.includes('/loyaltyObject/'))!;
+    const patch = await nextObjectPatch(before);
     expect((patch.body as any).notifyPreference).toBeUndefined();
   });
 

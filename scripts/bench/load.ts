@@ -30,19 +30,7 @@ export async function runLoad(
       }
     }),
   );
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
-  return {
-    label,
-    requests: latencies.length,
-    errors,
-    seconds,
-    perSecond: latencies.length / seconds,
-    p50Ms: pct(0.5),
-    p99Ms: pct(0.99),
-    maxMs: latencies.at(-1) ?? 0,
-  };
+  return summarize(label, latencies, errors, started);
 }
 
 /**
@@ -70,6 +58,11 @@ export async function runOpenLoop(label: string, perSecond: number, durationMs: 
     );
   }
   await Promise.all(inflight);
+  return summarize(label, latencies, errors, started);
+}
+
+/** Requests, errors, rate and latency percentiles of one load run. */
+function summarize(label: string, latencies: number[], errors: number, started: number): LoadResult {
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
