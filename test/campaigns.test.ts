@@ -7,7 +7,7 @@ import type { FakeApns } from './support/fake-apns.js';
 import { startAppleStandIn } from './support/apple-stand-in.js';
 import { createTestServiceAccount, fakeGoogleEnv, startFakeGoogle, type FakeGoogle } from './support/fake-google.js';
 import { waitUntil } from './support/wait.js';
-import { cardRow, createProgram, createStore, enrol, issueKey, tillPurchase } from './support/fixtures.js';
+import { cardRow, createProgram, createStore, enrol, issueKey, tillPurchase, savedToGoogleWallet } from './support/fixtures.js';
 import { startTestService, type TestService } from './support/test-service.js';
 
 const PASS_TYPE_ID = 'pass.test.campaigns';
@@ -88,6 +88,7 @@ beforeAll(async () => {
   }
   // Let enrolment and purchase updates reach the fakes before counting campaign traffic.
   await waitUntil(async () => (await pendingJobs()) === 0);
+  await savedToGoogleWallet(svc);
 }, 60_000);
 
 afterAll(async () => {
@@ -194,11 +195,18 @@ describe('campaigns', () => {
     expect(done.counts.googleSilent).toBe(spent.rows[0]!.n);
     const dina = await svc.services.db
       .selectFrom('google_notifications')
-      .select(['notified', 'text'])
+      .select(['notified'])
       .where('card_id', '=', members.dina!.cardId)
       .orderBy('id', 'desc')
       .executeTakeFirstOrThrow();
-    expect(dina).toEqual({ notified: false, text: 'Over budget for Dina' });
+    expect(dina).toEqual({ notified: false });
+    const dinaMessage = await svc.services.db
+      .selectFrom('google_messages')
+      .select(['text', 'status'])
+      .where('card_id', '=', members.dina!.cardId)
+      .orderBy('seq', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(dinaMessage).toEqual({ text: 'Over budget for Dina', status: 'silent' });
   });
 
   it('never message a card twice when a worker stops mid-campaign and another resumes', async () => {
@@ -260,6 +268,7 @@ describe('a broadcast to the whole program', () => {
     for (let i = 0; i < 3; i++) cards.push(await enrol(svc, { program: 'club', name: `M${i}`, phone: `+7916810000${i}`, marketing: true }));
     await waitUntil(() => cards.every((c) => google.objects.has(`${ISSUER}.${c.serialNumber}`)));
     await waitUntil(async () => (await pendingJobs()) === 0);
+    await savedToGoogleWallet(svc);
     const before = google.apiRequests().length;
     const res = await svc.api('POST', '/api/v1/campaigns', { program: 'club', message: 'Club night on Friday' });
     const done = await finished(res.body.id);

@@ -3,11 +3,11 @@ import { pingDatabase, type Db } from '../platform/db/database.js';
 import type { ChannelHealth } from '../wallets/outbox/wallet-outbox.js';
 
 /** 503 when the database is unreachable or a wallet channel cannot sign or deliver. */
-export function healthRoutes(db: Db, kind: string, wallets: Record<string, () => ChannelHealth>): Router {
+export function healthRoutes(db: Db, kind: string, wallets: Record<string, () => ChannelHealth | Promise<ChannelHealth>>): Router {
   const router = Router();
   router.get('/healthz', async (_req, res) => {
     const ok = await pingDatabase(db);
-    const channels = Object.fromEntries(Object.entries(wallets).map(([name, health]) => [name, health()]));
+    const channels = Object.fromEntries(await Promise.all(Object.entries(wallets).map(async ([name, health]) => [name, await safely(health)] as const)));
     const healthy = ok && Object.values(channels).every((c) => c.healthy);
     res.status(healthy ? 200 : 503).json({
       status: healthy ? 'ok' : 'unavailable',
@@ -16,6 +16,15 @@ export function healthRoutes(db: Db, kind: string, wallets: Record<string, () =>
     });
   });
   return router;
+}
+
+/** A channel whose state lives in the database cannot report while the database is away. */
+async function safely(health: () => ChannelHealth | Promise<ChannelHealth>): Promise<ChannelHealth> {
+  try {
+    return await health();
+  } catch {
+    return { healthy: false, state: 'unknown' };
+  }
 }
 
 const health = {
@@ -34,7 +43,7 @@ const health = {
           wallets: {
             type: 'object',
             description:
-              'Per wallet channel: healthy; for apple also certificateDaysLeft, wwdrDaysLeft and apns {state: ok | failing | paused, failedPushesLastHour}',
+              'Per wallet channel: healthy; for apple also certificateDaysLeft, wwdrDaysLeft and apns {state: ok | failing | paused, failedPushesLastHour}; for google state (ok | paused: Google refuses the service account), reason, pausedUntil and throttled (the request rate is reduced after 429s)',
             additionalProperties: { type: 'object', required: ['healthy'], properties: { healthy: { type: 'boolean' } } },
           },
         },

@@ -21,7 +21,12 @@ export function createApp(services: Services): express.Express {
   app.use(requestLog(services));
   app.use(refuseControlCharacters);
 
-  app.use(healthRoutes(services.db, services.dbKind, services.apple ? { apple: services.apple.health } : {}));
+  app.use(
+    healthRoutes(services.db, services.dbKind, {
+      ...(services.apple && { apple: services.apple.health }),
+      ...(services.google && { google: services.google.health }),
+    }),
+  );
   const operations = apiOperations(services);
   const openApi = buildOpenApi(operations, {
     title: 'Wallet loyalty service',

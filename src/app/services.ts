@@ -71,11 +71,12 @@ export async function createServices(config: Config, db: Db, dbKind: Services['d
 
   // The wallets that are configured decide the outbox's channels.
   const apple = await setupAppleWallet(config, db, logger);
-  const google = await setupGoogleWallet(config, db, logger);
+  const google = await setupGoogleWallet(config, db, uow, logger);
   const outbox = new WalletOutbox({
     card: [...(apple ? [apple.cardChannel] : []), ...(google ? [google.cardChannel] : [])],
     program: google ? [google.programChannel] : [],
     coalesceMs: config.walletCoalesceMs,
+    ...(google && { messagesSet: google.messagesSet }),
   });
 
   const programs = new ProgramService(uow, outbox);

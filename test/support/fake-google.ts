@@ -54,6 +54,8 @@ export interface ScriptedFailure {
   delayMs?: number;
   /** Destroy the socket instead of answering (the client sees a network error). */
   destroy?: boolean;
+  /** Not a failure: hold the request for delayMs, then handle it normally (its effect lands late). */
+  pass?: boolean;
 }
 
 export type RequestMatcher = ((request: RecordedGoogleRequest) => boolean) | { method?: string; path?: string | RegExp; kind?: RecordedGoogleRequest['kind'] };
@@ -71,6 +73,8 @@ export interface FakeGoogleOptions {
   tokenTtlSeconds?: number;
   /** Accepted `aud` values of the assertion; Google only accepts its own token URL. */
   audiences?: string[];
+  /** Google's per-issuer limit: API requests beyond it within any 1 s window get 429. */
+  requestsPerSecond?: number;
 }
 
 export interface FakeGoogle {
@@ -81,6 +85,8 @@ export interface FakeGoogle {
   objects: Map<string, walletobjects_v1.Schema$LoyaltyObject>;
   /** Access tokens handed out, by token. */
   tokens: Map<string, IssuedToken>;
+  /** Notifications each object got (times), from its own messages and updates and its class's messages. */
+  notifications: Map<string, number[]>;
   addServiceAccount(account: Pick<TestServiceAccount, 'client_email' | 'publicKeyPem'>): void;
   /** The next requests matching `matcher` get these answers, one each, in order; then normal service. */
   failNext(matcher: RequestMatcher, failures: ScriptedFailure[]): void;
@@ -166,6 +172,8 @@ export async function startFakeGoogle(options: FakeGoogleOptions = {}): Promise<
   const classes = new Map<string, walletobjects_v1.Schema$LoyaltyClass>();
   const objects = new Map<string, walletobjects_v1.Schema$LoyaltyObject>();
   const tokens = new Map<string, IssuedToken>();
+  const notifications = new Map<string, number[]>();
+  const recentApi: number[] = [];
   const scripts: Array<{ matcher: RequestMatcher; failures: ScriptedFailure[] }> = [];
 
   type Reply = { status: number; body?: unknown; headers?: Record<string, string> };
@@ -208,11 +216,21 @@ export async function startFakeGoogle(options: FakeGoogleOptions = {}): Promise<
   /** "The platform will automatically set this field to approved": the fake approves at once. */
   const approve = (resource: Json): Json => (enumKey(resource.reviewStatus) === 'underreview' ? { ...resource, reviewStatus: 'APPROVED' } : resource);
 
+  /** Google's budget: 3 notifying messages or updates per object per 24 h, quotaExceeded beyond. */
+  const notificationsToday = (objectId: string) => (notifications.get(objectId) ?? []).filter((t) => t > Date.now() - 86_400_000).length;
+  const notify = (objectId: string) => notifications.set(objectId, [...(notifications.get(objectId) ?? []), Date.now()]);
+  const overBudget = (): Reply => apiError(403, 'Quota exceeded for notifications on this pass', 'quotaExceeded');
+
   function handleApi(req: RecordedGoogleRequest): Reply {
     const auth = req.headers.authorization ?? '';
     const issued = auth.startsWith('Bearer ') ? tokens.get(auth.slice(7)) : undefined;
     if (!issued || issued.expiresAt <= Date.now()) {
       return apiError(401, 'Request had invalid authentication credentials. Expected OAuth 2 access token.', 'authError');
+    }
+    if (options.requestsPerSecond !== undefined) {
+      while (recentApi.length && recentApi[0]! <= req.at - 1000) recentApi.shift();
+      if (recentApi.length >= options.requestsPerSecond) return apiError(429, 'Quota exceeded for quota metric requests per second', 'rateLimitExceeded');
+      recentApi.push(req.at);
     }
 
     const route = /^\/(loyaltyClass|loyaltyObject)(?:\/([^/]+))?(\/addMessage)?$/.exec(req.path.slice(API_BASE.length));
@@ -261,6 +279,12 @@ export async function startFakeGoogle(options: FakeGoogleOptions = {}): Promise<
       if (req.method !== 'POST') return apiError(404, `No route for ${req.method} ${req.path}`);
       const message = body && isPlainObject(body.message) ? body.message : undefined;
       if (!message) return apiError(400, 'message is required');
+      const notifying = enumKey(message.messageType) === 'textandnotify';
+      if (notifying && type === 'loyaltyObject') {
+        if (notificationsToday(resourceId) >= 3) return overBudget();
+        notify(resourceId);
+      }
+      if (notifying && type === 'loyaltyClass') for (const [id, o] of objects) if (o.classId === resourceId) notify(id);
       const messages = Array.isArray(existing.messages) ? existing.messages : [];
       const updated = { ...existing, messages: [...messages, { kind: 'walletobjects#walletObjectMessage', ...structuredClone(message) }] };
       store.set(resourceId, updated);
@@ -278,7 +302,11 @@ export async function startFakeGoogle(options: FakeGoogleOptions = {}): Promise<
           return apiError(400, 'reviewStatus cannot be changed back to DRAFT');
         }
       }
-      const { notifyPreference: _ignored, ...changes } = body;
+      const { notifyPreference, ...changes } = body;
+      if (type === 'loyaltyObject' && enumKey(notifyPreference) === 'notifyonupdate') {
+        if (notificationsToday(resourceId) >= 3) return overBudget();
+        notify(resourceId);
+      }
       const updated = approve(req.method === 'PATCH' ? mergePatch(existing, changes) : { kind: existing.kind, ...structuredClone(changes), id: resourceId });
       store.set(resourceId, updated);
       return { status: 200, body: updated };
@@ -326,6 +354,10 @@ export async function startFakeGoogle(options: FakeGoogleOptions = {}): Promise<
 
       const script = scripts.find((s) => s.failures.length > 0 && matches(s.matcher, recorded));
       const failure = script?.failures.shift();
+      if (failure?.pass) {
+        setTimeout(() => send(kind === 'token' ? handleToken(recorded) : handleApi(recorded)), failure.delayMs ?? 0);
+        return;
+      }
       if (failure) {
         setTimeout(() => {
           if (failure.destroy) {
@@ -361,6 +393,7 @@ export async function startFakeGoogle(options: FakeGoogleOptions = {}): Promise<
     classes,
     objects,
     tokens,
+    notifications,
     addServiceAccount,
     failNext(matcher, failures) {
       scripts.push({ matcher, failures: [...failures] });

@@ -114,3 +114,13 @@ export async function tillPurchase(svc: TestService, posKey: string, barcode: st
   const res = await svc.api('POST', '/api/v1/pos/purchases', { barcode, receiptId: randomUUID(), amount }, posKey, { 'idempotency-key': randomUUID() });
   return expectStatus('purchase', res, 201);
 }
+
+/**
+ * The cards' Google objects are in a wallet, as if their holders had saved them earlier (the save
+ * callback's effect, for tests that do not sign callbacks): only those get updates.
+ */
+export async function savedToGoogleWallet(svc: TestService, cardIds?: string[]): Promise<void> {
+  let q = svc.services.db.updateTable('google_objects').set({ saved: true, saved_at: new Date() });
+  if (cardIds) q = q.where('card_id', 'in', cardIds);
+  await q.execute();
+}

@@ -11,6 +11,8 @@ import { startService, type RunningService } from '../../src/app/server.js';
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
 
 export interface TestService extends RunningService {
+  /** The PostgreSQL schema it runs in (undefined on PGlite): a second process may share it. */
+  schema: string | undefined;
   /** fetch against the service with the admin key (or another key) and a JSON body. */
   api(
     method: string,
@@ -25,9 +27,12 @@ export interface TestService extends RunningService {
  * The real service on an ephemeral port: PGlite in memory by default, or, when DATABASE_URL is set,
  * PostgreSQL in a schema of its own that is dropped afterwards (so parallel runs never collide).
  */
-export async function startTestService(env: Record<string, string> = {}): Promise<TestService> {
+export async function startTestService(env: Record<string, string> = {}, options: { shareSchemaWith?: TestService } = {}): Promise<TestService> {
   const databaseUrl = process.env.DATABASE_URL;
-  const schema = databaseUrl ? `t_${randomBytes(6).toString('hex')}` : undefined;
+  // Another process of the same deployment: same schema, which the first one owns (and drops).
+  const shared = options.shareSchemaWith?.schema;
+  if (options.shareSchemaWith && !shared) throw new Error('sharing a database needs PostgreSQL (DATABASE_URL)');
+  const schema = shared ?? (databaseUrl ? `t_${randomBytes(6).toString('hex')}` : undefined);
   // Development certificates and other files go to a directory of this test's own.
   const dataDir = env.DATA_DIR ? undefined : mkdtempSync(path.join(tmpdir(), 'wl-test-'));
   // A known port, so PUBLIC_URL (and every link the service hands out) points at this server.
@@ -47,7 +52,7 @@ export async function startTestService(env: Record<string, string> = {}): Promis
   });
   const dropSchema = async () => {
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-    if (databaseUrl && schema) {
+    if (databaseUrl && schema && !shared) {
       const client = new pg.Client({ connectionString: databaseUrl });
       await client.connect();
       await client.query(`drop schema if exists "${schema}" cascade`);
@@ -66,6 +71,7 @@ export async function startTestService(env: Record<string, string> = {}): Promis
   };
   return {
     ...running,
+    schema,
     stop,
     async api(method, path, body, key = ADMIN_KEY, extraHeaders = {}) {
       const headers: Record<string, string> = { ...extraHeaders };

@@ -1,8 +1,8 @@
-import { sql } from 'kysely';
+import { sql, type ExpressionBuilder, type Expression } from 'kysely';
 import { firstName } from '../../loyalty/cards/card-view.js';
 import type { Db } from '../../platform/db/database.js';
 import type { UnitOfWork } from '../../platform/db/unit-of-work.js';
-import type { Campaign, CampaignKind, Program } from '../../platform/db/schema.js';
+import type { Campaign, CampaignKind, Database, Program } from '../../platform/db/schema.js';
 import type { Logger } from '../../platform/log/logger.js';
 import type { WalletOutbox } from '../../wallets/outbox/wallet-outbox.js';
 import type { Ledger } from '../../loyalty/ledger/ledger.js';
@@ -14,7 +14,11 @@ import { conflict, notFound } from '../../platform/shared/errors.js';
 import { audienceQuery, type Audience } from './audience.js';
 
 /** Google: one message on the class reaches every holder (used only when all of them may get it). */
-export type ClassBroadcast = (program: Program, text: string) => Promise<boolean>;
+/**
+ * Sends one message to the program's whole Google class when every object may receive it:
+ * `recipients` is the subquery of the card ids this campaign may message right now.
+ */
+export type ClassBroadcast = (program: Program, text: string, recipients: (db: Db) => Expression<{ card_id: string }>) => Promise<boolean>;
 
 export interface NewCampaign {
   program: Program;
@@ -225,28 +229,34 @@ export class CampaignService {
       return { campaign: running, fresh: true };
     });
     if (!started) return undefined;
-    if (started.fresh) await this.#maybeBroadcastToClass(started.campaign);
+    if (started.fresh && (await this.#maybeBroadcastToClass(started.campaign))) {
+      return this.db.updateTable('campaigns').set({ google_class_message: true }).where('id', '=', campaignId).returningAll().executeTakeFirstOrThrow();
+    }
     return started.campaign;
   }
 
   /**
-   * When every active card of the program is in the audience and may receive it, Google gets one
-   * message on the class instead of one request per object (20 requests/s would make a million
-   * cards a 14-hour job). Otherwise consent and caps decide per card.
+   * Google gets one class message instead of one request per object (20 requests/s would make a
+   * million cards a 14-hour job) — only when every object of the class may receive it: the card is
+   * in this campaign, active, consented and within its caps (the Google side adds its budget).
+   * Otherwise consent and caps decide per card.
    */
-  async #maybeBroadcastToClass(campaign: Campaign): Promise<void> {
-    if (!this.classBroadcast || Object.keys(campaign.audience).length > 0 || campaign.kind !== 'broadcast') return;
-    if (/\{(name|points|date)\}/.test(campaign.message)) return; // personalised: one message per card
-    const blocked = await this.db
-      .selectFrom('campaign_deliveries')
-      .select('card_id')
-      .where('campaign_id', '=', campaign.id)
-      .where('status', '!=', 'pending')
-      .limit(1)
-      .executeTakeFirst();
-    if (blocked) return;
+  async #maybeBroadcastToClass(campaign: Campaign): Promise<boolean> {
+    if (!this.classBroadcast || Object.keys(campaign.audience).length > 0 || campaign.kind !== 'broadcast') return false;
+    if (/\{(name|points|date)\}/.test(campaign.message)) return false; // personalised: one message per card
     const program = await this.db.selectFrom('programs').selectAll().where('id', '=', campaign.program_id).executeTakeFirstOrThrow();
-    const sentToClass = await this.classBroadcast(program, campaign.message).catch((err: unknown) => {
+    const recipients = (db: Db) =>
+      db
+        .selectFrom('campaign_deliveries as d')
+        .innerJoin('cards', 'cards.id', 'd.card_id')
+        .innerJoin('customers', 'customers.id', 'cards.customer_id')
+        .select('d.card_id')
+        .where('d.campaign_id', '=', campaign.id)
+        .where('d.status', '=', 'pending')
+        .where('cards.status', '=', 'active')
+        .where('customers.marketing_consent', '=', true)
+        .where((eb) => eb.not(overCap(eb, program)));
+    const sentToClass = await this.classBroadcast(program, campaign.message, recipients).catch((err: unknown) => {
       this.logger.warn(
         { err: err instanceof Error ? err.message : String(err), campaignId: campaign.id },
         'class message failed: falling back to one message per object',
@@ -254,6 +264,7 @@ export class CampaignService {
       return false;
     });
     if (sentToClass) this.logger.info({ campaignId: campaign.id }, 'campaign sent to Google as one class message');
+    return sentToClass;
   }
 
   async #deliverBatch(campaign: Campaign, program: Program, batchSize: number): Promise<number> {
@@ -276,13 +287,7 @@ export class CampaignService {
         .innerJoin('customers', 'customers.id', 'cards.customer_id')
         .select('cards.id')
         .where('cards.id', 'in', ids)
-        .where((eb) =>
-          eb.or([
-            eb(sentSince('1 day'), '>=', program.marketing_caps.perDay),
-            eb(sentSince('7 days'), '>=', program.marketing_caps.perWeek),
-            eb.and([eb('customers.max_messages_per_week', 'is not', null), eb(sentSince('7 days'), '>=', eb.ref('customers.max_messages_per_week'))]),
-          ]),
-        )
+        .where((eb) => overCap(eb, program))
         .execute();
       const cappedIds = new Set(capped.map((c) => c.id));
       const inactive = await trx.selectFrom('cards').select('id').where('id', 'in', ids).where('status', '!=', 'active').execute();
@@ -333,14 +338,14 @@ export class CampaignService {
               '{date}', coalesce(to_char(${expiring}::date, 'DD.MM.YYYY'), ''))
           from customers
           where customers.id = cards.customer_id and cards.id = any(${sendable}::uuid[])`.execute(trx);
-        await this.outbox.cardChanged(trx, sendable, {}, 'message');
+        await this.outbox.cardChanged(trx, sendable, {}, 'message', { bulk: true, deliveredByClass: campaign.google_class_message });
         await trx
           .updateTable('campaign_deliveries')
           .set({
             status: 'sent',
             sent_at: new Date(),
             apple: sql<boolean>`exists (select 1 from apple_registrations r where r.card_id = campaign_deliveries.card_id)`,
-            google: sql<boolean>`exists (select 1 from google_objects g where g.card_id = campaign_deliveries.card_id)`,
+            google: sql<boolean>`exists (select 1 from google_objects g where g.card_id = campaign_deliveries.card_id and g.saved)`,
           })
           .where('campaign_id', '=', campaign.id)
           .where('card_id', 'in', sendable)
@@ -354,6 +359,15 @@ export class CampaignService {
   async #mark(trx: Db, campaignId: string, cardIds: string[], status: 'skipped_cap' | 'skipped_status'): Promise<void> {
     await trx.updateTable('campaign_deliveries').set({ status }).where('campaign_id', '=', campaignId).where('card_id', 'in', cardIds).execute();
   }
+}
+
+/** The program's frequency caps (per day, per week) and the customer's own weekly limit. */
+function overCap(eb: ExpressionBuilder<Database, 'cards' | 'customers'>, program: Program) {
+  return eb.or([
+    eb(sentSince('1 day'), '>=', program.marketing_caps.perDay),
+    eb(sentSince('7 days'), '>=', program.marketing_caps.perWeek),
+    eb.and([eb('customers.max_messages_per_week', 'is not', null), eb(sentSince('7 days'), '>=', eb.ref('customers.max_messages_per_week'))]),
+  ]);
 }
 
 /** Marketing messages this card was sent within the interval (every campaign kind counts; balance updates do not). */

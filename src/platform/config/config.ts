@@ -62,6 +62,8 @@ const envSchema = z
     GOOGLE_CALLBACK_KEYS_URL: z.url({ protocol: /^https?$/ }).default('https://pay.google.com/gp/m/issuer/keys'),
     GOOGLE_CALLBACK_SENDER_ID: z.string().min(1).default('GooglePayPasses'),
     GOOGLE_REQUESTS_PER_SECOND: z.coerce.number().positive().max(1000).default(20),
+    GOOGLE_SWEEP_EVERY_MS: z.coerce.number().int().min(100).default(60_000),
+    GOOGLE_PAUSE_MS: z.coerce.number().int().min(100).default(60_000),
     WORKERS: z.enum(['true', 'false']).default('true'),
     JOB_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
     WALLET_COALESCE_MS: z.coerce.number().int().min(0).max(60_000).default(1500),
@@ -128,7 +130,11 @@ export interface GoogleConfig {
   tokenUrl: string;
   callbackKeysUrl: string;
   callbackSenderId: string;
+  /** For the whole deployment: every process shares it through PostgreSQL. */
   requestsPerSecond: number;
+  sweepEveryMs: number;
+  /** How long the channel rests after PERMISSION_DENIED before a job probes it again. */
+  pauseMs: number;
 }
 
 export interface AppleConfig {
@@ -203,6 +209,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
             callbackKeysUrl: env.GOOGLE_CALLBACK_KEYS_URL,
             callbackSenderId: env.GOOGLE_CALLBACK_SENDER_ID,
             requestsPerSecond: env.GOOGLE_REQUESTS_PER_SECOND,
+            sweepEveryMs: env.GOOGLE_SWEEP_EVERY_MS,
+            pauseMs: env.GOOGLE_PAUSE_MS,
           }
         : undefined,
     workers: env.WORKERS === 'true',

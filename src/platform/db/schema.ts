@@ -221,7 +221,7 @@ export interface GoogleObjectsTable {
   object_id: string;
   synced_balance: number | null;
   synced_tier: string | null;
-  synced_message: string | null;
+  synced_message_seq: Generated<number>;
   synced_version: number | null;
   synced_hash: string | null;
   messages_sent: Generated<number>;
@@ -229,6 +229,8 @@ export interface GoogleObjectsTable {
   saved_at: Date | null;
   removed_at: Date | null;
   last_error: string | null;
+  lease_until: Date | null;
+  full_sync_due: Generated<boolean>;
   created_at: CreatedAt;
   updated_at: Timestamp;
 }
@@ -236,11 +238,32 @@ export interface GoogleObjectsTable {
 export interface GoogleNotificationsTable {
   id: Generated<number>;
   card_id: string;
-  kind: 'message' | 'update';
+  kind: 'message' | 'update' | 'class';
   notified: boolean;
-  text: string | null;
-  pass_version: number;
+  /** An update's pass version, a message's seq, a class message's number. */
+  ref: number;
   created_at: CreatedAt;
+}
+
+export type GoogleMessageStatus = 'pending' | 'sent' | 'silent' | 'skipped';
+
+export interface GoogleMessagesTable {
+  card_id: string;
+  seq: number;
+  text: string | null;
+  status: Generated<GoogleMessageStatus>;
+  created_at: CreatedAt;
+  sent_at: Date | null;
+}
+
+export interface GoogleChannelTable {
+  id: Generated<number>;
+  tokens: number;
+  refreshed_at: Date;
+  rate: number | null;
+  throttled_at: Date | null;
+  paused_until: Date | null;
+  pause_reason: string | null;
 }
 
 export interface GoogleClassesTable {
@@ -272,6 +295,7 @@ export interface CampaignsTable {
   created_at: CreatedAt;
   started_at: Date | null;
   completed_at: Date | null;
+  google_class_message: Generated<boolean>;
 }
 
 export interface CampaignDeliveriesTable {
@@ -323,6 +347,8 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   google_objects: GoogleObjectsTable;
   google_notifications: GoogleNotificationsTable;
+  google_messages: GoogleMessagesTable;
+  google_channel: GoogleChannelTable;
   google_classes: GoogleClassesTable;
   google_callback_nonces: GoogleCallbackNoncesTable;
   sms_messages: SmsMessagesTable;

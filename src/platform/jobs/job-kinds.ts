@@ -8,11 +8,13 @@ export type JobPayloads = {
   /** A program-wide pass change (terms, design, stores): fanned out to one card job per card. */
   'program.changed': { programId: string };
   /** A card's pass changed: push `{}` to its Apple devices. */
-  'apple.card-changed': { cardId: string };
+  'apple.card-changed': CardChange;
   /** One Apple push that APNs asked us to retry. */
   'apple.push': { pushToken: string };
   /** A card's pass changed: insert or patch its Google Wallet object. */
-  'google.card-changed': { cardId: string };
+  'google.card-changed': CardChange;
+  /** Re-drives Google objects that are missing, stale or failed. */
+  'google.sweep': Record<string, never>;
   /** The program's Google loyalty class (name, logo, stores) changed. */
   'google.class-sync': { programId: string };
   /** Deliver one campaign, a batch per job run. */
@@ -22,6 +24,9 @@ export type JobPayloads = {
   'automations.birthday': Record<string, never>;
   'automations.points-reminder': Record<string, never>;
 };
+
+/** bulk: campaign or program-wide traffic, which yields to a till's change where quotas bind. */
+export type CardChange = { cardId: string; bulk?: boolean };
 
 /** A map from job kind to payload: the service's own is JobPayloads; tests may bring their own. */
 export type PayloadMap = { [kind: string]: object };

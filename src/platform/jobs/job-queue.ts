@@ -24,7 +24,12 @@ export type ClaimedJob<M extends PayloadMap = JobPayloads, K extends keyof M & s
  * Enqueues inside the caller's transaction (the outbox pattern): the job exists if and only if
  * the change it announces was committed.
  */
-export async function enqueueJobs<M extends PayloadMap = JobPayloads>(trx: Db, jobs: NewJob<M>[]): Promise<void> {
+export async function enqueueJobs<M extends PayloadMap = JobPayloads>(
+  trx: Db,
+  jobs: NewJob<M>[],
+  /** liftPayload: a waiting job with the same key takes this payload (e.g. a faster lane) and the earlier run_at. */
+  options: { liftPayload?: boolean } = {},
+): Promise<void> {
   if (jobs.length === 0) return;
   const seen = new Set<string>();
   const rows = [];
@@ -45,9 +50,14 @@ export async function enqueueJobs<M extends PayloadMap = JobPayloads>(trx: Db, j
     await trx
       .insertInto('jobs')
       .values(rows.slice(i, i + 1000))
-      .onConflict((oc) =>
-        oc.columns(['kind', 'dedupe_key']).where('dedupe_key', 'is not', null).where('locked_until', 'is', null).where('failed_at', 'is', null).doNothing(),
-      )
+      .onConflict((oc) => {
+        const waiting = oc.columns(['kind', 'dedupe_key']).where('dedupe_key', 'is not', null).where('locked_until', 'is', null).where('failed_at', 'is', null);
+        return options.liftPayload
+          ? waiting
+              .doUpdateSet({ payload: sql<string>`excluded.payload`, run_at: sql<Date>`least(jobs.run_at, excluded.run_at)` })
+              .where(sql<boolean>`jobs.payload is distinct from excluded.payload or jobs.run_at > excluded.run_at`)
+          : waiting.doNothing();
+      })
       .execute();
   }
 }
@@ -80,11 +90,17 @@ export class JobQueue<M extends PayloadMap = JobPayloads> {
     if (ids.length) await this.db.deleteFrom('jobs').where('id', 'in', ids).execute();
   }
 
-  async retry(job: Pick<Job, 'id'>, error: string, delayMs: number): Promise<void> {
+  /** countAttempt false: a deferral, which must not use up the job's attempts. */
+  async retry(job: Pick<Job, 'id'>, error: string, delayMs: number, options: { countAttempt?: boolean } = {}): Promise<void> {
     try {
       await this.db
         .updateTable('jobs')
-        .set({ locked_until: null, run_at: new Date(Date.now() + delayMs), last_error: error.slice(0, 1000) })
+        .set({
+          locked_until: null,
+          run_at: new Date(Date.now() + delayMs),
+          last_error: error.slice(0, 1000),
+          ...(options.countAttempt === false && { attempts: sql<number>`greatest(attempts - 1, 0)` }),
+        })
         .where('id', '=', job.id)
         .execute();
     } catch (err) {

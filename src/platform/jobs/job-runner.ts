@@ -6,7 +6,11 @@ import type { ClaimedJob, JobQueue } from './job-queue.js';
 export class JobError extends Error {
   constructor(
     message: string,
-    readonly options: { permanent?: boolean; retryAfterMs?: number } = {},
+    /**
+     * defer: not a failure, the job is not ready (its resource is busy, its channel paused, its
+     * quota booked): it runs again after retryAfterMs, and the attempt is not counted.
+     */
+    readonly options: { permanent?: boolean; retryAfterMs?: number; defer?: boolean } = {},
   ) {
     super(message);
     this.name = 'JobError';
@@ -101,6 +105,11 @@ export class JobRunner<M extends PayloadMap = JobPayloads> {
   async #settleFailure(job: ClaimedJob<M>, err: unknown): Promise<void> {
     const message = err instanceof Error ? err.message : String(err);
     const options = err instanceof JobError ? err.options : {};
+    if (options.defer) {
+      this.logger.debug({ jobId: job.id, kind: job.kind, delayMs: options.retryAfterMs, reason: message }, 'job deferred');
+      await this.queue.retry(job, message, options.retryAfterMs ?? 0, { countAttempt: false });
+      return;
+    }
     if (options.permanent || job.attempts >= this.#opts.maxAttempts) {
       this.logger.warn({ jobId: job.id, kind: job.kind, attempts: job.attempts, error: message }, 'job failed permanently');
       await this.queue.fail(job, message);

@@ -1,6 +1,7 @@
 import type { Db } from '../../platform/db/database.js';
 import type { Logger } from '../../platform/log/logger.js';
 import { AppError } from '../../platform/shared/errors.js';
+import { enqueueJobs } from '../../platform/jobs/job-queue.js';
 import type { CallbackKeys } from './callback-keys.js';
 import {
   CallbackVerificationError,
@@ -47,13 +48,20 @@ export class GoogleCallbackService {
         .executeTakeFirst();
       if (!fresh) return true; // delivered again: already recorded
       const saved = verified.eventType === 'save';
+      // Updates skip objects in nobody's wallet: a save asks for one full, silent sync.
       const updated = await trx
         .updateTable('google_objects')
-        .set(saved ? { saved: true, saved_at: new Date(), updated_at: new Date() } : { saved: false, removed_at: new Date(), updated_at: new Date() })
+        .set(
+          saved
+            ? { saved: true, saved_at: new Date(), full_sync_due: true, updated_at: new Date() }
+            : { saved: false, removed_at: new Date(), updated_at: new Date() },
+        )
         .where('object_id', '=', verified.objectId)
+        .returning('card_id')
         .executeTakeFirst();
-      if (updated.numUpdatedRows === 0n)
-        this.logger.warn({ objectId: verified.objectId, eventType: verified.eventType }, 'Google callback for an object we do not know');
+      if (!updated) this.logger.warn({ objectId: verified.objectId, eventType: verified.eventType }, 'Google callback for an object we do not know');
+      else if (saved)
+        await enqueueJobs(trx, [{ kind: 'google.card-changed', dedupeKey: updated.card_id, payload: { cardId: updated.card_id } }], { liftPayload: true });
       return false;
     });
     this.logger.info({ objectId: verified.objectId, eventType: verified.eventType, duplicate }, 'Google Wallet callback');

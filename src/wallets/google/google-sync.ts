@@ -1,145 +1,331 @@
 import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
-import type { Card, Program, Store } from '../../platform/db/schema.js';
+import type { Card, GoogleMessageStatus, Program, Store } from '../../platform/db/schema.js';
 import { JobError, type JobHandler } from '../../platform/jobs/job-runner.js';
+import { cardPageUrl } from '../../loyalty/cards/card-view.js';
+import { restockUnsubscribeUrl } from '../../engagement/restock/restock-service.js';
 import { balanceFields, buildLoyaltyClass, buildLoyaltyObject, classIdFor, objectIdFor } from './loyalty-resources.js';
-import { isGoogleApiError, type GoogleWalletApi, type LoyaltyObjectInput } from './wallet-api.js';
+import { isGoogleApiError, type GoogleWalletApi, type LoyaltyObjectInput, type LoyaltyObjectPatch } from './wallet-api.js';
+import { QuotaWait, type Lane } from './quota-governor.js';
+import type { GoogleChannel } from './google-channel.js';
 
-/** Google allows 3 notifying messages or updates per object per 24 h (beyond: QuotaExceeded). */
+/** Google allows 3 notifying messages or updates per object per 24 h (beyond: quotaExceeded). */
 export const NOTIFICATIONS_PER_DAY = 3;
 /** Objects hold at most 10 messages; older ones are cleared before that. */
 const MAX_OBJECT_MESSAGES = 10;
+/** Longer than any one sync (a few calls of at most 30 s each would be far beyond it anyway). */
+const LEASE_MS = 120_000;
+/** A job finding the object leased by another worker tries again this soon. */
+const BUSY_RETRY_MS = 250;
+/** A card that keeps changing while its sync runs is left to the next job after this many rounds. */
+const MAX_ROUNDS = 5;
 
 /** The slice of the REST client this module uses. */
-export type GoogleWalletCalls = Pick<GoogleWalletApi, 'upsertClass' | 'upsertObject' | 'patchObject' | 'addObjectMessage' | 'addClassMessage'>;
+export type GoogleWalletCalls = Pick<GoogleWalletApi, 'upsertClass' | 'upsertObject' | 'patchObject' | 'addObjectMessage' | 'addClassMessage' | 'inLane'>;
 
 export interface GoogleSyncOptions {
   issuerId: string;
+  publicUrl: string;
   logoUrl: (program: Program) => string;
+  heroUrl: (program: Program) => string;
   callbackUrl: string;
   backgroundColor: (program: Program) => Promise<string>;
 }
 
+type ObjectRow = {
+  card_id: string;
+  object_id: string;
+  synced_balance: number | null;
+  synced_tier: string | null;
+  synced_version: number | null;
+  synced_hash: string | null;
+  synced_message_seq: number;
+  messages_sent: number;
+  saved: boolean;
+  saved_at: Date | null;
+  full_sync_due: boolean;
+};
+
 /**
- * Keeps Google's loyalty classes and objects in step with programs and cards, from outbox jobs:
- * an object is inserted the first time its card changes (enrolment included); afterwards a balance
- * or tier change is a PATCH with NOTIFY_ON_UPDATE and a new card message an addMessage with
- * TEXT_AND_NOTIFY — while the object's 3-per-24-h budget lasts, silently (TEXT / no notify) after.
+ * Keeps each Google loyalty object in step with its card, as a small state machine per object:
+ *
+ * - One writer at a time: a job takes the object's lease (google_objects.lease_until) for its whole
+ *   run; a second job for the same card steps aside and runs after it.
+ * - A job sends what differs from what Google last acknowledged, marks it synced only where
+ *   synced_version < the version it sent, and when the card moved on meanwhile, runs another round.
+ * - Not inserted yet → insert. Not in a wallet (never saved, or removed) → no calls: a campaign
+ *   costs calls only for real holders; a save callback asks for one silent full update. Voided →
+ *   INACTIVE, no messages.
+ * - Balance or tier → one PATCH, notifying while the object's 3-per-24-h budget lasts; each card
+ *   message (the google_messages outbox) → one addMessage with its own id, in order, none skipped
+ *   and none sent twice; anything else that changed (stores, name, links) rides the same PATCH.
  */
 export class GoogleSync {
   constructor(
     private readonly db: Db,
     private readonly api: GoogleWalletCalls,
+    private readonly channel: GoogleChannel,
     private readonly options: GoogleSyncOptions,
   ) {}
 
   readonly classSync: JobHandler<'google.class-sync'> = async ({ payload }) => {
-    await this.#syncClass(payload.programId);
+    await this.#guarded(() => this.#syncClass(payload.programId));
   };
 
-  readonly cardChanged: JobHandler<'google.card-changed'> = async ({ payload: { cardId } }) => {
-    const card = await this.db.selectFrom('cards').selectAll().where('id', '=', cardId).executeTakeFirst();
-    if (!card) return;
-    const [customer, program, stores] = await Promise.all([
+  readonly cardChanged: JobHandler<'google.card-changed'> = async ({ payload }) => {
+    const lane: Lane = payload.bulk ? 'bulk' : 'till';
+    await this.#guarded(async () => {
+      const card = await this.db.selectFrom('cards').select(['id', 'serial_number']).where('id', '=', payload.cardId).executeTakeFirst();
+      if (!card) return;
+      if (!(await this.#lease(card.id, objectIdFor(this.options.issuerId, card)))) {
+        throw new JobError('the object is being synced by another job', { defer: true, retryAfterMs: BUSY_RETRY_MS });
+      }
+      try {
+        for (let round = 0; round < MAX_ROUNDS; round++) if (!(await this.#syncRound(card.id, this.api.inLane(lane)))) return;
+        throw new JobError('the card kept changing during its sync', { retryAfterMs: BUSY_RETRY_MS });
+      } catch (err) {
+        if (!(err instanceof JobError)) await this.#setError(card.id, err);
+        throw err;
+      } finally {
+        await this.db.updateTable('google_objects').set({ lease_until: null }).where('card_id', '=', card.id).execute();
+      }
+    });
+  };
+
+  /**
+   * The channel's rules around every job: wait out a pause, reopen it after a successful probe,
+   * pause it on PERMISSION_DENIED; quota waits and busy objects defer the job, other errors retry.
+   */
+  async #guarded(run: () => Promise<void>): Promise<void> {
+    const { pausedForMs, probing } = await this.channel.state();
+    if (pausedForMs > 0) throw new JobError('Google Wallet is paused: the service account is not authorised', { defer: true, retryAfterMs: pausedForMs });
+    try {
+      await run();
+      if (probing) await this.channel.reopen();
+    } catch (err) {
+      if (err instanceof QuotaWait) throw new JobError(err.message, { defer: true, retryAfterMs: err.waitMs });
+      if (isPermissionDenied(err)) {
+        await this.channel.pause(errorText(err));
+        throw new JobError(`Google Wallet paused: ${errorText(err)}`, { defer: true, retryAfterMs: 1000 });
+      }
+      if (probing && isGoogleApiError(err)) await this.channel.reopen(); // Google answered: authorised again
+      throw asJobError(err);
+    }
+  }
+
+  /** Takes the object's lease, creating its row on first sight. Undefined: another job holds it. */
+  async #lease(cardId: string, objectId: string): Promise<boolean> {
+    const leased = await sql<{ card_id: string }>`
+      insert into google_objects (card_id, object_id, lease_until) values (${cardId}, ${objectId}, now() + ${`${LEASE_MS} milliseconds`}::interval)
+      on conflict (card_id) do update set lease_until = excluded.lease_until
+        where google_objects.lease_until is null or google_objects.lease_until < now()
+      returning card_id`.execute(this.db);
+    return leased.rows.length > 0;
+  }
+
+  /** One pass over the object; true when the card changed while it ran (another round is due). */
+  async #syncRound(cardId: string, api: GoogleWalletCalls): Promise<boolean> {
+    const card = await this.db.selectFrom('cards').selectAll().where('id', '=', cardId).executeTakeFirstOrThrow();
+    const object = (await this.db.selectFrom('google_objects').selectAll().where('card_id', '=', cardId).executeTakeFirstOrThrow()) as ObjectRow;
+    const pending = await this.db
+      .selectFrom('google_messages')
+      .select(['seq', 'text'])
+      .where('card_id', '=', cardId)
+      .where('status', '=', 'pending')
+      .orderBy('seq')
+      .execute();
+    const version = card.pass_version;
+    if (object.synced_version !== null && object.synced_version >= version && pending.length === 0 && !object.full_sync_due) return false;
+
+    const [customer, program] = await Promise.all([
       this.db.selectFrom('customers').selectAll().where('id', '=', card.customer_id).executeTakeFirstOrThrow(),
       this.db.selectFrom('programs').selectAll().where('id', '=', card.program_id).executeTakeFirstOrThrow(),
-      this.#stores(card.program_id),
     ]);
     const klass = await this.db.selectFrom('google_classes').select('synced_at').where('program_id', '=', program.id).executeTakeFirst();
     if (!klass?.synced_at) await this.#syncClass(program.id);
-
-    const objectId = objectIdFor(this.options.issuerId, card);
-    const synced = await this.db.selectFrom('google_objects').selectAll().where('card_id', '=', card.id).executeTakeFirst();
-    const full = buildLoyaltyObject({ issuerId: this.options.issuerId, program, card, customer, stores });
-
+    const full = await this.#fullObject(card, customer, program);
     const hash = contentHash(full);
+    const synced: Partial<ObjectRow> = { synced_balance: card.balance, synced_tier: card.tier, synced_hash: hash, full_sync_due: false };
+
     if (card.status === 'voided') {
       // Erased or voided: the texts it was sent are personal ("Happy birthday, Dmitry!"); keep none.
-      await this.db.updateTable('google_notifications').set({ text: null }).where('card_id', '=', card.id).execute();
-      await this.db.updateTable('google_objects').set({ synced_message: null }).where('card_id', '=', card.id).execute();
+      await this.#patchOrInsert(api, full, full, false);
+      await this.db.updateTable('google_messages').set({ text: null }).where('card_id', '=', card.id).execute();
+      await this.#settleMessages(card.id, 'skipped');
+    } else if (object.synced_version === null) {
+      await api.upsertObject(full);
+      // Inserted now: messages from before it existed went to nobody's wallet.
+      await this.#settleMessages(card.id, 'skipped');
+    } else if (!object.saved) {
+      // In nobody's wallet (never saved, or removed): no calls. A save callback asks for a full sync.
+      await this.#settleMessages(card.id, 'skipped');
+      await this.#markSynced(card.id, version, {});
+      return this.#moved(card.id, version);
+    } else if (object.full_sync_due) {
+      // Just saved: bring it up to date without a notification the customer did not ask for.
+      await this.#patchOrInsert(api, full, full, false);
+      await this.#settleMessages(card.id, 'skipped');
+    } else {
+      const balanceChanged = object.synced_balance !== card.balance || object.synced_tier !== card.tier;
+      if (balanceChanged || hash !== object.synced_hash) {
+        // One PATCH: the balance (notifying, within budget) and whatever else changed, silently.
+        const patch: LoyaltyObjectPatch = hash !== object.synced_hash ? full : balanceFields(card);
+        const notify = balanceChanged && (await this.#takeNotification(card.id, 'update', version));
+        await this.#silentOnQuota(card.id, 'update', version, notify, (n) => this.#patchOrInsert(api, patch, full, n));
+      }
+      let sent = object.messages_sent;
+      for (const message of pending) {
+        if (sent >= MAX_OBJECT_MESSAGES - 1) {
+          await api.patchObject(object.object_id, { messages: [] }, { notify: false });
+          sent = 0;
+        }
+        await this.#sendMessage(api, card, program, full, message);
+        sent++;
+      }
+      synced.messages_sent = sent;
     }
-    if (!synced) {
-      await this.#call(card.id, () => this.api.upsertObject(full));
-      await this.db
-        .insertInto('google_objects')
-        .values({
-          card_id: card.id,
-          object_id: objectId,
-          synced_balance: card.balance,
-          synced_tier: card.tier,
-          synced_message: card.message,
-          synced_version: card.pass_version,
-          synced_hash: hash,
-        })
-        .onConflict((oc) => oc.column('card_id').doNothing())
-        .execute();
-      return;
-    }
-    if (synced.synced_version !== null && synced.synced_version >= card.pass_version) return; // already sent
+    await this.#markSynced(card.id, version, { ...synced, synced_message_seq: card.message_seq });
+    return this.#moved(card.id, version);
+  }
 
-    const balanceChanged = synced.synced_balance !== card.balance || synced.synced_tier !== card.tier;
-    const messageChanged = card.message !== null && card.message !== synced.synced_message;
-    if (balanceChanged) {
-      const notify = await this.#takeNotification(card.id, card.pass_version, 'update', null);
-      await this.#call(card.id, () =>
-        this.#silentOnQuota(card.id, card.pass_version, 'update', notify, (n) => this.#patchOrInsert(objectId, balanceFields(card), full, n)),
-      );
-      await this.#markSynced(card.id, { synced_balance: card.balance, synced_tier: card.tier });
-    }
-    if (messageChanged) {
-      await this.#sendMessage(card, program, objectId, synced.messages_sent);
-    }
-    if (hash !== synced.synced_hash) {
-      // Stores, state, name or barcode: a silent full update.
-      await this.#call(card.id, () => this.#patchOrInsert(objectId, full, full, false));
-      await this.#markSynced(card.id, { synced_hash: hash });
-    }
-    await this.#markSynced(card.id, { synced_version: card.pass_version, last_error: null });
-  };
+  async #fullObject(card: Card, customer: Parameters<typeof buildLoyaltyObject>[0]['customer'], program: Program): Promise<LoyaltyObjectInput> {
+    const [stores, waiting] = await Promise.all([
+      this.#stores(program.id),
+      this.db
+        .selectFrom('restock_subscriptions')
+        .select(['title', 'size', 'unsubscribe_token'])
+        .where('card_id', '=', card.id)
+        .where('status', '=', 'open')
+        .orderBy('created_at')
+        .limit(10)
+        .execute(),
+    ]);
+    return buildLoyaltyObject({
+      issuerId: this.options.issuerId,
+      program,
+      card,
+      customer,
+      stores,
+      ...(card.status !== 'voided' && {
+        cardPageUrl: cardPageUrl(this.options.publicUrl, card),
+        restockSubscriptions: waiting.map((w) => ({
+          title: w.title,
+          size: w.size,
+          unsubscribeUrl: restockUnsubscribeUrl(this.options.publicUrl, w.unsubscribe_token),
+        })),
+      }),
+    });
+  }
 
-  async #sendMessage(card: Card, program: Program, objectId: string, messagesSent: number): Promise<void> {
-    const text = card.message!;
-    if (messagesSent >= MAX_OBJECT_MESSAGES - 1) {
-      await this.#call(card.id, () => this.api.patchObject(objectId, { messages: [] }, { notify: false }));
-      messagesSent = 0;
-    }
-    const notify = await this.#takeNotification(card.id, card.pass_version, 'message', text);
-    await this.#call(card.id, () =>
-      this.#silentOnQuota(card.id, card.pass_version, 'message', notify, (n) =>
-        this.api.addObjectMessage(objectId, { id: `m${card.pass_version}`, header: program.name, body: text, messageType: n ? 'TEXT_AND_NOTIFY' : 'TEXT' }),
-      ),
-    );
-    await this.#markSynced(card.id, { synced_message: text, messages_sent: messagesSent + 1 });
+  async #sendMessage(api: GoogleWalletCalls, card: Card, program: Program, full: LoyaltyObjectInput, message: { seq: number; text: string | null }) {
+    if (message.text === null) return this.#settleMessages(card.id, 'skipped', message.seq);
+    const text = message.text;
+    const notify = await this.#takeNotification(card.id, 'message', message.seq);
+    const send = (n: boolean) =>
+      api.addObjectMessage(full.id, { id: `m${message.seq}`, header: program.name, body: text, messageType: n ? 'TEXT_AND_NOTIFY' : 'TEXT' });
+    const notified = await this.#silentOnQuota(card.id, 'message', message.seq, notify, async (n) => {
+      try {
+        await send(n);
+      } catch (err) {
+        // The object is gone at Google (deleted, another issuer): insert it again, then add.
+        if (!isGoogleApiError(err) || err.status !== 404) throw err;
+        await api.upsertObject(full);
+        await send(n);
+      }
+      return n;
+    });
+    await this.#settleMessages(card.id, notified ? 'sent' : 'silent', message.seq);
+  }
+
+  /** Pending messages (all, or the one with `seq`) are done: sent, silent or skipped. */
+  async #settleMessages(cardId: string, status: GoogleMessageStatus, seq?: number): Promise<void> {
+    let q = this.db.updateTable('google_messages').set({ status, sent_at: new Date() }).where('card_id', '=', cardId).where('status', '=', 'pending');
+    if (seq !== undefined) q = q.where('seq', '=', seq);
+    await q.execute();
   }
 
   /**
-   * Records a notification for the object and says whether it may notify: the 4th within 24 h is
-   * recorded as silent. Keyed by the card's pass version, so a retried job gets the decision it got
-   * the first time instead of spending the budget twice.
+   * Records a notification for the object and says whether it may notify: beyond 3 within 24 h it
+   * is recorded as silent. Keyed by what it announces (the update's version, the message's seq), so
+   * a retried job gets the decision it got the first time instead of spending the budget twice.
    */
-  async #takeNotification(cardId: string, version: number, kind: 'message' | 'update', text: string | null): Promise<boolean> {
+  async #takeNotification(cardId: string, kind: 'message' | 'update', ref: number): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
-      await trx.selectFrom('cards').select('id').where('id', '=', cardId).forUpdate().execute();
+      // Serialises budget decisions for the card (class broadcasts count here too).
+      await trx.selectFrom('google_objects').select('card_id').where('card_id', '=', cardId).forUpdate().execute();
       const earlier = await trx
         .selectFrom('google_notifications')
         .select('notified')
         .where('card_id', '=', cardId)
         .where('kind', '=', kind)
-        .where('pass_version', '=', version)
+        .where('ref', '=', ref)
         .executeTakeFirst();
       if (earlier) return earlier.notified;
-      const since = new Date(Date.now() - 86_400_000);
-      const used = await trx
-        .selectFrom('google_notifications')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('card_id', '=', cardId)
-        .where('notified', '=', true)
-        .where('created_at', '>', since)
-        .executeTakeFirstOrThrow();
-      const notified = Number(used.n) < NOTIFICATIONS_PER_DAY;
-      await trx.insertInto('google_notifications').values({ card_id: cardId, kind, notified, text, pass_version: version }).execute();
+      const notified = (await notificationsToday(trx, cardId)) < NOTIFICATIONS_PER_DAY;
+      await trx.insertInto('google_notifications').values({ card_id: cardId, kind, notified, ref }).execute();
       return notified;
     });
+  }
+
+  /**
+   * Google's own count decides in the end: a notifying call answered 403 quotaExceeded is sent
+   * again silently, and the notification is recorded as silent (it did not notify).
+   */
+  async #silentOnQuota<T>(cardId: string, kind: 'message' | 'update', ref: number, notify: boolean, send: (notify: boolean) => Promise<T>): Promise<T> {
+    try {
+      return await send(notify);
+    } catch (err) {
+      if (!notify || !isQuotaExceeded(err)) throw err;
+      await this.db
+        .updateTable('google_notifications')
+        .set({ notified: false })
+        .where('card_id', '=', cardId)
+        .where('kind', '=', kind)
+        .where('ref', '=', ref)
+        .execute();
+      return send(false);
+    }
+  }
+
+  /** A PATCH of an object Google no longer has (a 404: deleted, another issuer) inserts it whole. */
+  async #patchOrInsert(api: GoogleWalletCalls, patch: LoyaltyObjectPatch, full: LoyaltyObjectInput, notify: boolean): Promise<unknown> {
+    try {
+      return await api.patchObject(full.id, patch, { notify });
+    } catch (err) {
+      if (!isGoogleApiError(err) || err.status !== 404) throw err;
+      return api.upsertObject(full, { notify });
+    }
+  }
+
+  /** Only forward: a slower job that sent an older version never overwrites a newer mark. */
+  async #markSynced(cardId: string, version: number, values: Partial<ObjectRow>): Promise<void> {
+    await this.db
+      .updateTable('google_objects')
+      .set({ ...values, synced_version: version, last_error: null, updated_at: new Date() })
+      .where('card_id', '=', cardId)
+      .where((eb) => eb.or([eb('synced_version', 'is', null), eb('synced_version', '<', version), eb('full_sync_due', '=', true)]))
+      .execute();
+  }
+
+  async #moved(cardId: string, version: number): Promise<boolean> {
+    const now = await this.db.selectFrom('cards').select('pass_version').where('id', '=', cardId).executeTakeFirstOrThrow();
+    const pending = await this.db
+      .selectFrom('google_messages')
+      .select('seq')
+      .where('card_id', '=', cardId)
+      .where('status', '=', 'pending')
+      .limit(1)
+      .executeTakeFirst();
+    return now.pass_version > version || pending !== undefined;
+  }
+
+  async #setError(cardId: string, err: unknown): Promise<void> {
+    await this.db
+      .updateTable('google_objects')
+      .set({ last_error: errorText(err), updated_at: new Date() })
+      .where('card_id', '=', cardId)
+      .execute();
   }
 
   async #syncClass(programId: string): Promise<void> {
@@ -161,7 +347,7 @@ export class GoogleSync {
         .values({ program_id: programId, class_id: classIdFor(this.options.issuerId, program), last_error: errorText(err) })
         .onConflict((oc) => oc.column('program_id').doUpdateSet({ last_error: errorText(err) }))
         .execute();
-      throw asJobError(err);
+      throw err;
     }
     await this.db
       .insertInto('google_classes')
@@ -170,88 +356,10 @@ export class GoogleSync {
       .execute();
   }
 
-  /**
-   * Google's own count decides in the end: a notifying call answered 403 quotaExceeded is sent
-   * again silently, and the notification is recorded as silent (it did not notify).
-   */
-  async #silentOnQuota<T>(cardId: string, version: number, kind: 'message' | 'update', notify: boolean, send: (notify: boolean) => Promise<T>): Promise<T> {
-    try {
-      return await send(notify);
-    } catch (err) {
-      if (!notify || !isGoogleApiError(err) || err.status !== 403 || err.reason !== 'quotaExceeded') throw err;
-      await this.db
-        .updateTable('google_notifications')
-        .set({ notified: false })
-        .where('card_id', '=', cardId)
-        .where('kind', '=', kind)
-        .where('pass_version', '=', version)
-        .execute();
-      return send(false);
-    }
-  }
-
-  /** A PATCH of an object Google no longer has (a 404: deleted, another issuer) inserts it whole. */
-  async #patchOrInsert(
-    objectId: string,
-    patch: Parameters<GoogleWalletCalls['patchObject']>[1],
-    full: Parameters<GoogleWalletCalls['upsertObject']>[0],
-    notify: boolean,
-  ) {
-    try {
-      return await this.api.patchObject(objectId, patch, { notify });
-    } catch (err) {
-      if (!isGoogleApiError(err) || err.status !== 404) throw err;
-      return this.api.upsertObject(full, { notify });
-    }
-  }
-
-  async #call(cardId: string, call: () => Promise<unknown>): Promise<void> {
-    try {
-      await call();
-    } catch (err) {
-      await this.#markSynced(cardId, { last_error: errorText(err) });
-      throw asJobError(err);
-    }
-  }
-
-  /**
-   * A campaign to the whole program: one message on the class reaches every holder. The objects'
-   * synced message is set to it, so their own jobs do not send it again one by one.
-   */
-  readonly broadcastToClass = async (program: Program, text: string): Promise<boolean> => {
-    const klass = await this.db.selectFrom('google_classes').select('synced_at').where('program_id', '=', program.id).executeTakeFirst();
-    if (!klass?.synced_at) await this.#syncClass(program.id);
-    await this.api.addClassMessage(classIdFor(this.options.issuerId, program), {
-      id: `c${Date.now()}`,
-      header: program.name,
-      body: text,
-      messageType: 'TEXT_AND_NOTIFY',
-    });
-    await this.db
-      .updateTable('google_objects')
-      .set({ synced_message: text, updated_at: new Date() })
-      .where('card_id', 'in', (eb) => eb.selectFrom('cards').select('id').where('program_id', '=', program.id))
-      .execute();
-    return true;
-  };
-
-  async #markSynced(
-    cardId: string,
-    values: Partial<{
-      synced_balance: number;
-      synced_tier: string;
-      synced_message: string;
-      synced_version: number;
-      synced_hash: string;
-      messages_sent: number;
-      last_error: string | null;
-    }>,
-  ) {
-    await this.db
-      .updateTable('google_objects')
-      .set({ ...values, updated_at: new Date() })
-      .where('card_id', '=', cardId)
-      .execute();
+  /** The class is current (created if need be) before a class-wide message is added to it. */
+  async ensureClass(programId: string): Promise<void> {
+    const klass = await this.db.selectFrom('google_classes').select('synced_at').where('program_id', '=', programId).executeTakeFirst();
+    if (!klass?.synced_at) await this.#syncClass(programId);
   }
 
   #stores(programId: string): Promise<Store[]> {
@@ -259,8 +367,27 @@ export class GoogleSync {
   }
 }
 
+/** Notifying messages and updates the object got in the last 24 h (class messages included). */
+export async function notificationsToday(db: Db, cardId: string): Promise<number> {
+  const row = await db
+    .selectFrom('google_notifications')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('card_id', '=', cardId)
+    .where('notified', '=', true)
+    .where('created_at', '>', new Date(Date.now() - 86_400_000))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+const isQuotaExceeded = (err: unknown) => isGoogleApiError(err) && err.status === 403 && err.reason === 'quotaExceeded';
+
+/** 403 other than a quota: Google refuses the service account for this issuer (not yet, or no longer authorised). */
+const isPermissionDenied = (err: unknown) =>
+  isGoogleApiError(err) && err.status === 403 && err.reason !== 'quotaExceeded' && err.reason !== 'rateLimitExceeded';
+
 /** 429/5xx/network → retried by the job queue with back-off; other 4xx → recorded, not retried forever. */
 function asJobError(err: unknown): JobError {
+  if (err instanceof JobError) return err;
   if (isGoogleApiError(err)) {
     return new JobError(`Google Wallet API ${err.status}: ${err.message}`, {
       permanent: !err.retryable,
@@ -272,7 +399,7 @@ function asJobError(err: unknown): JobError {
 
 /** The object apart from what is sent on its own (balance and tier fields). */
 function contentHash(obj: LoyaltyObjectInput): string {
-  const { loyaltyPoints: _points, textModulesData: _modules, ...rest } = obj;
+  const { loyaltyPoints: _points, secondaryLoyaltyPoints: _tier, ...rest } = obj;
   return createHash('sha256').update(JSON.stringify(rest)).digest('hex');
 }
 

@@ -4,6 +4,8 @@ import path from 'node:path';
 import type { Config, GoogleConfig } from '../../platform/config/config.js';
 import type { Db } from '../../platform/db/database.js';
 import type { Program } from '../../platform/db/schema.js';
+import type { UnitOfWork } from '../../platform/db/unit-of-work.js';
+import type { ChannelHealth } from '../outbox/wallet-outbox.js';
 import type { Logger } from '../../platform/log/logger.js';
 import type { CardLinkBuilder } from '../../loyalty/cards/card-view.js';
 import type { JobHandlers } from '../../platform/jobs/job-runner.js';
@@ -14,6 +16,10 @@ import { createGoogleWalletApi } from './wallet-api.js';
 import { CallbackKeys } from './callback-keys.js';
 import { GoogleCallbackService } from './callback-service.js';
 import { GoogleSync } from './google-sync.js';
+import { GoogleChannel } from './google-channel.js';
+import { QuotaGovernor } from './quota-governor.js';
+import { ClassBroadcast, type Recipients } from './class-broadcast.js';
+import { recordMessages, sweep } from './sweeper.js';
 import { classIdFor, objectIdFor } from './loyalty-resources.js';
 import { saveLink } from './save-link.js';
 
@@ -22,11 +28,17 @@ export const GOOGLE_PATH = '/wallet/google';
 export interface GoogleWallet {
   routes: Router;
   link: CardLinkBuilder;
-  broadcastToClass: (program: Program, text: string) => Promise<boolean>;
+  /** One class message, when every object of the program may receive it (see ClassBroadcast). */
+  broadcastToClass: (program: Program, text: string, recipients: (db: Db) => Recipients) => Promise<boolean>;
   /** The outbox's Google channels (per card, per program) and the jobs that serve them. */
   cardChannel: 'google.card-changed';
   programChannel: 'google.class-sync';
+  /** Records each card message for delivery (the outbox's messagesSet hook). */
+  messagesSet: (trx: Db, cardIds: string[], deliveredByClass: boolean) => Promise<void>;
   jobs: JobHandlers;
+  health: () => Promise<ChannelHealth>;
+  /** How often the sweeper re-drives missing, stale and failed objects. */
+  sweepEveryMs: number;
 }
 
 interface ServiceAccount {
@@ -35,7 +47,7 @@ interface ServiceAccount {
 }
 
 /** Google Wallet is on when GOOGLE_ISSUER_ID and GOOGLE_APPLICATION_CREDENTIALS are set. */
-export async function setupGoogleWallet(config: Config, db: Db, logger: Logger): Promise<GoogleWallet | undefined> {
+export async function setupGoogleWallet(config: Config, db: Db, uow: UnitOfWork, logger: Logger): Promise<GoogleWallet | undefined> {
   const google = config.google;
   if (!google) {
     logger.info('Google Wallet is off: set GOOGLE_ISSUER_ID and GOOGLE_APPLICATION_CREDENTIALS to turn it on');
@@ -46,13 +58,17 @@ export async function setupGoogleWallet(config: Config, db: Db, logger: Logger):
     apiUrl: google.apiUrl,
     tokenUrl: google.tokenUrl,
     credentials: account,
-    requestsPerSecond: google.requestsPerSecond,
+    // One quota for the deployment, whatever the number of processes.
+    limiter: new QuotaGovernor(db, { requestsPerSecond: google.requestsPerSecond }),
     logger,
   });
   const base = config.publicUrl + GOOGLE_PATH;
-  const sync = new GoogleSync(db, api, {
+  const channel = new GoogleChannel(db, google.pauseMs);
+  const sync = new GoogleSync(db, api, channel, {
     issuerId: google.issuerId,
+    publicUrl: config.publicUrl,
     logoUrl: (program) => `${base}/logo/${program.design}.png`,
+    heroUrl: (program) => `${base}/hero/${program.design}.png`,
     callbackUrl: `${base}/callbacks`,
     backgroundColor: templateBackground,
   });
@@ -77,13 +93,24 @@ export async function setupGoogleWallet(config: Config, db: Db, logger: Logger):
     res.type('image/png').set('Cache-Control', 'public, max-age=86400').send(file);
   });
 
+  const broadcast = new ClassBroadcast(db, uow, api.inLane('bulk'), google.issuerId, (programId) => sync.ensureClass(programId));
   return {
     routes,
-    broadcastToClass: sync.broadcastToClass,
+    broadcastToClass: (program, text, recipients) => broadcast.send(program, text, recipients),
     // "Inserted at issuance": enrolment's outbox row is the card's first 'google.card-changed' job.
     cardChannel: 'google.card-changed',
     programChannel: 'google.class-sync',
-    jobs: { 'google.card-changed': sync.cardChanged, 'google.class-sync': sync.classSync },
+    messagesSet: recordMessages,
+    jobs: {
+      'google.card-changed': sync.cardChanged,
+      'google.class-sync': sync.classSync,
+      'google.sweep': async () => {
+        const n = await sweep(db, 5 * google.sweepEveryMs);
+        if (n) logger.info({ objects: n }, 'Google sweeper re-drove missing, stale or failed objects');
+      },
+    },
+    health: () => channel.health(),
+    sweepEveryMs: google.sweepEveryMs,
     // The link only names the object; the card's first outbox job inserted it.
     link: (card, program) => ({
       google:

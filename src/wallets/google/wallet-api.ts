@@ -3,7 +3,9 @@
  *
  * - OAuth: google-auth-library's JWT client (service-account JWT-bearer grant, token cached by the
  *   library until 5 min before expiry).
- * - One rate limiter per instance: at most `requestsPerSecond` requests start in any 1-second window.
+ * - A rate limiter decides when each request may start: by default one per instance (at most
+ *   `requestsPerSecond` in any 1-second window); the service passes the deployment's governor,
+ *   shared by every process through PostgreSQL, and tells it about every 429.
  * - No retries here: every failure becomes a GoogleApiError that says whether it is retryable, and
  *   the job queue retries with back-off. (Only the library's own token fetch keeps its built-in
  *   gaxios retry of the token POST.)
@@ -11,6 +13,7 @@
  */
 import { JWT, gaxios } from 'google-auth-library';
 import type { walletobjects_v1 } from '@googleapis/walletobjects';
+import type { Lane } from './quota-governor.js';
 
 export type LoyaltyClass = walletobjects_v1.Schema$LoyaltyClass;
 export type LoyaltyObject = walletobjects_v1.Schema$LoyaltyObject;
@@ -106,11 +109,20 @@ export interface WalletApiLogger {
   warn(obj: Record<string, unknown>, msg: string): void;
 }
 
+/** Decides when a request may start; `lane` says whose it is (a till's, or bulk traffic). */
+export interface RequestLimiter {
+  acquire(lane: Lane): Promise<void>;
+  /** Google answered 429 (Retry-After in ms when it said). */
+  throttled?(retryAfterMs?: number): Promise<void>;
+}
+
 export interface GoogleWalletApiOptions {
   apiUrl?: string;
   tokenUrl?: string;
   credentials: { client_email: string; private_key: string };
   requestsPerSecond?: number;
+  /** Replaces the per-instance limiter built from requestsPerSecond. */
+  limiter?: RequestLimiter;
   fetchImpl?: typeof fetch;
   logger?: WalletApiLogger;
   /** Per request (and per token fetch); a hung connection must not stall a worker forever. */
@@ -129,6 +141,9 @@ export interface GoogleWalletApi {
   getObject(id: string): Promise<LoyaltyObject>;
   addObjectMessage(id: string, message: MessageInput): Promise<LoyaltyObjectAddMessageResponse>;
   upsertObject(obj: LoyaltyObjectInput, options?: PatchOptions): Promise<UpsertResult<LoyaltyObject>>;
+
+  /** The same calls, queued in another lane of the limiter (the default lane is 'till'). */
+  inLane(lane: Lane): GoogleWalletApi;
 }
 
 /**
@@ -161,6 +176,12 @@ class TokenEndpointGaxios extends gaxios.Gaxios {
  * requests through in one second, which is exactly what Google's "20 requests/second" quota counts.
  * Waiters are served FIFO; nothing is dropped.
  */
+/** The default: this instance's own limiter, lanes served in arrival order. */
+function localLimiter(perSecond: number): RequestLimiter {
+  const limiter = createRateLimiter(perSecond);
+  return { acquire: () => limiter.acquire() };
+}
+
 export function createRateLimiter(perSecond: number, windowMs = 1000): { acquire(): Promise<void>; readonly queued: number } {
   if (!Number.isFinite(perSecond) || perSecond <= 0) throw new RangeError('requestsPerSecond must be a positive number');
   // Fractional rates (e.g. 0.5/s) become "1 request per 2 s".
@@ -237,7 +258,7 @@ export function createGoogleWalletApi(options: GoogleWalletApiOptions): GoogleWa
   const fetchImpl = options.fetchImpl ?? globalThis.fetch;
   const timeoutMs = options.timeoutMs ?? 30_000;
   const logger = options.logger;
-  const limiter = createRateLimiter(options.requestsPerSecond ?? 20);
+  const limiter: RequestLimiter = options.limiter ?? localLimiter(options.requestsPerSecond ?? 20);
 
   const transporterDefaults: gaxios.GaxiosOptions = { timeout: timeoutMs };
   if (options.fetchImpl) transporterDefaults.fetchImplementation = options.fetchImpl;
@@ -266,22 +287,22 @@ export function createGoogleWalletApi(options: GoogleWalletApiOptions): GoogleWa
     }
   }
 
-  async function call<T>(method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown): Promise<T> {
+  async function callIn<T>(lane: Lane, method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown): Promise<T> {
     try {
-      return await callOnce<T>(method, path, body);
+      return await callOnce<T>(lane, method, path, body);
     } catch (err) {
       // 401: the cached token was revoked or expired early. Drop it, fetch a new one, try once more.
       if (!(err instanceof GoogleApiError) || err.status !== 401) throw err;
       auth.credentials = { ...auth.credentials, expiry_date: 1 };
-      return callOnce<T>(method, path, body);
+      return callOnce<T>(lane, method, path, body);
     }
   }
 
-  async function callOnce<T>(method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown): Promise<T> {
+  async function callOnce<T>(lane: Lane, method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown): Promise<T> {
     // Token first, slot second: the first call (or a refresh) would otherwise hold a slot while
     // fetching the token and then fire late, bunching requests at Google's side.
     await accessToken();
-    await limiter.acquire();
+    await limiter.acquire(lane);
     // Cached → immediate; re-read in case the token expired while this call waited in the queue.
     const token = await accessToken();
 
@@ -325,6 +346,7 @@ export function createGoogleWalletApi(options: GoogleWalletApiOptions): GoogleWa
       `${method} ${path}: HTTP ${res.status}`,
       parseRetryAfter(res.headers.get('retry-after')),
     );
+    if (res.status === 429) await limiter.throttled?.(err.retryAfterMs);
     // 404/409 are normal control flow for callers (get-or-insert, insert→409→patch).
     const level = res.status === 404 || res.status === 409 ? 'debug' : 'warn';
     logger?.[level]({ method, path, status: res.status, reason: err.reason, ms }, 'google wallet request rejected');
@@ -344,52 +366,57 @@ export function createGoogleWalletApi(options: GoogleWalletApiOptions): GoogleWa
   const withNotify = <T extends object>(body: T, options?: PatchOptions): T & { notifyPreference?: NotifyPreference } =>
     options?.notify ? { ...body, notifyPreference: 'NOTIFY_ON_UPDATE' } : body;
 
-  const api: GoogleWalletApi = {
-    insertClass(cls) {
-      // reviewStatus is required; UNDER_REVIEW makes the class usable once Google approves it.
-      return call<LoyaltyClass>('POST', '/loyaltyClass', { ...cls, reviewStatus: cls.reviewStatus ?? 'UNDER_REVIEW' });
-    },
-    patchClass(classId, patch, options) {
-      // "When updating an already approved class you should keep setting this field to underReview."
-      const body = withNotify({ ...patch, reviewStatus: patch.reviewStatus ?? 'UNDER_REVIEW' }, options);
-      return call<LoyaltyClass>('PATCH', `/loyaltyClass/${id(classId)}`, body);
-    },
-    getClass(classId) {
-      return call<LoyaltyClass>('GET', `/loyaltyClass/${id(classId)}`);
-    },
-    addClassMessage(classId, message) {
-      return call<LoyaltyClassAddMessageResponse>('POST', `/loyaltyClass/${id(classId)}/addMessage`, toMessageRequest(message));
-    },
-    async upsertClass(cls) {
-      try {
-        return { created: true, resource: await api.insertClass(cls) };
-      } catch (err) {
-        if (!(err instanceof GoogleApiError) || err.status !== 409) throw err;
-        return { created: false, resource: await api.patchClass(cls.id, cls) };
-      }
-    },
+  const inLane = (lane: Lane): GoogleWalletApi => {
+    const call = <T>(method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown) => callIn<T>(lane, method, path, body);
+    const api: GoogleWalletApi = {
+      insertClass(cls) {
+        // reviewStatus is required; UNDER_REVIEW makes the class usable once Google approves it.
+        return call<LoyaltyClass>('POST', '/loyaltyClass', { ...cls, reviewStatus: cls.reviewStatus ?? 'UNDER_REVIEW' });
+      },
+      patchClass(classId, patch, options) {
+        // "When updating an already approved class you should keep setting this field to underReview."
+        const body = withNotify({ ...patch, reviewStatus: patch.reviewStatus ?? 'UNDER_REVIEW' }, options);
+        return call<LoyaltyClass>('PATCH', `/loyaltyClass/${id(classId)}`, body);
+      },
+      getClass(classId) {
+        return call<LoyaltyClass>('GET', `/loyaltyClass/${id(classId)}`);
+      },
+      addClassMessage(classId, message) {
+        return call<LoyaltyClassAddMessageResponse>('POST', `/loyaltyClass/${id(classId)}/addMessage`, toMessageRequest(message));
+      },
+      async upsertClass(cls) {
+        try {
+          return { created: true, resource: await api.insertClass(cls) };
+        } catch (err) {
+          if (!(err instanceof GoogleApiError) || err.status !== 409) throw err;
+          return { created: false, resource: await api.patchClass(cls.id, cls) };
+        }
+      },
 
-    insertObject(obj) {
-      // state is required on insert; its class must already exist (and be approved).
-      return call<LoyaltyObject>('POST', '/loyaltyObject', { ...obj, state: obj.state ?? 'ACTIVE' });
-    },
-    patchObject(objectId, patch, options) {
-      return call<LoyaltyObject>('PATCH', `/loyaltyObject/${id(objectId)}`, withNotify(patch, options));
-    },
-    getObject(objectId) {
-      return call<LoyaltyObject>('GET', `/loyaltyObject/${id(objectId)}`);
-    },
-    addObjectMessage(objectId, message) {
-      return call<LoyaltyObjectAddMessageResponse>('POST', `/loyaltyObject/${id(objectId)}/addMessage`, toMessageRequest(message));
-    },
-    async upsertObject(obj, options) {
-      try {
-        return { created: true, resource: await api.insertObject(obj) };
-      } catch (err) {
-        if (!(err instanceof GoogleApiError) || err.status !== 409) throw err;
-        return { created: false, resource: await api.patchObject(obj.id, obj, options) };
-      }
-    },
+      insertObject(obj) {
+        // state is required on insert; its class must already exist (and be approved).
+        return call<LoyaltyObject>('POST', '/loyaltyObject', { ...obj, state: obj.state ?? 'ACTIVE' });
+      },
+      patchObject(objectId, patch, options) {
+        return call<LoyaltyObject>('PATCH', `/loyaltyObject/${id(objectId)}`, withNotify(patch, options));
+      },
+      getObject(objectId) {
+        return call<LoyaltyObject>('GET', `/loyaltyObject/${id(objectId)}`);
+      },
+      addObjectMessage(objectId, message) {
+        return call<LoyaltyObjectAddMessageResponse>('POST', `/loyaltyObject/${id(objectId)}/addMessage`, toMessageRequest(message));
+      },
+      async upsertObject(obj, options) {
+        try {
+          return { created: true, resource: await api.insertObject(obj) };
+        } catch (err) {
+          if (!(err instanceof GoogleApiError) || err.status !== 409) throw err;
+          return { created: false, resource: await api.patchObject(obj.id, obj, options) };
+        }
+      },
+      inLane,
+    };
+    return api;
   };
-  return api;
+  return inLane('till');
 }

@@ -12,6 +12,19 @@ export interface WalletChannels {
   program: ProgramJobKind[];
   /** Card jobs wait this long: the changes of a burst fold into the one waiting job (one push). */
   coalesceMs: number;
+  /**
+   * A channel that delivers every message, not only the latest (Google keeps a list): called in
+   * the transaction that set the cards' messages, to record them one by one. `deliveredByClass`:
+   * the campaign already reached these cards through one class-wide message.
+   */
+  messagesSet?: (trx: Db, cardIds: string[], deliveredByClass: boolean) => Promise<void>;
+}
+
+export interface CardChangeOptions {
+  /** Campaign or program-wide traffic: yields to a till's change where a quota binds (Google). */
+  bulk?: boolean;
+  /** The message already reached Google through a class message. */
+  deliveredByClass?: boolean;
 }
 
 /** What /healthz reports of a wallet channel: healthy is false when it cannot sign or deliver. */
@@ -35,7 +48,7 @@ export class WalletOutbox {
    * `columns`: what changed on the cards, written in the same statement as the version bump. A new
    * message announces itself; `announce` names the field otherwise ('balance' for points moved).
    */
-  async cardChanged(trx: Db, cardIds: string[], columns: CardUpdate = {}, announce?: 'balance' | 'message'): Promise<void> {
+  async cardChanged(trx: Db, cardIds: string[], columns: CardUpdate = {}, announce?: 'balance' | 'message', options: CardChangeOptions = {}): Promise<void> {
     if (cardIds.length === 0) return;
     // A new text announces itself; a cleared one (erasure) must not announce "no message".
     const announced: AnnounceChange = typeof columns.message === 'string' ? 'message' : columns.message === null ? 'silent' : announce;
@@ -49,7 +62,8 @@ export class WalletOutbox {
       })
       .where('id', 'in', cardIds)
       .execute();
-    await this.#enqueue(trx, cardIds);
+    if (announced === 'message') await this.channels.messagesSet?.(trx, cardIds, options.deliveredByClass ?? false);
+    await this.#enqueue(trx, cardIds, options.bulk ?? false);
   }
 
   /**
@@ -58,14 +72,17 @@ export class WalletOutbox {
    * card (Google inserts its object at issuance).
    */
   async cardIssued(trx: Db, cardId: string): Promise<void> {
-    await this.#enqueue(trx, [cardId]);
+    await this.#enqueue(trx, [cardId], false);
   }
 
-  async #enqueue(trx: Db, cardIds: string[]): Promise<void> {
+  async #enqueue(trx: Db, cardIds: string[], bulk: boolean): Promise<void> {
     const runAt = new Date(Date.now() + this.channels.coalesceMs);
+    const payload = (cardId: string) => (bulk ? { cardId, bulk } : { cardId });
+    // A till's change folds into a waiting bulk job for the card and lifts it to the till's lane.
     await enqueueJobs(
       trx,
-      this.channels.card.flatMap((kind) => cardIds.map((cardId) => ({ kind, dedupeKey: cardId, payload: { cardId }, runAt }))),
+      this.channels.card.flatMap((kind) => cardIds.map((cardId) => ({ kind, dedupeKey: cardId, payload: payload(cardId), runAt }))),
+      bulk ? {} : { liftPayload: true },
     );
   }
 
@@ -88,7 +105,7 @@ export class WalletOutbox {
     for (const kind of this.channels.card) {
       await sql`
         insert into jobs (kind, dedupe_key, payload)
-        select ${kind}, id::text, jsonb_build_object('cardId', id) from cards
+        select ${kind}, id::text, jsonb_build_object('cardId', id, 'bulk', true) from cards
         where program_id = ${programId} and status != 'voided'
         on conflict (kind, dedupe_key) where dedupe_key is not null and locked_until is null and failed_at is null do nothing`.execute(db);
     }
