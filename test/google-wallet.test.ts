@@ -97,10 +97,20 @@ describe('issuing into Google Wallet', () => {
     expect(card.links.google.length).toBeLessThan(1800);
   });
 
-  it('serves the program logo publicly', async () => {
-    const res = await fetch(`${svc.url}/wallet/google/logo/default.png`);
-    expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toBe('image/png');
+  it('serves the program logo (660×660, Google’s minimum) and hero publicly', async () => {
+    for (const [kind, width, height] of [
+      ['logo', 660, 660],
+      ['hero', 1032, 336],
+    ] as const) {
+      const res = await fetch(`${svc.url}/wallet/google/${kind}/default.png`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('image/png');
+      expect(res.headers.get('cache-control')).toBe('public, max-age=86400');
+      const png = Buffer.from(await res.arrayBuffer());
+      expect(png.toString('ascii', 12, 16)).toBe('IHDR');
+      expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([width, height]);
+    }
+    expect((await fetch(`${svc.url}/wallet/google/hero/no-such-design.png`)).status).toBe(404);
   });
 });
 

@@ -13,11 +13,14 @@ import { sendProblem } from '../../platform/http/problem.js';
 import { createGoogleWalletApi } from './wallet-api.js';
 import { CallbackKeys } from './callback-keys.js';
 import { GoogleCallbackService } from './callback-service.js';
-import { GoogleSync } from './google-sync.js';
+import { GoogleSync, type GoogleSyncOptions } from './google-sync.js';
 import { classIdFor, objectIdFor } from './loyalty-resources.js';
 import { saveLink } from './save-link.js';
 
 export const GOOGLE_PATH = '/wallet/google';
+
+/** The public image routes (/wallet/google/<kind>/<design>.png) and the design's file each serves. */
+const GOOGLE_IMAGES = { logo: 'google-logo.png', hero: 'google-hero.png' } as const;
 
 export interface GoogleWallet {
   routes: Router;
@@ -50,12 +53,16 @@ export async function setupGoogleWallet(config: Config, db: Db, logger: Logger):
     logger,
   });
   const base = config.publicUrl + GOOGLE_PATH;
-  const sync = new GoogleSync(db, api, {
+  // heroUrl is for the class's heroImage (ClassInput.heroUrl): GoogleSync hands it to
+  // buildLoyaltyClass once its options name it; until then the class goes without a hero.
+  const syncOptions: GoogleSyncOptions & { heroUrl: (program: Program) => string } = {
     issuerId: google.issuerId,
     logoUrl: (program) => `${base}/logo/${program.design}.png`,
+    heroUrl: (program) => `${base}/hero/${program.design}.png`,
     callbackUrl: `${base}/callbacks`,
     backgroundColor: templateBackground,
-  });
+  };
+  const sync = new GoogleSync(db, api, syncOptions);
 
   const callbacks = new GoogleCallbackService(
     db,
@@ -68,14 +75,17 @@ export async function setupGoogleWallet(config: Config, db: Db, logger: Logger):
     const result = await callbacks.handle(req.body);
     res.status(200).json(result);
   });
-  // Google fetches the program logo from a public https URL.
-  routes.get(`${GOOGLE_PATH}/logo/:design.png`, async (req, res) => {
-    const design = pathParam(req, 'design');
-    if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(design)) return sendProblem(res, 404, 'Not found', 'No such design');
-    const file = await readFile(path.join(TEMPLATES_DIR, design, 'icon@3x.png')).catch(() => undefined);
-    if (!file) return sendProblem(res, 404, 'Not found', 'No such design');
-    res.type('image/png').set('Cache-Control', 'public, max-age=86400').send(file);
-  });
+  // Google fetches the class's images from public https URLs: each design's own (templates/<design>/,
+  // made by scripts/make-template-images.ts for the default design).
+  for (const [kind, fileName] of Object.entries(GOOGLE_IMAGES)) {
+    routes.get(`${GOOGLE_PATH}/${kind}/:design.png`, async (req, res) => {
+      const design = pathParam(req, 'design');
+      if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(design)) return sendProblem(res, 404, 'Not found', 'No such design');
+      const file = await readFile(path.join(TEMPLATES_DIR, design, fileName)).catch(() => undefined);
+      if (!file) return sendProblem(res, 404, 'Not found', 'No such design');
+      res.type('image/png').set('Cache-Control', 'public, max-age=86400').send(file);
+    });
+  }
 
   return {
     routes,

@@ -17,7 +17,10 @@ export interface ClassInput {
   issuerId: string;
   program: Program;
   stores: Store[];
+  /** The design's 660×660 logo (Google masks it to a circle). */
   logoUrl: string;
+  /** The design's 1032×336 banner, shown on the front of every card of the class. */
+  heroUrl?: string;
   callbackUrl: string;
   backgroundColor: string;
 }
@@ -28,6 +31,9 @@ export function buildLoyaltyClass(input: ClassInput): LoyaltyClassInput {
     issuerName: input.program.name,
     programName: input.program.name,
     programLogo: { sourceUri: { uri: input.logoUrl }, contentDescription: { defaultValue: { language: 'en', value: input.program.name } } },
+    ...(input.heroUrl && {
+      heroImage: { sourceUri: { uri: input.heroUrl }, contentDescription: { defaultValue: { language: 'en', value: input.program.name } } },
+    }),
     hexBackgroundColor: input.backgroundColor,
     // Google requires UNDER_REVIEW on insert and on every update of an approved class.
     reviewStatus: 'UNDER_REVIEW',
