@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import type { Program, Store } from '../src/platform/db/schema.js';
+import type { Card, Customer, Program, Store } from '../src/platform/db/schema.js';
 import { TEMPLATES_DIR } from '../src/platform/paths.js';
-import { buildLoyaltyClass } from '../src/wallets/google/loyalty-resources.js';
+import { balanceFields, buildLoyaltyClass, buildLoyaltyObject, type RestockSubscription } from '../src/wallets/google/loyalty-resources.js';
 
 const ISSUER = '3388000000022222222';
 
@@ -33,7 +33,55 @@ function program(overrides: Partial<Program> = {}): Program {
   };
 }
 
+function card(overrides: Partial<Card> = {}): Card {
+  return {
+    id: '00000000-0000-4000-8000-000000000002',
+    program_id: '00000000-0000-4000-8000-000000000001',
+    customer_id: '00000000-0000-4000-8000-000000000003',
+    card_number: '412345678903',
+    serial_number: '6f1c2b8e-3d4a-4e5f-8a9b-0c1d2e3f4a5b',
+    barcode_value: '412345678903',
+    status: 'active',
+    tier: 'Gold',
+    balance: 1240,
+    lifetime_spend_minor: 0,
+    auth_token: 'auth-token',
+    link_token: 'link-token',
+    message: null,
+    pass_version: 1,
+    pass_updated_at: new Date(0),
+    pass_xid: '1',
+    announce: null,
+    message_seq: 0,
+    created_at: new Date(0),
+    updated_at: new Date(0),
+    ...overrides,
+  };
+}
+
+const customer: Customer = {
+  id: '00000000-0000-4000-8000-000000000003',
+  program_id: '00000000-0000-4000-8000-000000000001',
+  name: 'Anna Karenina',
+  phone: '+79161234567',
+  email: null,
+  birthday: null,
+  home_store_id: null,
+  marketing_consent: true,
+  max_messages_per_week: null,
+  created_at: new Date(0),
+  updated_at: new Date(0),
+  erased_at: null,
+};
+
 const stores: Store[] = [];
+
+const subscription = (i: number, overrides: Partial<RestockSubscription> = {}): RestockSubscription => ({
+  title: `Sneaker ${i}`,
+  size: '42',
+  unsubscribeUrl: `https://loyalty.example.com/restock/unsubscribe/token-${i}`,
+  ...overrides,
+});
 
 // ---------------------------------------------------------------------------------------------
 // PNG reading: the IHDR, and the pixels of an 8-bit RGB non-interlaced image (what the script writes)
@@ -125,5 +173,104 @@ describe('the loyalty class', () => {
 
   it('has no hero when none is given', () => {
     expect(buildLoyaltyClass(input)).not.toHaveProperty('heroImage');
+  });
+});
+
+describe('the loyalty object', () => {
+  const build = (overrides: Partial<Parameters<typeof buildLoyaltyObject>[0]> = {}) =>
+    buildLoyaltyObject({ issuerId: ISSUER, program: program(), card: card(), customer, stores, ...overrides });
+
+  it('shows the tier on the front as the secondary points, localized like the points', () => {
+    const obj = build();
+    expect(obj.loyaltyPoints).toEqual({
+      label: 'Points',
+      localizedLabel: { defaultValue: { language: 'en', value: 'Points' }, translatedValues: [{ language: 'ru', value: 'Баллы' }] },
+      balance: { int: 1240 },
+    });
+    expect(obj.secondaryLoyaltyPoints).toEqual({
+      label: 'Tier',
+      localizedLabel: { defaultValue: { language: 'en', value: 'Tier' }, translatedValues: [{ language: 'ru', value: 'Уровень' }] },
+      balance: { string: 'Gold' },
+    });
+    expect(obj.textModulesData).toEqual([]); // no second copy of the tier in the details
+  });
+
+  it('links the card page, in English and Russian', () => {
+    const obj = build({ cardPageUrl: 'https://loyalty.example.com/c/link-token' });
+    expect(obj.linksModuleData?.uris).toEqual([
+      {
+        id: 'card',
+        uri: 'https://loyalty.example.com/c/link-token',
+        description: 'Your card',
+        localizedDescription: { defaultValue: { language: 'en', value: 'Your card' }, translatedValues: [{ language: 'ru', value: 'Ваша карта' }] },
+      },
+    ]);
+  });
+
+  it('lists open back-in-stock subscriptions, each with its unsubscribe link', () => {
+    const obj = build({ cardPageUrl: 'https://loyalty.example.com/c/t', restockSubscriptions: [subscription(1), subscription(2, { size: null })] });
+    expect(obj.textModulesData).toEqual([
+      {
+        id: 'restock',
+        header: 'Waiting for it to be back',
+        localizedHeader: {
+          defaultValue: { language: 'en', value: 'Waiting for it to be back' },
+          translatedValues: [{ language: 'ru', value: 'Жду поступления' }],
+        },
+        body: 'Sneaker 1 (42)\nSneaker 2',
+      },
+    ]);
+    const uris = obj.linksModuleData!.uris!;
+    expect(uris.map((u) => u.id)).toEqual(['card', 'restock-1', 'restock-2']);
+    expect(uris[1]).toEqual({
+      id: 'restock-1',
+      uri: 'https://loyalty.example.com/restock/unsubscribe/token-1',
+      description: 'Stop waiting: Sneaker 1',
+      localizedDescription: {
+        defaultValue: { language: 'en', value: 'Stop waiting: Sneaker 1' },
+        translatedValues: [{ language: 'ru', value: 'Отписаться: Sneaker 1' }],
+      },
+    });
+  });
+
+  it('stays within Google’s 10 links and keeps texts short, cutting between graphemes', () => {
+    const emoji = '\u{1F45F}'; // two UTF-16 units
+    const long = `${'x'.repeat(29)}${emoji}${'y'.repeat(100)}`;
+    const many = Array.from({ length: 12 }, (_, i) => subscription(i + 1, { title: i === 0 ? long : `Item ${i + 1}`, size: i === 0 ? 'XXL' : null }));
+    const obj = build({ cardPageUrl: 'https://loyalty.example.com/c/t', restockSubscriptions: many });
+    const uris = obj.linksModuleData!.uris!;
+    expect(uris).toHaveLength(10);
+    expect(uris.at(-1)!.uri).toBe('https://loyalty.example.com/restock/unsubscribe/token-9');
+    const body = obj.textModulesData![0]!.body!;
+    expect(body.split('\n')).toHaveLength(9); // the ones with a link
+    expect(body.length).toBeLessThanOrEqual(500);
+    const firstLine = body.split('\n')[0]!;
+    expect(firstLine.length).toBeLessThanOrEqual(50);
+    expect(firstLine.startsWith(`${'x'.repeat(29)}${emoji}y`)).toBe(true);
+    // The link's title is cut before the emoji it would split (29 + 2 > 30).
+    expect(uris[1]!.description).toBe(`Stop waiting: ${'x'.repeat(29)}`);
+  });
+
+  it('always sends its text and link arrays, so a closed subscription is cleared at Google', () => {
+    const obj = build();
+    expect(obj.textModulesData).toEqual([]);
+    expect(obj.linksModuleData).toEqual({ uris: [] });
+  });
+
+  it('shows a voided card no subscriptions and no personal link', () => {
+    const obj = build({ card: card({ status: 'voided' }), cardPageUrl: 'https://loyalty.example.com/c/t', restockSubscriptions: [subscription(1)] });
+    expect(obj.state).toBe('INACTIVE');
+    expect(obj.textModulesData).toEqual([]);
+    expect(obj.linksModuleData).toEqual({ uris: [] });
+    expect(obj.messages).toEqual([]);
+  });
+
+  it('patches balance and tier without any array, so a balance update keeps the subscriptions module', () => {
+    const fields = balanceFields(card({ balance: 7, tier: 'Silver' }));
+    expect(Object.keys(fields).sort()).toEqual(['loyaltyPoints', 'secondaryLoyaltyPoints']);
+    expect(fields.loyaltyPoints?.balance).toEqual({ int: 7 });
+    expect(fields.secondaryLoyaltyPoints?.balance).toEqual({ string: 'Silver' });
+    const full = build({ restockSubscriptions: [subscription(1)] });
+    expect(full).toMatchObject(balanceFields(card())); // one source for both
   });
 });
