@@ -1,12 +1,16 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { inflateSync } from 'node:zlib';
+import jwt from 'jsonwebtoken';
 import { describe, expect, it } from 'vitest';
 import type { Card, Customer, Program, Store } from '../src/platform/db/schema.js';
 import { TEMPLATES_DIR } from '../src/platform/paths.js';
-import { balanceFields, buildLoyaltyClass, buildLoyaltyObject, type RestockSubscription } from '../src/wallets/google/loyalty-resources.js';
+import { balanceFields, buildLoyaltyClass, buildLoyaltyObject, saveObjectFor, type RestockSubscription } from '../src/wallets/google/loyalty-resources.js';
+import { MAX_SAVE_LINK_LENGTH, saveLink } from '../src/wallets/google/save-link.js';
+import { createTestServiceAccount } from './support/fake-google.js';
 
 const ISSUER = '3388000000022222222';
+const account = createTestServiceAccount();
 
 function program(overrides: Partial<Program> = {}): Program {
   return {
@@ -272,5 +276,49 @@ describe('the loyalty object', () => {
     expect(fields.secondaryLoyaltyPoints?.balance).toEqual({ string: 'Silver' });
     const full = build({ restockSubscriptions: [subscription(1)] });
     expect(full).toMatchObject(balanceFields(card())); // one source for both
+  });
+});
+
+describe('the save link', () => {
+  const claimsOf = (link: string) => {
+    expect(link).toMatch(/^https:\/\/pay\.google\.com\/gp\/v\/save\/[\w-]+\.[\w-]+\.[\w-]+$/);
+    return jwt.verify(link.split('/').at(-1)!, account.publicKeyPem, { algorithms: ['RS256'] }) as jwt.JwtPayload;
+  };
+  const link = (p: Program, c: Card) => saveLink({ clientEmail: account.client_email, privateKey: account.private_key, object: saveObjectFor(ISSUER, p, c) });
+
+  it('carries a slim but complete object, so Google can create it on save', () => {
+    const claims = claimsOf(link(program({ barcode_format: 'CODE128' }), card()));
+    expect(claims).toMatchObject({ iss: account.client_email, aud: 'google', typ: 'savetowallet', origins: [] });
+    expect(claims.payload).toEqual({
+      loyaltyObjects: [
+        {
+          id: `${ISSUER}.6f1c2b8e-3d4a-4e5f-8a9b-0c1d2e3f4a5b`,
+          classId: `${ISSUER}.coffee`,
+          state: 'ACTIVE',
+          accountId: '412345678903',
+          ...balanceFields(card()),
+          barcode: { type: 'CODE_128', value: '412345678903', alternateText: '412345678903' },
+        },
+      ],
+    });
+    // The same fields as the object we insert, and nothing personal (the link is readable by its holder).
+    const full = buildLoyaltyObject({ issuerId: ISSUER, program: program({ barcode_format: 'CODE128' }), card: card(), customer, stores });
+    expect(full).toMatchObject(claims.payload.loyaltyObjects[0]);
+    expect(JSON.stringify(claims)).not.toContain('Anna');
+  });
+
+  it(`stays under ${MAX_SAVE_LINK_LENGTH} characters with the longest slug, tier and balance and a long card number and barcode`, () => {
+    const p = program({ slug: 'p'.repeat(63) });
+    const c = card({ card_number: '9'.repeat(20), barcode_value: 'B'.repeat(64), tier: 'T'.repeat(20), balance: 2 ** 31 - 1 });
+    const url = link(p, c);
+    expect(url.length).toBeLessThan(MAX_SAVE_LINK_LENGTH);
+    expect(claimsOf(url).payload.loyaltyObjects[0].barcode.value).toBe('B'.repeat(64)); // still the full object
+  });
+
+  it('falls back to naming only the object and its class when the object would not fit', () => {
+    const c = card({ barcode_value: 'B'.repeat(600) });
+    const url = link(program(), c);
+    expect(url.length).toBeLessThan(MAX_SAVE_LINK_LENGTH);
+    expect(claimsOf(url).payload).toEqual({ loyaltyObjects: [{ id: `${ISSUER}.${c.serial_number}`, classId: `${ISSUER}.coffee` }] });
   });
 });

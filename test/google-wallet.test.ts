@@ -88,12 +88,23 @@ describe('issuing into Google Wallet', () => {
     expect(obj.merchantLocations![0]).toEqual({ latitude: 55, longitude: 37 });
   });
 
-  it('links a skinny save JWT that verifies with the service account key', () => {
+  it('links a save JWT carrying the object, so saving works even before our insert, that verifies with the service account key', () => {
     expect(card.links.google).toMatch(/^https:\/\/pay\.google\.com\/gp\/v\/save\//);
     const token = card.links.google.split('/').at(-1);
     const claims = jwt.verify(token, account.publicKeyPem, { algorithms: ['RS256'] }) as any;
     expect(claims).toMatchObject({ iss: account.client_email, aud: 'google', typ: 'savetowallet', origins: [] });
-    expect(claims.payload).toEqual({ loyaltyObjects: [{ id: objectId, classId }] });
+    expect(claims.payload.loyaltyObjects).toHaveLength(1);
+    const saved = claims.payload.loyaltyObjects[0];
+    expect(Object.keys(saved).sort()).toEqual(['accountId', 'barcode', 'classId', 'id', 'loyaltyPoints', 'secondaryLoyaltyPoints', 'state']);
+    expect(saved).toMatchObject({
+      id: objectId,
+      classId,
+      state: 'ACTIVE',
+      accountId: card.cardNumber,
+      loyaltyPoints: { balance: { int: card.balance } },
+      secondaryLoyaltyPoints: { balance: { string: card.tier } },
+      barcode: { type: 'QR_CODE', value: card.barcode, alternateText: card.cardNumber },
+    });
     expect(card.links.google.length).toBeLessThan(1800);
   });
 

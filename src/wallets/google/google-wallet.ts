@@ -14,7 +14,7 @@ import { createGoogleWalletApi } from './wallet-api.js';
 import { CallbackKeys } from './callback-keys.js';
 import { GoogleCallbackService } from './callback-service.js';
 import { GoogleSync, type GoogleSyncOptions } from './google-sync.js';
-import { classIdFor, objectIdFor } from './loyalty-resources.js';
+import { saveObjectFor } from './loyalty-resources.js';
 import { saveLink } from './save-link.js';
 
 export const GOOGLE_PATH = '/wallet/google';
@@ -94,17 +94,13 @@ export async function setupGoogleWallet(config: Config, db: Db, logger: Logger):
     cardChannel: 'google.card-changed',
     programChannel: 'google.class-sync',
     jobs: { 'google.card-changed': sync.cardChanged, 'google.class-sync': sync.classSync },
-    // The link only names the object; the card's first outbox job inserted it.
+    // The link carries the object, so saving works even where the card's outbox job has not
+    // inserted it (yet); where it has, Google keeps the one it has.
     link: (card, program) => ({
       google:
         card.status === 'voided'
           ? null
-          : saveLink({
-              clientEmail: account.client_email,
-              privateKey: account.private_key,
-              objectId: objectIdFor(google.issuerId, card),
-              classId: classIdFor(google.issuerId, program),
-            }),
+          : saveLink({ clientEmail: account.client_email, privateKey: account.private_key, object: saveObjectFor(google.issuerId, program, card) }),
     }),
   };
 }

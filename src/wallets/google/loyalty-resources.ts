@@ -136,6 +136,23 @@ export function balanceFields(card: Card): Pick<LoyaltyObjectPatch, 'loyaltyPoin
   };
 }
 
+/**
+ * The object a save link carries, so that saving creates it when our insert never happened (e.g.
+ * the service account was not yet authorised); Google keeps an existing object as it is. Only what
+ * the card needs to work at the till: the link is a bearer JWT readable by whoever holds it, so no
+ * name, and short (Google gives 1800 characters as the safe length of a save link's JWT).
+ */
+export function saveObjectFor(issuerId: string, program: Program, card: Card): LoyaltyObjectInput {
+  return {
+    id: objectIdFor(issuerId, card),
+    classId: classIdFor(issuerId, program),
+    state: 'ACTIVE',
+    accountId: card.card_number,
+    ...balanceFields(card),
+    barcode: barcodeOf(program, card),
+  };
+}
+
 /** The same barcode value as Apple's, the card number under it. */
 function barcodeOf(program: Pick<Program, 'barcode_format'>, card: Pick<Card, 'barcode_value' | 'card_number'>) {
   return { type: BARCODE_TYPES[program.barcode_format], value: card.barcode_value, alternateText: card.card_number };
