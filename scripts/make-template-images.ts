@@ -1,6 +1,7 @@
 /**
- * Generates the committed assets of templates/default: the PNG image set and the UTF-16
- * pass.strings files. Run with `npx tsx scripts/make-template-images.ts`.
+ * Generates the committed assets of templates/default: the PNG image set, the UTF-16
+ * pass.strings files and Google Wallet's logo and hero image. Run with
+ * `npx tsx scripts/make-template-images.ts`.
  *
  * Idempotent: every pixel comes from a seeded generator, so a rerun produces identical bytes and
  * files are only rewritten when their content changed.
@@ -11,6 +12,10 @@
  * pass.strings is written as UTF-16LE with a BOM, the encoding Apple documents for .strings files
  * (Wallet reads it reliably; UTF-8 is accepted by recent iOS but is not what the documentation
  * promises). Git shows these files as binary, so edit the table below, not the files.
+ *
+ * Google's images (google-*.png, which the pass packager leaves out of the .pkpass) follow Google's
+ * brand guidance instead: a square logo of at least 660 px that Google masks to a circle, and a
+ * 1032×336 hero. They are flat colours on the design's background so they stay a few KB.
  */
 import { deflateSync, crc32 } from 'node:zlib';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -229,6 +234,13 @@ const DEEP = rgb(16, 48, 46);
 const TEAL = rgb(33, 104, 92);
 const MINT = rgb(167, 224, 206);
 const GOLD = rgb(236, 196, 118);
+/** pass.json's backgroundColor: Google's images sit on the colour the class is given (hexBackgroundColor). */
+const BACKGROUND = ((): Rgb => {
+  const pass = JSON.parse(readFileSync(join(TEMPLATE_DIR, 'pass.json'), 'utf8')) as { backgroundColor?: string };
+  const m = /rgb\((\d+),\s*(\d+),\s*(\d+)\)/.exec(pass.backgroundColor ?? '');
+  if (!m) throw new Error('templates/default/pass.json: backgroundColor must be rgb(r, g, b)');
+  return rgb(Number(m[1]), Number(m[2]), Number(m[3]));
+})();
 
 const circle = (cx: number, cy: number, r: number) => (x: number, y: number) => (x - cx) ** 2 + (y - cy) ** 2 <= r * r;
 const ring = (cx: number, cy: number, r: number, width: number) => (x: number, y: number) => {
@@ -304,6 +316,37 @@ function drawStrip(scale: number): Buffer {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Google Wallet's images (pixel sizes, not points: Google scales them itself)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The class logo: 660×660, Google's minimum. Google crops it to a circle, so the mark keeps well
+ * inside the inscribed circle (radius 21 of 33 points) and the square's corners are plain background.
+ */
+function drawGoogleLogo(): Buffer {
+  const c = new Canvas(660, 660, 10); // a 66-point design at 10 px per point
+  c.fill(() => BACKGROUND);
+  c.shape(ring(33, 33, 21, 2.4), GOLD);
+  c.shape(star(33, 34, 13, 5.5), GOLD);
+  return c.toPng(3);
+}
+
+/**
+ * The hero banner under the card's header, 1032×336 as Google recommends. No text: the program's
+ * name and logo are already above it. Large flat circles give depth without grain, so it compresses.
+ */
+function drawGoogleHero(): Buffer {
+  const c = new Canvas(1032, 336, 3); // a 344×112-point design at 3 px per point
+  c.fill(() => BACKGROUND);
+  c.shape(circle(300, 120, 70), MINT, 0.08);
+  c.shape(circle(330, 10, 42), GOLD, 0.18);
+  c.shape(circle(20, 120, 60), DEEP, 0.45);
+  c.shape(ring(172, 56, 30, 2.2), GOLD);
+  c.shape(star(172, 57, 18, 7.6), GOLD);
+  return c.toPng(3);
+}
+
+// ---------------------------------------------------------------------------------------------
 
 function writeIfChanged(path: string, content: Buffer): boolean {
   let current: Buffer | undefined;
@@ -325,6 +368,8 @@ for (const scale of [1, 2, 3]) {
   outputs.push([`logo${suffix}.png`, () => drawLogo(scale)]);
   outputs.push([`strip${suffix}.png`, () => drawStrip(scale)]);
 }
+outputs.push(['google-logo.png', drawGoogleLogo]);
+outputs.push(['google-hero.png', drawGoogleHero]);
 for (const [lang, table] of Object.entries(STRINGS)) {
   outputs.push([`${lang}.lproj/pass.strings`, () => stringsFile(table)]);
 }

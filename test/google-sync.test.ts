@@ -157,7 +157,7 @@ describe('one quota for the deployment', () => {
     await createProgram(svc, { slug: 'busy', name: 'Busy', welcomeBonus: 0 });
     const store = await createStore(svc, 'busy', { name: 'S', latitude: 55, longitude: 37 });
     const pos = await issueKey(svc, 'pos', store.id);
-    const cards = [];
+    const cards: Awaited<ReturnType<typeof enrol>>[] = [];
     for (let i = 0; i < 120; i++) cards.push(await enrol(svcs[i % 2]!, { program: 'busy', name: `M${i}`, phone: `+7916820${String(i).padStart(4, '0')}`, marketing: true }));
     await waitUntil(() => cards.every((c) => google.objects.has(objectIdOf(c))), 30_000);
     await waitUntil(async () => (await jobsLeft(svc)) === 0, 30_000);

@@ -106,19 +106,40 @@ describe('issuing into Google Wallet', () => {
     expect(obj.merchantLocations![0]).toEqual({ latitude: 55, longitude: 37 });
   });
 
-  it('links a skinny save JWT that verifies with the service account key', () => {
+  it('links a save JWT carrying the object, so saving works even before our insert, that verifies with the service account key', () => {
     expect(card.links.google).toMatch(/^https:\/\/pay\.google\.com\/gp\/v\/save\//);
     const token = card.links.google.split('/').at(-1);
     const claims = jwt.verify(token, account.publicKeyPem, { algorithms: ['RS256'] }) as any;
     expect(claims).toMatchObject({ iss: account.client_email, aud: 'google', typ: 'savetowallet', origins: [] });
-    expect(claims.payload).toEqual({ loyaltyObjects: [{ id: objectId, classId }] });
+    expect(claims.payload.loyaltyObjects).toHaveLength(1);
+    const saved = claims.payload.loyaltyObjects[0];
+    expect(Object.keys(saved).sort()).toEqual(['accountId', 'barcode', 'classId', 'id', 'loyaltyPoints', 'secondaryLoyaltyPoints', 'state']);
+    expect(saved).toMatchObject({
+      id: objectId,
+      classId,
+      state: 'ACTIVE',
+      accountId: card.cardNumber,
+      loyaltyPoints: { balance: { int: card.balance } },
+      secondaryLoyaltyPoints: { balance: { string: card.tier } },
+      barcode: { type: 'QR_CODE', value: card.barcode, alternateText: card.cardNumber },
+    });
     expect(card.links.google.length).toBeLessThan(1800);
   });
 
-  it('serves the program logo publicly', async () => {
-    const res = await fetch(`${svc.url}/wallet/google/logo/default.png`);
-    expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toBe('image/png');
+  it('serves the program logo (660×660, Google’s minimum) and hero publicly', async () => {
+    for (const [kind, width, height] of [
+      ['logo', 660, 660],
+      ['hero', 1032, 336],
+    ] as const) {
+      const res = await fetch(`${svc.url}/wallet/google/${kind}/default.png`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('image/png');
+      expect(res.headers.get('cache-control')).toBe('public, max-age=86400');
+      const png = Buffer.from(await res.arrayBuffer());
+      expect(png.toString('ascii', 12, 16)).toBe('IHDR');
+      expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([width, height]);
+    }
+    expect((await fetch(`${svc.url}/wallet/google/hero/no-such-design.png`)).status).toBe(404);
   });
 });
 

@@ -336,6 +336,7 @@ export class GoogleSync {
       program,
       stores: await this.#stores(programId),
       logoUrl: this.options.logoUrl(program),
+      heroUrl: this.options.heroUrl(program),
       callbackUrl: this.options.callbackUrl,
       backgroundColor: await this.options.backgroundColor(program),
     });

@@ -20,10 +20,13 @@ import { GoogleChannel } from './google-channel.js';
 import { QuotaGovernor } from './quota-governor.js';
 import { ClassBroadcast, type Recipients } from './class-broadcast.js';
 import { recordMessages, sweep } from './sweeper.js';
-import { classIdFor, objectIdFor } from './loyalty-resources.js';
+import { saveObjectFor } from './loyalty-resources.js';
 import { saveLink } from './save-link.js';
 
 export const GOOGLE_PATH = '/wallet/google';
+
+/** The public image routes (/wallet/google/<kind>/<design>.png) and the design's file each serves. */
+const GOOGLE_IMAGES = { logo: 'google-logo.png', hero: 'google-hero.png' } as const;
 
 export interface GoogleWallet {
   routes: Router;
@@ -84,14 +87,17 @@ export async function setupGoogleWallet(config: Config, db: Db, uow: UnitOfWork,
     const result = await callbacks.handle(req.body);
     res.status(200).json(result);
   });
-  // Google fetches the program logo from a public https URL.
-  routes.get(`${GOOGLE_PATH}/logo/:design.png`, async (req, res) => {
-    const design = pathParam(req, 'design');
-    if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(design)) return sendProblem(res, 404, 'Not found', 'No such design');
-    const file = await readFile(path.join(TEMPLATES_DIR, design, 'icon@3x.png')).catch(() => undefined);
-    if (!file) return sendProblem(res, 404, 'Not found', 'No such design');
-    res.type('image/png').set('Cache-Control', 'public, max-age=86400').send(file);
-  });
+  // Google fetches the class's images from public https URLs: each design's own (templates/<design>/,
+  // made by scripts/make-template-images.ts for the default design).
+  for (const [kind, fileName] of Object.entries(GOOGLE_IMAGES)) {
+    routes.get(`${GOOGLE_PATH}/${kind}/:design.png`, async (req, res) => {
+      const design = pathParam(req, 'design');
+      if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(design)) return sendProblem(res, 404, 'Not found', 'No such design');
+      const file = await readFile(path.join(TEMPLATES_DIR, design, fileName)).catch(() => undefined);
+      if (!file) return sendProblem(res, 404, 'Not found', 'No such design');
+      res.type('image/png').set('Cache-Control', 'public, max-age=86400').send(file);
+    });
+  }
 
   const broadcast = new ClassBroadcast(db, uow, api.inLane('bulk'), google.issuerId, (programId) => sync.ensureClass(programId));
   return {
@@ -111,17 +117,13 @@ export async function setupGoogleWallet(config: Config, db: Db, uow: UnitOfWork,
     },
     health: () => channel.health(),
     sweepEveryMs: google.sweepEveryMs,
-    // The link only names the object; the card's first outbox job inserted it.
+    // The link carries the object, so saving works even where the card's outbox job has not
+    // inserted it (yet); where it has, Google keeps the one it has.
     link: (card, program) => ({
       google:
         card.status === 'voided'
           ? null
-          : saveLink({
-              clientEmail: account.client_email,
-              privateKey: account.private_key,
-              objectId: objectIdFor(google.issuerId, card),
-              classId: classIdFor(google.issuerId, program),
-            }),
+          : saveLink({ clientEmail: account.client_email, privateKey: account.private_key, object: saveObjectFor(google.issuerId, program, card) }),
     }),
   };
 }

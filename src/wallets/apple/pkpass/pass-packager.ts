@@ -40,9 +40,13 @@ export interface PassPackager {
 /** Names the packager writes itself; a template must not ship its own. */
 const GENERATED_FILES = new Set(['pass.json', 'manifest.json', 'signature']);
 
+/** A design's Google Wallet images (google-logo.png, google-hero.png) live beside the pass's files. */
+const isGoogleImage = (name: string): boolean => name.startsWith('google-');
+
 /**
  * Reads a template folder: pass.json plus every other file below it (images, *.lproj folders).
- * Hidden files (.DS_Store, .gitkeep) and a stale manifest.json/signature are skipped.
+ * Hidden files (.DS_Store, .gitkeep), a stale manifest.json/signature and the design's Google
+ * images (served by the Google routes; they would only add bytes to every pass) are skipped.
  */
 export async function loadPassTemplate(dir: string): Promise<PassTemplate> {
   let passJsonText: string;
@@ -69,7 +73,7 @@ export async function loadPassTemplate(dir: string): Promise<PassTemplate> {
       // stat (not the dirent) so that symlinked files and folders are followed.
       const info = await stat(join(dir, name));
       if (info.isDirectory()) await walk(name);
-      else if (info.isFile() && !(relative === '' && GENERATED_FILES.has(entry.name))) names.push(name);
+      else if (info.isFile() && !(relative === '' && (GENERATED_FILES.has(entry.name) || isGoogleImage(entry.name)))) names.push(name);
     }
   }
   await walk('');
