@@ -74,6 +74,7 @@ export class GoogleSync {
   };
 
   readonly cardChanged: JobHandler<'google.card-changed'> = async ({ payload }) => {
+    if (await this.#settleOutOfWallet(payload.cardId)) return;
     const lane: Lane = payload.bulk ? 'bulk' : 'till';
     await this.#guarded(async () => {
       const card = await this.db.selectFrom('cards').select(['id', 'serial_number']).where('id', '=', payload.cardId).executeTakeFirst();
@@ -85,7 +86,8 @@ export class GoogleSync {
         for (let round = 0; round < MAX_ROUNDS; round++) if (!(await this.#syncRound(card.id, this.api.inLane(lane)))) return;
         throw new JobError('the card kept changing during its sync', { retryAfterMs: BUSY_RETRY_MS });
       } catch (err) {
-        if (!(err instanceof JobError)) await this.#setError(card.id, err);
+        // Waiting for the quota is not a failure of the object.
+        if (!(err instanceof JobError) && !(err instanceof QuotaWait)) await this.#setError(card.id, err);
         throw err;
       } finally {
         await this.db.updateTable('google_objects').set({ lease_until: null }).where('card_id', '=', card.id).execute();
@@ -112,6 +114,27 @@ export class GoogleSync {
       if (probing && isGoogleApiError(err)) await this.channel.reopen(); // Google answered: authorised again
       throw asJobError(err);
     }
+  }
+
+  /**
+   * The common case of a campaign to many cards: the object exists but is in nobody's wallet, so
+   * nothing is sent. One statement marks it synced and its pending messages skipped; true when it
+   * did (otherwise the full sync runs).
+   */
+  async #settleOutOfWallet(cardId: string): Promise<boolean> {
+    const settled = await sql<{ card_id: string }>`
+      with settled as (
+        update google_objects g set synced_version = greatest(g.synced_version, c.pass_version), synced_message_seq = c.message_seq, updated_at = now()
+        from cards c
+        where g.card_id = ${cardId} and c.id = g.card_id and g.synced_version is not null and not g.saved and not g.full_sync_due
+          and c.status != 'voided' and (g.lease_until is null or g.lease_until < now())
+        returning g.card_id
+      ), skipped as (
+        update google_messages set status = 'skipped', sent_at = now()
+        where card_id in (select card_id from settled) and status = 'pending'
+      )
+      select card_id from settled`.execute(this.db);
+    return settled.rows.length > 0;
   }
 
   /** Takes the object's lease, creating its row on first sight. Undefined: another job holds it. */
