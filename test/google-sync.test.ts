@@ -244,9 +244,19 @@ describe('class messages', () => {
     // A program where every object may receive it: one class message, bounded in time, in every budget.
     await createProgram(svc, { slug: 'club', name: 'Club', welcomeBonus: 0 });
     const members = [await enrol(svc, { program: 'club', name: 'A', marketing: true }), await enrol(svc, { program: 'club', name: 'B', marketing: true })];
-    await waitUntil(() => members.every((c) => google.objects.has(objectIdOf(c))));
+    const blocked = await enrol(svc, { program: 'club', name: 'Blocked', marketing: true });
+    await waitUntil(() => [...members, blocked].every((c) => google.objects.has(objectIdOf(c))));
     await waitUntil(async () => (await jobsLeft(svc)) === 0);
     await savedToGoogleWallet(svc);
+    // A blocked card's object would show a class message too: per object then, and not to it.
+    expect((await svc.api('PATCH', `/api/v1/cards/${blocked.cardNumber}`, { status: 'blocked' })).status).toBe(200);
+    const first = await finished((await svc.api('POST', '/api/v1/campaigns', { program: 'club', message: 'Members only' })).body.id);
+    expect(first.counts).toMatchObject({ targeted: 2, sent: 2 }); // a blocked card is not in any audience
+    expect(google.apiRequests().filter((r) => r.path.includes('/loyaltyClass/') && r.path.endsWith('/addMessage'))).toEqual([]);
+    expect(addedMessages(google, objectIdOf(blocked))).toEqual([]);
+    expect((await svc.api('PATCH', `/api/v1/cards/${blocked.cardNumber}`, { status: 'active' })).status).toBe(200);
+    await waitUntil(async () => (await jobsLeft(svc)) === 0);
+    await svc.services.db.deleteFrom('campaign_deliveries').execute(); // a new day: caps start again
     const before = google.apiRequests().length;
     await finished((await svc.api('POST', '/api/v1/campaigns', { program: 'club', message: 'Club night' })).body.id);
     const calls = google.apiRequests().slice(before);
@@ -255,12 +265,18 @@ describe('class messages', () => {
     expect(classMessages[0]!.path).toContain('/loyaltyClass/');
     const { displayInterval } = (classMessages[0]!.body as any).message;
     expect(Date.parse(displayInterval.end.date) - Date.parse(displayInterval.start.date)).toBe(24 * 3_600_000);
-    for (const m of members) {
+    for (const m of [...members, blocked]) {
       const row = await cardRow(svc, m.cardNumber);
-      const booked = await svc.services.db.selectFrom('google_notifications').select(['kind', 'notified']).where('card_id', '=', row.id).execute();
+      const booked = await svc.services.db
+        .selectFrom('google_notifications')
+        .select(['kind', 'notified'])
+        .where('card_id', '=', row.id)
+        .where('kind', '=', 'class')
+        .execute();
       expect(booked).toEqual([{ kind: 'class', notified: true }]);
-      expect(google.notifications.get(objectIdOf(m))).toHaveLength(1);
     }
+    expect(google.notifications.get(objectIdOf(blocked))).toHaveLength(1);
+    for (const m of members) expect(google.notifications.get(objectIdOf(m))).toHaveLength(2);
     expectWithinBudget(google);
   });
 });

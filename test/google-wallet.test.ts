@@ -104,6 +104,9 @@ describe('issuing into Google Wallet', () => {
     expect(obj.barcode).toEqual({ type: 'QR_CODE', value: card.barcode, alternateText: card.cardNumber });
     expect(obj.merchantLocations).toHaveLength(10);
     expect(obj.merchantLocations![0]).toEqual({ latitude: 55, longitude: 37 });
+    // Parity with the pass: the tier on the front, a link to the card's own page.
+    expect(obj.secondaryLoyaltyPoints?.balance).toEqual({ string: card.tier });
+    expect(obj.linksModuleData!.uris!.map((u) => u.uri)).toContain(card.links.page);
   });
 
   it('links a save JWT carrying the object, so saving works even before our insert, that verifies with the service account key', () => {
