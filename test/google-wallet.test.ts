@@ -358,6 +358,17 @@ describe('content and privacy', () => {
     expect(google.objects.get(id)!.accountName).toBe(family); // two would be 22 units, over the 20 allowed
   });
 
+  it('a revoked card link is replaced on the object too, without a notification', async () => {
+    const before = google.apiRequests().length;
+    const revoked = await svc.api('POST', `/api/v1/cards/${card.cardNumber}/link/revoke`);
+    expect(revoked.status).toBe(200);
+    const uris = () => google.objects.get(objectId)!.linksModuleData!.uris!.map((u) => u.uri);
+    await waitUntil(() => uris().includes(revoked.body.links.page));
+    expect(uris()).not.toContain(card.links.page);
+    const patch = await nextObjectPatch(before);
+    expect((patch.body as any).notifyPreference).toBeUndefined();
+  });
+
   it('an erased customer leaves no message text at Google or in our tables', async () => {
     const other = await enrol(svc, { program: 'gw', name: 'Dmitry Ivanov', marketing: true });
     const id = `${ISSUER}.${other.serialNumber}`;

@@ -117,15 +117,16 @@ export class CardService {
     return result;
   }
 
-  /** A new personal link (card page, pass download); the old one stops working at once. */
+  /**
+   * A new personal link (card page, pass download); the old one stops working at once. The wallet
+   * copies that show the card page's link (Google's object) are updated, silently.
+   */
   async rotateLinkToken(cardNumber: string): Promise<{ card: Card; program: Program }> {
     const { card, program } = await this.getByNumber(cardNumber);
-    const updated = await this.db
-      .updateTable('cards')
-      .set({ link_token: generateSecret(24), updated_at: new Date() })
-      .where('id', '=', card.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const updated = await this.uow.run(async (trx) => {
+      await this.outbox.cardChanged(trx, [card.id], { link_token: generateSecret(24) });
+      return trx.selectFrom('cards').selectAll().where('id', '=', card.id).executeTakeFirstOrThrow();
+    });
     return { card: updated, program };
   }
 
