@@ -15,6 +15,7 @@ const account = createTestServiceAccount();
 function program(overrides: Partial<Program> = {}): Program {
   return {
     id: '00000000-0000-4000-8000-000000000001',
+    brand_id: '00000000-0000-4000-8000-0000000000b1',
     slug: 'coffee',
     name: 'Coffee Club',
     currency: 'RUB',

@@ -101,10 +101,10 @@ function httpProvider(url = sink.url) {
 /** An app with the route table's SMS operation on the service's real cards, database and API keys. */
 async function mountSms(provider: SmsProvider, limits: SmsLimits = LIMITS, logger: Logger = svc.services.logger) {
   const sms = new SmsService(svc.services.db, provider, limits, logger);
-  const { cards, messages, cardLinks, apiKeys } = svc.services;
+  const { cards, messages, cardLinks, apiKeys, scope } = svc.services;
   const operations = cardOperations(cards, messages, cardLinks, new CardLinkSms(sms, cards, PUBLIC_URL)).filter((op) => op.operationId === 'sendCardLinkSms');
   const app = express();
-  app.use('/api/v1', routeTable(operations, { authenticate: apiKeys.authenticate, checkResponses: true }));
+  app.use('/api/v1', routeTable(operations, { authenticate: apiKeys.authenticate, confine: scope.confine, checkResponses: true }));
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
   const server = http.createServer(app);

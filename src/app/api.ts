@@ -1,5 +1,6 @@
 import type { Operation } from '../platform/http/operation.js';
 import { apiKeyOperations } from '../access/api-keys/api-key-operations.js';
+import { brandOperations } from '../access/brands/brand-operations.js';
 import { programOperations } from '../loyalty/programs/program-operations.js';
 import { storeOperations } from '../loyalty/stores/store-operations.js';
 import { cardOperations } from '../loyalty/cards/card-operations.js';
@@ -16,8 +17,9 @@ export const API_BASE = '/api/v1';
 /** The route table: every /api/v1 operation, each declared once in its capability's *-operations.ts. */
 export function apiOperations(s: Services): Operation[] {
   return [
+    ...brandOperations(s.brands),
     ...apiKeyOperations(s.apiKeys),
-    ...programOperations(s.programs),
+    ...programOperations(s.programs, s.scope),
     ...qrOperations(s.programs, s.config.publicUrl, s.stores),
     ...storeOperations(s.stores),
     ...cardOperations(s.cards, s.messages, s.cardLinks, s.cardLinkSms),

@@ -67,7 +67,10 @@ export function createApp(services: Services): express.Express {
     }),
   );
 
-  app.use(API_BASE, routeTable(operations, { authenticate: services.apiKeys.authenticate, checkResponses: services.config.env === 'test' }));
+  app.use(
+    API_BASE,
+    routeTable(operations, { authenticate: services.apiKeys.authenticate, confine: services.scope.confine, checkResponses: services.config.env === 'test' }),
+  );
   app.use(restockPageRoutes(services.restock));
 
   app.use(notFoundHandler);

@@ -26,6 +26,8 @@ import { RestockService } from '../engagement/restock/restock-service.js';
 import { WalletOutbox } from '../wallets/outbox/wallet-outbox.js';
 import { setupAppleWallet, type AppleWallet } from '../wallets/apple/apple-wallet.js';
 import { setupGoogleWallet, type GoogleWallet } from '../wallets/google/google-wallet.js';
+import { ScopeGuard } from '../access/scope/scope-guard.js';
+import { BrandService } from '../access/brands/brand-service.js';
 
 /** Everything a request handler or worker may need, built once per process. */
 export interface Services {
@@ -36,6 +38,9 @@ export interface Services {
   uow: UnitOfWork;
   outbox: WalletOutbox;
   apiKeys: ApiKeyService;
+  brands: BrandService;
+  /** Confines every caller to its brand, programs or store. */
+  scope: ScopeGuard;
   programs: ProgramService;
   stores: StoreService;
   cards: CardService;
@@ -105,6 +110,7 @@ export async function createServices(config: Config, db: Db, dbKind: Services['d
   const purchases = new PurchaseService(ledger);
   const sms = new SmsService(db, createSmsProvider(config.sms, logger), config.sms.limits, logger);
   const periodic = new PeriodicJobs(db, logger);
+  const scope = new ScopeGuard(db);
   return {
     config,
     db,
@@ -112,7 +118,9 @@ export async function createServices(config: Config, db: Db, dbKind: Services['d
     logger,
     uow,
     outbox,
-    apiKeys: new ApiKeyService(db, config.adminApiKey),
+    apiKeys: new ApiKeyService(db, scope, config.adminApiKey),
+    brands: new BrandService(db),
+    scope,
     programs,
     stores: new StoreService(uow, programs, outbox),
     cards,

@@ -2,7 +2,8 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../../platform/db/database.js';
 import type { Role } from '../../platform/db/schema.js';
 import type { Principal } from '../../platform/http/operation.js';
-import { invalidField, notFound } from '../../platform/shared/errors.js';
+import { AppError, invalidField, notFound } from '../../platform/shared/errors.js';
+import type { ScopeGuard } from '../scope/scope-guard.js';
 
 const KEY_PREFIX = 'wlk_';
 
@@ -16,6 +17,7 @@ export class ApiKeyService {
 
   constructor(
     private readonly db: Db,
+    private readonly guard: ScopeGuard,
     bootstrapKey: string | undefined,
   ) {
     this.#bootstrapHash = bootstrapKey ? Buffer.from(hashApiKey(bootstrapKey), 'hex') : undefined;
@@ -25,23 +27,66 @@ export class ApiKeyService {
   readonly authenticate = async (presented: string): Promise<Principal | null> => {
     const hash = hashApiKey(presented);
     if (this.#bootstrapHash && timingSafeEqual(this.#bootstrapHash, Buffer.from(hash, 'hex'))) {
-      return { keyId: 'bootstrap', name: 'ADMIN_API_KEY', role: 'admin', storeId: null };
+      return { keyId: 'bootstrap', name: 'ADMIN_API_KEY', role: 'admin', brandId: null, programIds: null, storeId: null };
     }
     const row = await this.db
       .selectFrom('api_keys')
-      .select(['id', 'name', 'role', 'store_id'])
+      .leftJoin('stores', 'stores.id', 'api_keys.store_id')
+      .select([
+        'api_keys.id',
+        'api_keys.name',
+        'api_keys.role',
+        'api_keys.brand_id',
+        'api_keys.program_ids',
+        'api_keys.store_id',
+        'stores.program_id as store_program',
+      ])
       .where('key_hash', '=', hash)
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
-    return row ? { keyId: row.id, name: row.name, role: row.role, storeId: row.store_id } : null;
+    if (!row) return null;
+    // A till's scope is its store, within that store's program.
+    const programIds = row.store_program ? [row.store_program] : row.program_ids;
+    return { keyId: row.id, name: row.name, role: row.role, brandId: row.brand_id, programIds, storeId: row.store_id };
   };
 
-  async create(input: { name: string; role: Role; storeId?: string | undefined }) {
+  /** Issues a key within the issuer's own scope: never wider (another brand, more programs, another store). */
+  async create(
+    input: { name: string; role: Role; brand?: string | undefined; programs?: string[] | undefined; storeId?: string | undefined },
+    issuer: Principal,
+  ) {
     if (input.role === 'pos' && !input.storeId) throw invalidField('storeId', 'is required for a pos key (a till belongs to one store)');
     if (input.role !== 'pos' && input.storeId) throw invalidField('storeId', 'applies only to pos keys');
+    if (input.storeId && input.programs) throw invalidField('programs', 'does not apply to a pos key (its scope is its store)');
+    if (input.brand !== undefined && issuer.brandId !== null)
+      throw invalidField('brand', 'can only be named by a deployment key (this key belongs to a brand)');
+    const brandId = issuer.brandId ?? (await this.#brandId(input.brand));
+    const scoped = { ...issuer, brandId };
+    let storeId: string | null = null;
     if (input.storeId) {
-      const store = await this.db.selectFrom('stores').select('id').where('id', '=', input.storeId).executeTakeFirst();
-      if (!store) throw invalidField('storeId', 'no such store');
+      const store = await this.db
+        .selectFrom('stores')
+        .innerJoin('programs', 'programs.id', 'stores.program_id')
+        .select(['stores.id', 'stores.program_id', 'programs.brand_id'])
+        .where('stores.id', '=', input.storeId)
+        .executeTakeFirst();
+      if (!store || !this.guard.allows(scoped, { program_id: store.program_id, brand_id: store.brand_id })) {
+        throw invalidField('storeId', 'no such store');
+      }
+      storeId = store.id;
+    }
+    let programIds: string[] | null = null;
+    if (input.programs) {
+      programIds = [];
+      for (const [i, slug] of input.programs.entries()) {
+        const program = await this.db.selectFrom('programs').select(['id', 'brand_id']).where('slug', '=', slug).executeTakeFirst();
+        if (!program || !this.guard.allows(scoped, { program_id: program.id, brand_id: program.brand_id })) {
+          throw invalidField(`programs[${i}]`, `no such program in this brand: ${slug}`);
+        }
+        programIds.push(program.id);
+      }
+    } else if (!storeId && issuer.programIds !== null) {
+      throw new AppError(403, 'Forbidden', 'This key is scoped to some programs: name them (programs), a key for the whole brand would be wider than its own');
     }
     const key = KEY_PREFIX + randomBytes(32).toString('base64url');
     const row = await this.db
@@ -49,22 +94,44 @@ export class ApiKeyService {
       .values({
         name: input.name,
         role: input.role,
-        store_id: input.storeId ?? null,
+        brand_id: brandId,
+        program_ids: programIds,
+        store_id: storeId,
         key_hash: hashApiKey(key),
         key_prefix: key.slice(0, KEY_PREFIX.length + 6),
       })
-      .returning(['id', 'name', 'role', 'store_id', 'key_prefix', 'created_at'])
+      .returning(['id', 'name', 'role', 'store_id', 'program_ids', 'key_prefix', 'created_at'])
       .executeTakeFirstOrThrow();
-    return { ...toApiKeyView(row), key };
+    return { ...(await this.#view(row)), key };
   }
 
-  async list() {
-    const rows = await this.db
+  async #brandId(slug: string | undefined): Promise<string> {
+    const brand = slug
+      ? await this.db.selectFrom('brands').select('id').where('slug', '=', slug).executeTakeFirst()
+      : await this.db.selectFrom('brands').select('id').orderBy('created_at').orderBy('id').limit(1).executeTakeFirst();
+    if (!brand) throw invalidField('brand', `no such brand: ${slug}`);
+    return brand.id;
+  }
+
+  /** The keys within the caller's scope. */
+  async list(principal: Principal) {
+    let q = this.db
       .selectFrom('api_keys')
-      .select(['id', 'name', 'role', 'store_id', 'key_prefix', 'created_at', 'revoked_at'])
-      .orderBy('created_at')
-      .execute();
-    return rows.map(toApiKeyView);
+      .select(['id', 'name', 'role', 'brand_id', 'store_id', 'program_ids', 'key_prefix', 'created_at', 'revoked_at'])
+      .orderBy('created_at');
+    if (principal.brandId !== null) q = q.where('brand_id', '=', principal.brandId);
+    const rows = await q.execute();
+    const visible = [];
+    for (const row of rows) if (await this.guard.keyWithin(principal, row)) visible.push(await this.#view(row));
+    return visible;
+  }
+
+  /** Program ids as the slugs a caller knows them by. */
+  async #view(row: Parameters<typeof toApiKeyView>[0] & { program_ids: string[] | null }) {
+    const slugs = row.program_ids?.length
+      ? (await this.db.selectFrom('programs').select(['id', 'slug']).where('id', 'in', row.program_ids).execute()).map((p) => p.slug).sort()
+      : null;
+    return { ...toApiKeyView(row), programs: slugs };
   }
 
   async revoke(id: string): Promise<void> {

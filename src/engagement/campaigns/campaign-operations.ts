@@ -63,6 +63,7 @@ export const campaignOperations = (
         }),
       },
     },
+    targets: ({ body }) => [{ program: body.program, field: 'program' }],
     handler: async ({ body }) => ({ status: 200, body: await campaigns.preview(body.program, body.audience) }),
   }),
   operation({
@@ -75,6 +76,7 @@ export const campaignOperations = (
     roles: marketing,
     body: createCampaignInput,
     responses: { 202: { description: 'The campaign, scheduled or running', schema: campaignView, headers: { Location: 'The campaign' } } },
+    targets: ({ body }) => [{ program: body.program, field: 'program' }],
     handler: async ({ body }) => {
       const program = await programs.requireForInput(body.program);
       const { campaign } = await campaigns.create({
@@ -98,6 +100,7 @@ export const campaignOperations = (
     params: idParams,
     responses: { 200: { description: 'The campaign', schema: campaignView } },
     errors: [404],
+    targets: ({ params }) => [{ campaign: params.id }],
     handler: async ({ params }) => ({ status: 200, body: await campaigns.get(params.id) }),
   }),
   operation({
@@ -110,6 +113,7 @@ export const campaignOperations = (
     params: idParams,
     responses: { 200: { description: 'The campaign, cancelled', schema: campaignView } },
     errors: [404, 409],
+    targets: ({ params }) => [{ campaign: params.id }],
     handler: async ({ params }) => {
       await campaigns.cancel(params.id);
       return { status: 200, body: await campaigns.get(params.id) };
@@ -135,6 +139,7 @@ export const campaignOperations = (
       },
     },
     errors: [409],
+    targets: ({ body }) => [{ program: body.program, field: 'program' }],
     handler: async ({ body }) => {
       const run = await birthdays.runFor(await programs.requireForInput(body.program), body.date);
       return { status: 202, body: { ...run, campaign: await campaigns.get(run.campaignId) } };
@@ -155,6 +160,7 @@ export const campaignOperations = (
       },
     },
     errors: [409],
+    targets: ({ body }) => [{ program: body.program, field: 'program' }],
     handler: async ({ body }) => {
       const run = await reminders.runFor(await programs.requireForInput(body.program), body.date);
       return { status: 202, body: { ...run, campaign: await campaigns.get(run.campaignId) } };

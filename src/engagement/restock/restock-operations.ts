@@ -59,6 +59,7 @@ export const restockOperations = (restock: RestockService, publicUrl: string) =>
       },
     },
     errors: [404, 409],
+    targets: ({ body }) => [{ card: body.cardNumber }, ...(body.storeId ? [{ store: body.storeId, field: 'storeId' }] : [])],
     handler: async ({ body, principal }) => {
       const { subscription, created } = await restock.subscribe(body, { tillStoreId: principal.storeId });
       return { status: created ? 201 : 200, body: { ...toRestockSubscriptionView(subscription, publicUrl), created } };
@@ -74,6 +75,7 @@ export const restockOperations = (restock: RestockService, publicUrl: string) =>
     params: z.object({ id: line() }),
     responses: { 200: { description: 'The subscription, cancelled', schema: subscriptionView } },
     errors: [404, 409],
+    targets: ({ params }) => [{ restockSubscription: params.id }],
     handler: async ({ params }) => ({ status: 200, body: toRestockSubscriptionView(await restock.cancel(params.id), publicUrl) }),
   }),
   operation({
@@ -88,6 +90,7 @@ export const restockOperations = (restock: RestockService, publicUrl: string) =>
     responses: {
       202: { description: 'What the restock did', schema: z.object({ restockId: z.uuid(), notified: z.number().int(), cancelled: z.number().int() }) },
     },
+    targets: ({ body }) => [{ program: body.program, field: 'program' }, ...(body.storeId ? [{ store: body.storeId, field: 'storeId' }] : [])],
     handler: async ({ body, principal }) => ({ status: 202, body: await restock.restock(body, { tillStoreId: principal.storeId }) }),
   }),
 ];

@@ -31,6 +31,7 @@ export const cardOperations = (cards: CardService, messages: CardMessageService,
       201: { description: 'A new card', schema: cardView.extend({ created: z.literal(true), sms: smsOutcome.optional() }) },
       200: { description: 'The existing card of this phone', schema: cardView.extend({ created: z.literal(false), sms: smsOutcome.optional() }) },
     },
+    targets: ({ body }) => [{ program: body.program, field: 'program' }, ...(body.homeStoreId ? [{ store: body.homeStoreId, field: 'homeStoreId' }] : [])],
     handler: async ({ body, principal }) => {
       const { card, customer, program, created } = await cards.enrol(body, {
         source: body.source ?? (principal.role === 'pos' ? 'pos' : 'api'),
@@ -56,6 +57,7 @@ export const cardOperations = (cards: CardService, messages: CardMessageService,
     params: cardParams,
     responses: { 200: { description: 'The card', schema: cardView } },
     errors: [404],
+    targets: ({ params }) => [{ card: params.cardNumber }],
     handler: async ({ params }) => {
       const { card, customer, program } = await cards.getByNumber(params.cardNumber);
       return { status: 200, body: toCardView(card, program, links, customer) };
@@ -72,6 +74,7 @@ export const cardOperations = (cards: CardService, messages: CardMessageService,
     body: cardStatusInput,
     responses: { 200: { description: 'The card', schema: cardView } },
     errors: [404, 409],
+    targets: ({ params }) => [{ card: params.cardNumber }],
     handler: async ({ params, body }) => {
       const { card, program } = await cards.setStatus(params.cardNumber, body.status);
       return { status: 200, body: toCardView(card, program, links) };
@@ -87,6 +90,7 @@ export const cardOperations = (cards: CardService, messages: CardMessageService,
     params: cardParams,
     responses: { 200: { description: 'The card with its new links', schema: cardView } },
     errors: [404],
+    targets: ({ params }) => [{ card: params.cardNumber }],
     handler: async ({ params }) => {
       const { card, program } = await cards.rotateLinkToken(params.cardNumber);
       return { status: 200, body: toCardView(card, program, links) };
@@ -103,6 +107,7 @@ export const cardOperations = (cards: CardService, messages: CardMessageService,
     body: cardMessageInput,
     responses: { 202: { description: 'The card; the wallets are being updated', schema: cardView } },
     errors: [404, 409],
+    targets: ({ params }) => [{ card: params.cardNumber }],
     handler: async ({ params, body }) => {
       const { card, program } = await messages.setMessage(params.cardNumber, body.text);
       return { status: 202, body: toCardView(card, program, links) };
@@ -129,6 +134,7 @@ export const cardOperations = (cards: CardService, messages: CardMessageService,
     }),
     responses: { 202: { description: 'Accepted by the SMS gateway', schema: z.object({ status: z.string(), segments: z.number().int() }) } },
     errors: [404, 409, 429, 502],
+    targets: ({ params }) => [{ card: params.cardNumber }],
     handler: async ({ params, body, principal }) => {
       const sent = await cardLinkSms.sendOnRequest(params.cardNumber, body, principal);
       return { status: 202, body: { status: sent.status, segments: sent.segments } };

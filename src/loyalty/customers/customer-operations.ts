@@ -23,6 +23,7 @@ export const customerOperations = (erasure: ErasureService, uow: UnitOfWork) => 
       },
     },
     errors: [404, 409],
+    targets: ({ params }) => [{ customer: params.id }],
     handler: async ({ params, body }) => {
       const updated = await updatePreferences(uow, params.id, body);
       return { status: 200, body: { id: updated.id, marketingConsent: updated.marketing_consent, maxMessagesPerWeek: updated.max_messages_per_week } };
@@ -38,6 +39,7 @@ export const customerOperations = (erasure: ErasureService, uow: UnitOfWork) => 
     params: idParams,
     responses: { 204: { description: 'Erased (erasing again changes nothing)' } },
     errors: [404],
+    targets: ({ params }) => [{ customer: params.id }],
     handler: async ({ params }) => {
       await erasure.erase(params.id);
       return { status: 204 };

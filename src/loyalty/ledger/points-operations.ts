@@ -35,6 +35,7 @@ export const pointsOperations = (cards: CardService, points: PointsService) => [
       },
     },
     errors: [404, 409, 422],
+    targets: ({ params }) => [{ card: params.cardNumber }],
     handler: async ({ params, body, principal, idempotencyKey }) => {
       const { card, program } = await cards.getByNumber(params.cardNumber);
       const result = await points.adjustOnce(card, program, body, { scope: `api:${principal.keyId}`, key: idempotencyKey });
@@ -55,6 +56,7 @@ export const pointsOperations = (cards: CardService, points: PointsService) => [
     }),
     responses: { 200: { description: 'A page of entries', schema: z.object({ items: z.array(ledgerEntry), nextBefore: z.number().int().nullable() }) } },
     errors: [404],
+    targets: ({ params }) => [{ card: params.cardNumber }],
     handler: async ({ params, query }) => {
       const { card, program } = await cards.getByNumber(params.cardNumber);
       return { status: 200, body: await points.history(card, program, query) };

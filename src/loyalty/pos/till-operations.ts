@@ -31,6 +31,8 @@ export const tillOperations = (till: TillService) => [
       },
     },
     errors: [404, 409],
+    // The till confines the card to its store's program itself.
+    targets: () => [],
     handler: async ({ params, query, principal }) => ({ status: 200, body: await till.lookup(principal.storeId!, params.barcode, query.amount) }),
   }),
   operation({
@@ -58,6 +60,8 @@ export const tillOperations = (till: TillService) => [
       },
     },
     errors: [404, 409, 422],
+    // The till confines the card to its store's program itself.
+    targets: () => [],
     handler: async ({ body, principal, idempotencyKey }) => reply(await till.purchase(principal.storeId!, idempotencyKey, body)),
   }),
   operation({
@@ -84,6 +88,8 @@ export const tillOperations = (till: TillService) => [
       },
     },
     errors: [404, 409, 422],
+    // The till confines the receipt to its store itself.
+    targets: () => [],
     handler: async ({ body, principal, idempotencyKey }) => reply(await till.refund(principal.storeId!, idempotencyKey, body)),
   }),
 ];

@@ -60,6 +60,9 @@ export const createProgramInput = z
     slug: line().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be 2–63 lowercase letters, digits or dashes'),
     ...programFields,
     name: programFields.name,
+    brand: line()
+      .regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be a brand slug')
+      .describe("the brand (default: the key's own; for the deployment key, the first brand)"),
   })
   .partial()
   .required({ slug: true, name: true })

@@ -3,6 +3,7 @@ import { operation } from '../../platform/http/operation.js';
 import { line } from '../../platform/shared/text.js';
 import { createProgramInput, updateProgramInput } from './program-input.js';
 import { toProgramView, type ProgramService } from './program-service.js';
+import type { ScopeGuard } from '../../access/scope/scope-guard.js';
 
 export const slugParams = z.object({ slug: line().min(1).max(63) });
 
@@ -11,6 +12,7 @@ const money = z.string().describe('an amount in major units, e.g. "1000.00"');
 export const programView = z
   .object({
     id: z.uuid(),
+    brandId: z.uuid(),
     slug: z.string(),
     name: z.string(),
     currency: z.string(),
@@ -32,7 +34,7 @@ export const programView = z
   })
   .meta({ id: 'Program' });
 
-export const programOperations = (programs: ProgramService) => [
+export const programOperations = (programs: ProgramService, guard: ScopeGuard) => [
   operation({
     operationId: 'createProgram',
     method: 'post',
@@ -43,8 +45,10 @@ export const programOperations = (programs: ProgramService) => [
     body: createProgramInput,
     responses: { 201: { description: 'The program', schema: programView, headers: { Location: 'The program' } } },
     errors: [409],
-    handler: async ({ body }) => {
-      const program = await programs.create(body);
+    // The program goes to the caller's brand.
+    targets: () => [],
+    handler: async ({ body, principal }) => {
+      const program = await programs.create(body, await guard.brandForNewProgram(principal, body.brand));
       return { status: 201, headers: { Location: `/api/v1/programs/${program.slug}` }, body: toProgramView(program) };
     },
   }),
@@ -58,6 +62,7 @@ export const programOperations = (programs: ProgramService) => [
     params: slugParams,
     responses: { 200: { description: 'The program', schema: programView } },
     errors: [404],
+    targets: ({ params }) => [{ program: params.slug }],
     handler: async ({ params }) => ({ status: 200, body: toProgramView(await programs.getBySlug(params.slug)) }),
   }),
   operation({
@@ -71,6 +76,7 @@ export const programOperations = (programs: ProgramService) => [
     body: updateProgramInput,
     responses: { 200: { description: 'The program', schema: programView } },
     errors: [404],
+    targets: ({ params }) => [{ program: params.slug }],
     handler: async ({ params, body }) => ({ status: 200, body: toProgramView(await programs.update(params.slug, body)) }),
   }),
 ];

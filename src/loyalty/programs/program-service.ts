@@ -20,7 +20,9 @@ export class ProgramService {
     return this.uow.db;
   }
 
-  async create(input: CreateProgramInput): Promise<Program> {
+  /** brandId: the brand it belongs to (default: the first brand, as on a one-brand deployment). */
+  async create(input: CreateProgramInput, brandId?: string): Promise<Program> {
+    const brand = brandId ?? (await this.db.selectFrom('brands').select('id').orderBy('created_at').orderBy('id').limit(1).executeTakeFirstOrThrow()).id;
     const currency = input.currency ?? 'RUB';
     const earnRateBp = percentToBp(input.earnPercent ?? 10);
     const tiers = input.tiers ? toTierDefinitions(input.tiers, currency) : [{ name: DEFAULT_TIER_NAME, minSpendMinor: 0, earnRateBp }];
@@ -28,6 +30,7 @@ export class ProgramService {
       return await this.db
         .insertInto('programs')
         .values({
+          brand_id: brand,
           slug: input.slug,
           name: input.name,
           currency,
@@ -135,6 +138,7 @@ export function toProgramView(p: Program) {
   const exponent = currencyExponent(p.currency);
   return {
     id: p.id,
+    brandId: p.brand_id,
     slug: p.slug,
     name: p.name,
     currency: p.currency,

@@ -34,6 +34,7 @@ export const storeOperations = (stores: StoreService) => [
     roles: ['admin'],
     body: createStoreInput,
     responses: { 201: { description: 'The store', schema: storeView } },
+    targets: ({ body }) => [{ program: body.program, field: 'program' }],
     handler: async ({ body }) => ({ status: 201, body: toStoreView(await stores.create(body)) }),
   }),
   operation({
@@ -46,6 +47,7 @@ export const storeOperations = (stores: StoreService) => [
     query: z.object({ program: line({ error: 'is required (a program slug)' }).min(1).describe('the program slug') }),
     responses: { 200: { description: 'The stores, oldest first', schema: z.object({ items: z.array(storeView) }) } },
     errors: [404],
+    targets: ({ query }) => [{ program: query.program, field: 'program' }],
     handler: async ({ query }) => ({ status: 200, body: { items: (await stores.listForProgram(query.program)).map(toStoreView) } }),
   }),
   operation({
@@ -58,6 +60,7 @@ export const storeOperations = (stores: StoreService) => [
     params: idParams,
     responses: { 200: { description: 'The store', schema: storeView } },
     errors: [404],
+    targets: ({ params }) => [{ store: params.id }],
     handler: async ({ params }) => ({ status: 200, body: toStoreView(await stores.get(params.id)) }),
   }),
   operation({
@@ -71,6 +74,7 @@ export const storeOperations = (stores: StoreService) => [
     body: updateStoreInput,
     responses: { 200: { description: 'The store', schema: storeView } },
     errors: [404],
+    targets: ({ params }) => [{ store: params.id }],
     handler: async ({ params, body }) => ({ status: 200, body: toStoreView(await stores.update(params.id, body)) }),
   }),
 ];

@@ -76,6 +76,7 @@ export function qrOperations(programs: ProgramService, publicUrl: string, stores
         304: { description: 'Not modified (If-None-Match)' },
       },
       errors: [404],
+      targets: ({ params, query }) => [{ program: params.slug }, ...(query.store ? [{ store: query.store, field: 'store' }] : [])],
       handler: async ({ params, query, header }) => {
         const { slug, url } = await target(params.slug, query);
         if (format === 'svg') {

@@ -21,6 +21,7 @@ export interface BeaconDefinition {
 
 export interface ProgramsTable {
   id: Generated<string>;
+  brand_id: string;
   slug: string;
   name: string;
   currency: Generated<string>;
@@ -133,10 +134,21 @@ export interface CardsTable {
 
 export type Role = 'admin' | 'marketer' | 'pos';
 
+export interface BrandsTable {
+  id: Generated<string>;
+  slug: string;
+  name: string;
+  privacy_url: string | null;
+  created_at: CreatedAt;
+}
+
 export interface ApiKeysTable {
   id: Generated<string>;
   name: string;
   role: Role;
+  brand_id: string;
+  /** null: every program of the brand. */
+  program_ids: string[] | null;
   store_id: string | null;
   key_hash: string;
   key_prefix: string;
@@ -337,6 +349,7 @@ export interface Database {
   customers: CustomersTable;
   consents: ConsentsTable;
   cards: CardsTable;
+  brands: BrandsTable;
   api_keys: ApiKeysTable;
   jobs: JobsTable;
   apple_devices: AppleDevicesTable;
@@ -360,6 +373,7 @@ export interface Database {
 }
 
 export type Program = Selectable<ProgramsTable>;
+export type Brand = Selectable<BrandsTable>;
 export type Store = Selectable<StoresTable>;
 export type Customer = Selectable<CustomersTable>;
 export type Card = Selectable<CardsTable>;

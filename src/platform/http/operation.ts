@@ -1,18 +1,42 @@
 import type { z } from 'zod';
 import type { Role } from '../db/schema.js';
 
-/** Who is calling: resolved from the API key at the edge and handed to the handler. */
+/**
+ * Who is calling: resolved from the API key at the edge and handed to the handler. Its scope is
+ * brandId (null: the whole deployment, only the bootstrap key), programIds within the brand (null:
+ * all of them) and storeId (a till's one store).
+ */
 export interface Principal {
   /** 'bootstrap' for ADMIN_API_KEY. */
   keyId: string;
   name: string;
   role: Role;
+  brandId: string | null;
+  programIds: string[] | null;
   /** Set for pos keys: the one store this till belongs to. */
   storeId: string | null;
 }
 
 /** Resolves a presented bearer token (an API key) to its principal. */
 export type Authenticator = (token: string) => Promise<Principal | null>;
+
+/**
+ * What an operation reaches, by the identifier the caller sent: checked against the caller's scope.
+ * `field`: where the request named it (body or query); a missing or out-of-scope one is then a 400
+ * naming that field, as any bad field is. Named in the path: 404.
+ */
+export type ScopeTarget = (
+  | { program: string }
+  | { card: string }
+  | { customer: string }
+  | { store: string }
+  | { campaign: string }
+  | { restockSubscription: string }
+  | { apiKey: string }
+) & { field?: string };
+
+/** Throws 404 (or 400 naming its field) for a target outside the principal's scope, or missing: the caller cannot tell which. */
+export type Confiner = (principal: Principal, target: ScopeTarget) => Promise<void>;
 
 export type Method = 'get' | 'post' | 'patch' | 'delete';
 
@@ -67,6 +91,11 @@ export interface OperationSpec<P extends z.ZodType | undefined, Q extends z.ZodT
   responses: Record<number, ResponseSpec>;
   /** Problem statuses besides those every operation can answer (400, 401, 403). */
   errors?: number[];
+  /**
+   * What the call reaches, confined to the caller's scope before the handler runs. An empty list
+   * says the operation names nothing (its service confines by the principal: lists, creation).
+   */
+  targets: (input: Omit<OperationInput<P, Q, B>, 'idempotencyKey' | 'header'>) => ScopeTarget[];
   handler: (input: OperationInput<P, Q, B>) => Promise<Reply>;
 }
 

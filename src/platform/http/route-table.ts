@@ -2,13 +2,14 @@ import express, { Router, type Request, type RequestHandler, type Response } fro
 import type { z } from 'zod';
 import { IDEMPOTENCY_KEY } from '../idempotency/idempotency.js';
 import { invalidField } from '../shared/errors.js';
-import type { Authenticator, Operation, Principal, Reply } from './operation.js';
+import type { Authenticator, Confiner, Operation, Principal, Reply } from './operation.js';
 import { sendProblem } from './problem.js';
 import { findControlCharacter, MAX_DEPTH } from '../shared/text.js';
 import { parseInput } from './validate.js';
 
 export interface RouteTableOptions {
   authenticate: Authenticator;
+  confine: Confiner;
   /**
    * Check every reply against its documented schema (tests, development): an undocumented field or
    * a wrong type is a 500 there, so the OpenAPI document cannot drift from what the API answers.
@@ -41,6 +42,8 @@ function handlerFor(op: Operation, options: RouteTableOptions): RequestHandler {
     if (controlIn === '(too deep)') throw invalidField('(body)', `is nested deeper than ${MAX_DEPTH} levels`);
     if (controlIn) throw invalidField(controlIn, 'must not contain control characters');
     const body = op.body ? parseInput(op.body, req.body) : undefined;
+    // Outside the caller's brand, programs or store a thing does not exist (404), before anything runs.
+    for (const target of op.targets({ params, query, body, principal })) await options.confine(principal, target);
     const idempotencyKey = op.idempotent ? requireIdempotencyKey(req) : '';
     const reply = await op.handler({ params, query, body, principal, idempotencyKey, header: (name) => req.get(name) });
     if (options.checkResponses) checkReply(op, reply);

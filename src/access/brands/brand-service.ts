@@ -1,0 +1,39 @@
+import type { Db } from '../../platform/db/database.js';
+import type { Brand } from '../../platform/db/schema.js';
+import type { Principal } from '../../platform/http/operation.js';
+import { isUniqueViolation } from '../../platform/db/errors.js';
+import { AppError, conflict } from '../../platform/shared/errors.js';
+
+/** Brands are the deployment's tenants; only the deployment's own key (ADMIN_API_KEY) manages them. */
+export class BrandService {
+  constructor(private readonly db: Db) {}
+
+  async create(input: { slug: string; name: string; privacyUrl?: string | undefined }, principal: Principal): Promise<Brand> {
+    deploymentOnly(principal);
+    try {
+      return await this.db
+        .insertInto('brands')
+        .values({ slug: input.slug, name: input.name, privacy_url: input.privacyUrl ?? null })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    } catch (err) {
+      if (isUniqueViolation(err)) throw conflict(`A brand with slug ${input.slug} already exists`);
+      throw err;
+    }
+  }
+
+  /** Every brand for the deployment key; a brand's own keys see their brand. */
+  async list(principal: Principal): Promise<Brand[]> {
+    let q = this.db.selectFrom('brands').selectAll().orderBy('created_at').orderBy('id');
+    if (principal.brandId !== null) q = q.where('id', '=', principal.brandId);
+    return q.execute();
+  }
+}
+
+function deploymentOnly(principal: Principal): void {
+  if (principal.brandId !== null) throw new AppError(403, 'Forbidden', 'Only the deployment key (ADMIN_API_KEY) manages brands; this key belongs to a brand');
+}
+
+export function toBrandView(b: Brand) {
+  return { id: b.id, slug: b.slug, name: b.name, privacyUrl: b.privacy_url, createdAt: b.created_at.toISOString() };
+}

@@ -1,0 +1,139 @@
+import { sql } from 'kysely';
+import type { Db } from '../../platform/db/database.js';
+import type { Program } from '../../platform/db/schema.js';
+import type { Principal, ScopeTarget } from '../../platform/http/operation.js';
+import { AppError, invalidField, notFound } from '../../platform/shared/errors.js';
+
+/** The program a target belongs to, and its brand; undefined: no such thing. */
+type Owner = { program_id: string; brand_id: string };
+
+/**
+ * Confines every caller to its scope: a program, store, customer, card, campaign, restock
+ * subscription or key outside the caller's brand, programs or store does not exist for it (404, the
+ * same answer as for one that does not exist at all), so nothing can be learned or changed across.
+ */
+export class ScopeGuard {
+  constructor(private readonly db: Db) {}
+
+  /** The route table's Confiner: resolves what the target belongs to, in one query. */
+  readonly confine = async (principal: Principal, target: ScopeTarget): Promise<void> => {
+    if ('apiKey' in target) return this.#confineKey(principal, target.apiKey);
+    const owner = await this.#owner(target);
+    if (owner && this.allows(principal, owner)) return;
+    if (target.field) throw invalidField(target.field, `no such ${describe(target).split(' ')[0]!.toLowerCase()}`);
+    throw notFound(describe(target));
+  };
+
+  /**
+   * Whether the principal's scope reaches a program. A till's programIds are its store's program: it
+   * sees that program's cards and stores; what it may do at another store is its service's rule.
+   */
+  allows(principal: Principal, owner: Owner): boolean {
+    if (principal.brandId !== null && owner.brand_id !== principal.brandId) return false;
+    if (principal.programIds !== null && !principal.programIds.includes(owner.program_id)) return false;
+    return true;
+  }
+
+  /** The brand a new program goes to: the caller's own, or (deployment scope) the one named, else the first. */
+  async brandForNewProgram(principal: Principal, brandSlug: string | undefined): Promise<string> {
+    if (principal.programIds !== null || principal.storeId !== null) {
+      throw new AppError(403, 'Forbidden', 'This key is scoped to some programs or a store: it cannot create programs');
+    }
+    if (principal.brandId !== null) {
+      if (brandSlug !== undefined) {
+        const own = await this.db.selectFrom('brands').select('slug').where('id', '=', principal.brandId).executeTakeFirstOrThrow();
+        if (own.slug !== brandSlug) throw notFound(`Brand ${brandSlug}`);
+      }
+      return principal.brandId;
+    }
+    const brand = brandSlug
+      ? await this.db.selectFrom('brands').select('id').where('slug', '=', brandSlug).executeTakeFirst()
+      : await this.db.selectFrom('brands').select('id').orderBy('created_at').orderBy('id').limit(1).executeTakeFirst();
+    if (!brand) throw notFound(`Brand ${brandSlug}`);
+    return brand.id;
+  }
+
+  /** Programs a list may show. */
+  visiblePrograms(principal: Principal, programs: Program[]): Program[] {
+    return programs.filter((p) => this.allows(principal, { program_id: p.id, brand_id: p.brand_id }));
+  }
+
+  async #owner(target: Exclude<ScopeTarget, { apiKey: string }>): Promise<Owner | undefined> {
+    const q = this.db;
+    let row: Owner | undefined;
+    if ('program' in target) {
+      row = await q.selectFrom('programs').select(['id as program_id', 'brand_id']).where('slug', '=', target.program).executeTakeFirst();
+    } else if ('card' in target) {
+      row = await q
+        .selectFrom('cards')
+        .innerJoin('programs', 'programs.id', 'cards.program_id')
+        .select(['cards.program_id', 'programs.brand_id'])
+        .where('cards.card_number', '=', target.card)
+        .executeTakeFirst();
+    } else if ('customer' in target) {
+      if (!isUuid(target.customer)) return undefined;
+      row = await q
+        .selectFrom('customers')
+        .innerJoin('programs', 'programs.id', 'customers.program_id')
+        .select(['customers.program_id', 'programs.brand_id'])
+        .where('customers.id', '=', target.customer)
+        .executeTakeFirst();
+    } else if ('store' in target) {
+      if (!isUuid(target.store)) return undefined;
+      row = await q
+        .selectFrom('stores')
+        .innerJoin('programs', 'programs.id', 'stores.program_id')
+        .select(['stores.program_id', 'programs.brand_id'])
+        .where('stores.id', '=', target.store)
+        .executeTakeFirst();
+    } else if ('campaign' in target) {
+      if (!isUuid(target.campaign)) return undefined;
+      row = await q
+        .selectFrom('campaigns')
+        .innerJoin('programs', 'programs.id', 'campaigns.program_id')
+        .select(['campaigns.program_id', 'programs.brand_id'])
+        .where('campaigns.id', '=', target.campaign)
+        .executeTakeFirst();
+    } else {
+      // A subscription is named by its id or by its unsubscribe token.
+      const id = target.restockSubscription;
+      row = await q
+        .selectFrom('restock_subscriptions as r')
+        .innerJoin('programs', 'programs.id', 'r.program_id')
+        .select(['r.program_id', 'programs.brand_id'])
+        .where(isUuid(id) ? sql<boolean>`r.id = ${id}::uuid or r.unsubscribe_token = ${id}` : sql<boolean>`r.unsubscribe_token = ${id}`)
+        .executeTakeFirst();
+    }
+    return row;
+  }
+
+  /** Keys: a brand's keys are its own; a programs-scoped admin sees those within its programs. */
+  async #confineKey(principal: Principal, id: string): Promise<void> {
+    const key = isUuid(id) ? await this.db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst() : undefined;
+    if (!key || !(await this.keyWithin(principal, key))) throw notFound('API key');
+  }
+
+  /** Whether a key's scope lies within the principal's (so the principal may see, issue or revoke it). */
+  async keyWithin(principal: Principal, key: { brand_id: string; program_ids: string[] | null; store_id: string | null }): Promise<boolean> {
+    if (principal.brandId === null) return true;
+    if (key.brand_id !== principal.brandId) return false;
+    if (principal.programIds === null) return true;
+    if (key.store_id) {
+      const store = await this.db.selectFrom('stores').select('program_id').where('id', '=', key.store_id).executeTakeFirst();
+      return store !== undefined && principal.programIds.includes(store.program_id);
+    }
+    return key.program_ids !== null && key.program_ids.every((p) => principal.programIds!.includes(p));
+  }
+}
+
+const isUuid = (v: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v);
+
+function describe(target: ScopeTarget): string {
+  if ('program' in target) return `Program ${target.program}`;
+  if ('card' in target) return `Card ${target.card}`;
+  if ('customer' in target) return 'Customer';
+  if ('store' in target) return 'Store';
+  if ('campaign' in target) return 'Campaign';
+  if ('restockSubscription' in target) return 'Subscription';
+  return 'API key';
+}
