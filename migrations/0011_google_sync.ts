@@ -2,12 +2,13 @@ import { sql, type Kysely } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   // One writer per object at a time: a lease taken for the duration of a sync job (not a row lock:
-  // a transaction must not stay open across calls to Google). synced_message_seq: the last card
+  // a transaction must not stay open across calls to Google), released only by its holder's token. synced_message_seq: the last card
   // message (cards.message_seq) that reached Google or was settled without a call. full_sync_due:
   // the object was just saved to a wallet, and what it missed while unsaved is sent, silently.
   await sql`
     alter table google_objects
       add column lease_until timestamptz,
+      add column lease_token text,
       add column synced_message_seq integer not null default 0,
       add column full_sync_due boolean not null default false`.execute(db);
   await sql`update google_objects g set synced_message_seq = c.message_seq from cards c where c.id = g.card_id`.execute(db);
@@ -61,7 +62,7 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`drop table if exists google_messages`.execute(db);
   await sql`alter table google_notifications add column if not exists text text`.execute(db);
   await sql`alter table google_notifications rename column ref to pass_version`.execute(db);
-  await sql`alter table google_objects add column if not exists synced_message text, drop column if exists lease_until, drop column if exists synced_message_seq, drop column if exists full_sync_due`.execute(
+  await sql`alter table google_objects add column if not exists synced_message text, drop column if exists lease_until, drop column if exists lease_token, drop column if exists synced_message_seq, drop column if exists full_sync_due`.execute(
     db,
   );
 }

@@ -63,7 +63,11 @@ async function expectConverged(svc: TestService, google: FakeGoogle, cardNumber:
   await waitUntil(async () => (await jobsLeft(svc)) === 0, 30_000);
   const card = await cardRow(svc, cardNumber);
   const object = await svc.services.db.selectFrom('google_objects').selectAll().where('card_id', '=', card.id).executeTakeFirstOrThrow();
-  expect(google.objects.get(objectId)!.loyaltyPoints!.balance).toEqual({ int: card.balance });
+  const atGoogle = google.objects.get(objectId)!;
+  expect(atGoogle.loyaltyPoints!.balance).toEqual({ int: card.balance });
+  expect(atGoogle.secondaryLoyaltyPoints!.balance).toEqual({ string: card.tier });
+  expect(atGoogle.state).toBe(card.status === 'voided' ? 'INACTIVE' : 'ACTIVE');
+  expect(atGoogle.barcode?.value).toBe(card.barcode_value);
   expect(object).toMatchObject({ synced_balance: card.balance, synced_version: card.pass_version, last_error: null });
 }
 

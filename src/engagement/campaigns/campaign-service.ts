@@ -18,7 +18,11 @@ import { audienceQuery, type Audience } from './audience.js';
  * Sends one message to the program's whole Google class when every object may receive it:
  * `recipients` is the subquery of the card ids this campaign may message right now.
  */
-export type ClassBroadcast = (program: Program, text: string, recipients: (db: Db) => Expression<{ card_id: string }>) => Promise<boolean>;
+export type ClassBroadcast = (
+  program: Program,
+  text: string,
+  recipients: (db: Db) => Expression<{ card_id: string }>,
+) => Promise<'sent' | 'ineligible' | 'refused'>;
 
 export interface NewCampaign {
   program: Program;
@@ -256,15 +260,27 @@ export class CampaignService {
         .where('cards.status', '=', 'active')
         .where('customers.marketing_consent', '=', true)
         .where((eb) => eb.not(overCap(eb, program)));
-    const sentToClass = await this.classBroadcast(program, campaign.message, recipients).catch((err: unknown) => {
+    // Marked before the call: should Google's answer be lost, it may show, and no holder may get it
+    // a second time per object.
+    const mark = (sent: boolean) => this.db.updateTable('campaigns').set({ google_class_message: sent }).where('id', '=', campaign.id).execute();
+    await mark(true);
+    let outcome: 'sent' | 'ineligible' | 'refused';
+    try {
+      outcome = await this.classBroadcast(program, campaign.message, recipients);
+    } catch (err) {
       this.logger.warn(
         { err: err instanceof Error ? err.message : String(err), campaignId: campaign.id },
-        'class message failed: falling back to one message per object',
+        'class message: no answer from Google; it may show, so it is not sent again per object',
       );
+      return true;
+    }
+    if (outcome !== 'sent') {
+      await mark(false);
+      if (outcome === 'refused') this.logger.warn({ campaignId: campaign.id }, 'class message refused by Google: one message per object instead');
       return false;
-    });
-    if (sentToClass) this.logger.info({ campaignId: campaign.id }, 'campaign sent to Google as one class message');
-    return sentToClass;
+    }
+    this.logger.info({ campaignId: campaign.id }, 'campaign sent to Google as one class message');
+    return true;
   }
 
   async #deliverBatch(campaign: Campaign, program: Program, batchSize: number): Promise<number> {

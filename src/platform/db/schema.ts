@@ -242,6 +242,7 @@ export interface GoogleObjectsTable {
   removed_at: Date | null;
   last_error: string | null;
   lease_until: Date | null;
+  lease_token: string | null;
   full_sync_due: Generated<boolean>;
   created_at: CreatedAt;
   updated_at: Timestamp;

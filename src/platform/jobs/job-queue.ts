@@ -55,7 +55,7 @@ export async function enqueueJobs<M extends PayloadMap = JobPayloads>(
         return options.liftPayload
           ? waiting
               .doUpdateSet({ payload: sql<string>`excluded.payload`, run_at: sql<Date>`least(jobs.run_at, excluded.run_at)` })
-              .where(sql<boolean>`jobs.payload is distinct from excluded.payload or jobs.run_at > excluded.run_at`)
+              .where(sql<boolean>`jobs.payload is distinct from excluded.payload`)
           : waiting.doNothing();
       })
       .execute();

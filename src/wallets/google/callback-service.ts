@@ -48,20 +48,25 @@ export class GoogleCallbackService {
         .executeTakeFirst();
       if (!fresh) return true; // delivered again: already recorded
       const saved = verified.eventType === 'save';
-      // Updates skip objects in nobody's wallet: a save asks for one full, silent sync.
-      const updated = await trx
-        .updateTable('google_objects')
-        .set(
-          saved
-            ? { saved: true, saved_at: new Date(), full_sync_due: true, updated_at: new Date() }
-            : { saved: false, removed_at: new Date(), updated_at: new Date() },
+      // Updates skip objects in nobody's wallet: a save asks for one full, silent sync. The save may
+      // come before our row exists (the link carries the object; our insert may not have run yet).
+      const serial = verified.objectId.startsWith(`${this.options.issuerId}.`) ? verified.objectId.slice(this.options.issuerId.length + 1) : undefined;
+      const card = serial ? await trx.selectFrom('cards').select('id').where('serial_number', '=', serial).executeTakeFirst() : undefined;
+      if (!card) {
+        this.logger.warn({ objectId: verified.objectId, eventType: verified.eventType }, 'Google callback for an object we do not know');
+        return false;
+      }
+      const now = new Date();
+      await trx
+        .insertInto('google_objects')
+        .values({ card_id: card.id, object_id: verified.objectId, saved, ...(saved ? { saved_at: now, full_sync_due: true } : { removed_at: now }) })
+        .onConflict((oc) =>
+          oc
+            .column('card_id')
+            .doUpdateSet(saved ? { saved: true, saved_at: now, full_sync_due: true, updated_at: now } : { saved: false, removed_at: now, updated_at: now }),
         )
-        .where('object_id', '=', verified.objectId)
-        .returning('card_id')
-        .executeTakeFirst();
-      if (!updated) this.logger.warn({ objectId: verified.objectId, eventType: verified.eventType }, 'Google callback for an object we do not know');
-      else if (saved)
-        await enqueueJobs(trx, [{ kind: 'google.card-changed', dedupeKey: updated.card_id, payload: { cardId: updated.card_id } }], { liftPayload: true });
+        .execute();
+      if (saved) await enqueueJobs(trx, [{ kind: 'google.card-changed', dedupeKey: card.id, payload: { cardId: card.id } }], { liftPayload: true });
       return false;
     });
     this.logger.info({ objectId: verified.objectId, eventType: verified.eventType, duplicate }, 'Google Wallet callback');

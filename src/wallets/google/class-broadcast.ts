@@ -3,6 +3,7 @@ import type { Db } from '../../platform/db/database.js';
 import type { Program } from '../../platform/db/schema.js';
 import type { UnitOfWork } from '../../platform/db/unit-of-work.js';
 import { classIdFor } from './loyalty-resources.js';
+import { isGoogleApiError } from './wallet-api.js';
 import { NOTIFICATIONS_PER_DAY } from './google-sync.js';
 import type { GoogleWalletCalls } from './google-sync.js';
 
@@ -28,33 +29,42 @@ export class ClassBroadcast {
     private readonly ensureClass: (programId: string) => Promise<void>,
   ) {}
 
-  async send(program: Program, text: string, recipients: (db: Db) => Recipients): Promise<boolean> {
-    const ref = Date.now();
+  /**
+   * 'sent'; 'ineligible' (some card of the program may not receive it, or no object is in a wallet:
+   * nothing was sent); 'refused' (Google rejected the request: nothing shows). Throws when the
+   * outcome is unknown (no answer, 5xx): it may show, so the caller must not send it again.
+   */
+  async send(program: Program, text: string, recipients: (db: Db) => Recipients): Promise<'sent' | 'ineligible' | 'refused'> {
+    const ref = Date.now() * 1000 + Math.floor(Math.random() * 1000);
     const booked = await this.uow.run(async (trx) => {
-      // Locks the class's objects: no per-object budget decision interleaves with this one.
-      const objects = await trx
-        .selectFrom('google_objects')
-        .innerJoin('cards', 'cards.id', 'google_objects.card_id')
-        .select(['google_objects.card_id', 'google_objects.saved'])
-        .where('cards.program_id', '=', program.id)
-        .forUpdate()
-        .execute();
-      // In nobody's wallet: per object, which costs nothing for objects not saved.
-      if (!objects.some((o) => o.saved)) return false;
-      const refused = await trx
+      // Holds off every per-object budget decision (they take ROW EXCLUSIVE first) while this one
+      // counts and books: one lock, however many objects the class has.
+      await sql`lock table google_notifications in share row exclusive mode`.execute(trx);
+      const inWallet = await trx
         .selectFrom('google_objects as g')
         .innerJoin('cards as c', 'c.id', 'g.card_id')
         .select('g.card_id')
         .where('c.program_id', '=', program.id)
+        .where('g.saved', '=', true)
+        .limit(1)
+        .executeTakeFirst();
+      // In nobody's wallet: per object, which costs nothing for objects not saved.
+      if (!inWallet) return false;
+      // Every card of the program, with an object or not yet (its save link would join the class
+      // while the message shows), must be one this campaign may message, with budget left.
+      const refused = await trx
+        .selectFrom('cards as c')
+        .select('c.id')
+        .where('c.program_id', '=', program.id)
         .where((eb) =>
           eb.or([
-            sql<boolean>`g.card_id not in (${recipients(trx)})`,
+            sql<boolean>`c.id not in (${recipients(trx)})`,
             eb(
               (eb) =>
                 eb
                   .selectFrom('google_notifications as n')
                   .select(sql<number>`count(*)`.as('n'))
-                  .whereRef('n.card_id', '=', 'g.card_id')
+                  .whereRef('n.card_id', '=', 'c.id')
                   .where('n.notified', '=', true)
                   .where('n.created_at', '>', new Date(Date.now() - 86_400_000)),
               '>=',
@@ -71,7 +81,7 @@ export class ClassBroadcast {
         where c.program_id = ${program.id}`.execute(trx);
       return true;
     });
-    if (!booked) return false;
+    if (!booked) return 'ineligible';
     try {
       await this.ensureClass(program.id);
       const start = new Date();
@@ -82,11 +92,12 @@ export class ClassBroadcast {
         messageType: 'TEXT_AND_NOTIFY',
         displayInterval: { start: { date: start.toISOString() }, end: { date: new Date(start.getTime() + CLASS_MESSAGE_HOURS * 3_600_000).toISOString() } },
       });
-      return true;
+      return 'sent';
     } catch (err) {
-      // Not sent: the budget was not spent.
+      if (!isGoogleApiError(err) || err.retryable) throw err; // it may have landed: the budget stays spent
+      // Rejected: nothing shows, the budget was not spent.
       await this.db.deleteFrom('google_notifications').where('kind', '=', 'class').where('ref', '=', ref).execute();
-      throw err;
+      return 'refused';
     }
   }
 }

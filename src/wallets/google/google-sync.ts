@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
 import type { Card, GoogleMessageStatus, Program, Store } from '../../platform/db/schema.js';
@@ -6,7 +6,7 @@ import { JobError, type JobHandler } from '../../platform/jobs/job-runner.js';
 import { cardPageUrl } from '../../loyalty/cards/card-view.js';
 import { restockUnsubscribeUrl } from '../../engagement/restock/restock-service.js';
 import { balanceFields, buildLoyaltyClass, buildLoyaltyObject, classIdFor, objectIdFor } from './loyalty-resources.js';
-import { isGoogleApiError, type GoogleWalletApi, type LoyaltyObjectInput, type LoyaltyObjectPatch } from './wallet-api.js';
+import { isGoogleApiError, isRateLimitReason, type GoogleWalletApi, type LoyaltyObjectInput, type LoyaltyObjectPatch } from './wallet-api.js';
 import { QuotaWait, type Lane } from './quota-governor.js';
 import type { GoogleChannel } from './google-channel.js';
 
@@ -22,7 +22,10 @@ const BUSY_RETRY_MS = 250;
 const MAX_ROUNDS = 5;
 
 /** The slice of the REST client this module uses. */
-export type GoogleWalletCalls = Pick<GoogleWalletApi, 'upsertClass' | 'upsertObject' | 'patchObject' | 'addObjectMessage' | 'addClassMessage' | 'inLane'>;
+export type GoogleWalletCalls = Pick<
+  GoogleWalletApi,
+  'upsertClass' | 'getClass' | 'upsertObject' | 'patchObject' | 'addObjectMessage' | 'addClassMessage' | 'inLane'
+>;
 
 export interface GoogleSyncOptions {
   issuerId: string;
@@ -77,23 +80,47 @@ export class GoogleSync {
     if (await this.#settleOutOfWallet(payload.cardId)) return;
     const lane: Lane = payload.bulk ? 'bulk' : 'till';
     await this.#guarded(async () => {
-      const card = await this.db.selectFrom('cards').select(['id', 'serial_number']).where('id', '=', payload.cardId).executeTakeFirst();
+      const card = await this.db.selectFrom('cards').select(['id', 'serial_number', 'program_id']).where('id', '=', payload.cardId).executeTakeFirst();
       if (!card) return;
-      if (!(await this.#lease(card.id, objectIdFor(this.options.issuerId, card)))) {
+      const lease = randomUUID();
+      if (!(await this.#lease(card.id, objectIdFor(this.options.issuerId, card), lease))) {
         throw new JobError('the object is being synced by another job', { defer: true, retryAfterMs: BUSY_RETRY_MS });
       }
       try {
-        for (let round = 0; round < MAX_ROUNDS; round++) if (!(await this.#syncRound(card.id, this.api.inLane(lane)))) return;
+        for (let round = 0; round < MAX_ROUNDS; round++) {
+          if (round > 0) await this.#renewLease(card.id, lease);
+          if (!(await this.#syncRound(card.id, this.api.inLane(lane)))) return;
+        }
         throw new JobError('the card kept changing during its sync', { retryAfterMs: BUSY_RETRY_MS });
       } catch (err) {
         // Waiting for the quota is not a failure of the object.
-        if (!(err instanceof JobError) && !(err instanceof QuotaWait)) await this.#setError(card.id, err);
+        if (err instanceof JobError || err instanceof QuotaWait) throw err;
+        await this.#setError(card.id, err);
+        // One object refused while its class is not: this object's problem (another issuer's id …),
+        // not the channel's; it must not pause the deployment.
+        if (isPermissionDenied(err) && !(await this.#classRefused(card.program_id))) throw new JobError(errorText(err), { permanent: true });
         throw err;
       } finally {
-        await this.db.updateTable('google_objects').set({ lease_until: null }).where('card_id', '=', card.id).execute();
+        await this.db
+          .updateTable('google_objects')
+          .set({ lease_until: null, lease_token: null })
+          .where('card_id', '=', card.id)
+          .where('lease_token', '=', lease)
+          .execute();
       }
     });
   };
+
+  /** A cheap probe after a 403 on an object: does Google refuse the class (the whole account) too? */
+  async #classRefused(programId: string): Promise<boolean> {
+    const program = await this.db.selectFrom('programs').select('slug').where('id', '=', programId).executeTakeFirstOrThrow();
+    try {
+      await this.api.getClass(classIdFor(this.options.issuerId, program));
+      return false;
+    } catch (err) {
+      return isPermissionDenied(err);
+    }
+  }
 
   /**
    * The channel's rules around every job: wait out a pause, reopen it after a successful probe,
@@ -124,7 +151,8 @@ export class GoogleSync {
   async #settleOutOfWallet(cardId: string): Promise<boolean> {
     const settled = await sql<{ card_id: string }>`
       with settled as (
-        update google_objects g set synced_version = greatest(g.synced_version, c.pass_version), synced_message_seq = c.message_seq, updated_at = now()
+        update google_objects g set synced_version = greatest(g.synced_version, c.pass_version), synced_message_seq = c.message_seq,
+          last_error = null, updated_at = now()
         from cards c
         where g.card_id = ${cardId} and c.id = g.card_id and g.synced_version is not null and not g.saved and not g.full_sync_due
           and c.status != 'voided' and (g.lease_until is null or g.lease_until < now())
@@ -137,14 +165,26 @@ export class GoogleSync {
     return settled.rows.length > 0;
   }
 
-  /** Takes the object's lease, creating its row on first sight. Undefined: another job holds it. */
-  async #lease(cardId: string, objectId: string): Promise<boolean> {
+  /** Takes the object's lease, creating its row on first sight. False: another job holds it. */
+  async #lease(cardId: string, objectId: string, token: string): Promise<boolean> {
     const leased = await sql<{ card_id: string }>`
-      insert into google_objects (card_id, object_id, lease_until) values (${cardId}, ${objectId}, now() + ${`${LEASE_MS} milliseconds`}::interval)
-      on conflict (card_id) do update set lease_until = excluded.lease_until
+      insert into google_objects (card_id, object_id, lease_until, lease_token)
+      values (${cardId}, ${objectId}, now() + ${`${LEASE_MS} milliseconds`}::interval, ${token})
+      on conflict (card_id) do update set lease_until = excluded.lease_until, lease_token = excluded.lease_token
         where google_objects.lease_until is null or google_objects.lease_until < now()
       returning card_id`.execute(this.db);
     return leased.rows.length > 0;
+  }
+
+  /** Each round extends the lease, so a long sync keeps it; a job whose lease was lost stops. */
+  async #renewLease(cardId: string, token: string): Promise<void> {
+    const renewed = await this.db
+      .updateTable('google_objects')
+      .set({ lease_until: sql<Date>`now() + ${`${LEASE_MS} milliseconds`}::interval` })
+      .where('card_id', '=', cardId)
+      .where('lease_token', '=', token)
+      .executeTakeFirst();
+    if (renewed.numUpdatedRows === 0n) throw new JobError('the object lease expired and was taken over', { defer: true, retryAfterMs: BUSY_RETRY_MS });
   }
 
   /** One pass over the object; true when the card changed while it ran (another round is due). */
@@ -196,17 +236,20 @@ export class GoogleSync {
         const patch: LoyaltyObjectPatch = hash !== object.synced_hash ? full : balanceFields(card);
         const notify = balanceChanged && (await this.#takeNotification(card.id, 'update', version));
         await this.#silentOnQuota(card.id, 'update', version, notify, (n) => this.#patchOrInsert(api, patch, full, n));
+        // Recorded at once: a later failure in this round must not send (and notify) it again.
+        await this.#markFields(card.id, { synced_balance: card.balance, synced_tier: card.tier, synced_hash: hash });
       }
       let sent = object.messages_sent;
-      for (const message of pending) {
-        if (sent >= MAX_OBJECT_MESSAGES - 1) {
-          await api.patchObject(object.object_id, { messages: [] }, { notify: false });
-          sent = 0;
-        }
-        await this.#sendMessage(api, card, program, full, message);
-        sent++;
+      if (pending.length && sent + pending.length > MAX_OBJECT_MESSAGES - 1) {
+        // Room for this round's messages: Google keeps at most 10 on an object.
+        await this.#patchOrInsert(api, { messages: [] }, full, false);
+        sent = 0;
+        await this.#markFields(card.id, { messages_sent: 0 });
       }
-      synced.messages_sent = sent;
+      for (const message of pending) {
+        await this.#sendMessage(api, card, program, full, message);
+        await this.#markFields(card.id, { messages_sent: ++sent });
+      }
     }
     await this.#markSynced(card.id, version, { ...synced, synced_message_seq: card.message_seq });
     return this.#moved(card.id, version);
@@ -275,7 +318,8 @@ export class GoogleSync {
    */
   async #takeNotification(cardId: string, kind: 'message' | 'update', ref: number): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
-      // Serialises budget decisions for the card (class broadcasts count here too).
+      // Serialises budget decisions for the card, and waits for a class broadcast booking its budget.
+      await sql`lock table google_notifications in row exclusive mode`.execute(trx);
       await trx.selectFrom('google_objects').select('card_id').where('card_id', '=', cardId).forUpdate().execute();
       const earlier = await trx
         .selectFrom('google_notifications')
@@ -319,6 +363,15 @@ export class GoogleSync {
       if (!isGoogleApiError(err) || err.status !== 404) throw err;
       return api.upsertObject(full, { notify });
     }
+  }
+
+  /** What reached Google, recorded as soon as it did (the version is marked at the round's end). */
+  async #markFields(cardId: string, values: Partial<ObjectRow>): Promise<void> {
+    await this.db
+      .updateTable('google_objects')
+      .set({ ...values, updated_at: new Date() })
+      .where('card_id', '=', cardId)
+      .execute();
   }
 
   /** Only forward: a slower job that sent an older version never overwrites a newer mark. */
@@ -405,9 +458,8 @@ export async function notificationsToday(db: Db, cardId: string): Promise<number
 
 const isQuotaExceeded = (err: unknown) => isGoogleApiError(err) && err.status === 403 && err.reason === 'quotaExceeded';
 
-/** 403 other than a quota: Google refuses the service account for this issuer (not yet, or no longer authorised). */
-const isPermissionDenied = (err: unknown) =>
-  isGoogleApiError(err) && err.status === 403 && err.reason !== 'quotaExceeded' && err.reason !== 'rateLimitExceeded';
+/** 403 other than a quota or rate limit: Google refuses the service account (not yet, or no longer authorised). */
+const isPermissionDenied = (err: unknown) => isGoogleApiError(err) && err.status === 403 && err.reason !== 'quotaExceeded' && !isRateLimitReason(err.reason);
 
 /** 429/5xx/network → retried by the job queue with back-off; other 4xx → recorded, not retried forever. */
 function asJobError(err: unknown): JobError {

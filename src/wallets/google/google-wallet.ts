@@ -32,7 +32,7 @@ export interface GoogleWallet {
   routes: Router;
   link: CardLinkBuilder;
   /** One class message, when every object of the program may receive it (see ClassBroadcast). */
-  broadcastToClass: (program: Program, text: string, recipients: (db: Db) => Recipients) => Promise<boolean>;
+  broadcastToClass: (program: Program, text: string, recipients: (db: Db) => Recipients) => Promise<'sent' | 'ineligible' | 'refused'>;
   /** The outbox's Google channels (per card, per program) and the jobs that serve them. */
   cardChannel: 'google.card-changed';
   programChannel: 'google.class-sync';
@@ -99,7 +99,7 @@ export async function setupGoogleWallet(config: Config, db: Db, uow: UnitOfWork,
     });
   }
 
-  const broadcast = new ClassBroadcast(db, uow, api.inLane('bulk'), google.issuerId, (programId) => sync.ensureClass(programId));
+  const broadcast = new ClassBroadcast(db, uow, api, google.issuerId, (programId) => sync.ensureClass(programId));
   return {
     routes,
     broadcastToClass: (program, text, recipients) => broadcast.send(program, text, recipients),

@@ -40,14 +40,15 @@ interface Waiter {
  * limit: Google counts requests per second in a sliding window, and a full bucket plus a second of
  * refill must still fit in one. A till request may book a future slot (tokens below zero: it waits
  * its turn); a bulk request takes only a token that is there now, so it never queues in front of a
- * till. A 429 halves the rate for everyone and books the Retry-After pause; every 10 s without one
- * doubles it back up to the limit.
+ * till. A 429 halves the rate for everyone (at most once a second) and makes the bucket owe the
+ * Retry-After pause; every 10 s without one doubles it back up to the limit.
  */
 export class QuotaGovernor {
   readonly #burst: number;
   readonly #fill: number;
   readonly #maxBulkWaitMs: number;
-  readonly #maxTillAhead: number;
+  /** Seconds of slots the till lane may book ahead, at whatever the current rate is. */
+  readonly #maxTillAheadSeconds: number;
   readonly #waiters: Record<Lane, Waiter[]> = { till: [], bulk: [] };
   #pumping = false;
   #wake: (() => void) | undefined;
@@ -61,7 +62,7 @@ export class QuotaGovernor {
     this.#burst = Math.max(1, Math.floor(limit / 10));
     this.#fill = Math.max(limit - this.#burst, limit / 2);
     this.#maxBulkWaitMs = options.maxBulkWaitMs ?? 1000;
-    this.#maxTillAhead = ((options.maxTillAheadMs ?? 5000) / 1000) * this.#fill;
+    this.#maxTillAheadSeconds = (options.maxTillAheadMs ?? 5000) / 1000;
   }
 
   /** Resolves when this caller may send one request. A bulk caller may get a QuotaWait instead. */
@@ -74,14 +75,22 @@ export class QuotaGovernor {
     });
   }
 
-  /** Google answered 429: slow everyone down and pause for its Retry-After (or a second). */
+  /**
+   * Google answered 429: slow everyone down and pause for its Retry-After (or a second). Every
+   * request in flight may report the same 429: the rate halves at most once a second, and the pause
+   * is a point in time (the bucket owes at most that long), so they do not add up.
+   */
   async throttled(retryAfterMs?: number): Promise<void> {
     const pause = Math.max(1000, retryAfterMs ?? 0) / 1000;
+    const halved = sql<number>`case when throttled_at is null or throttled_at < clock_timestamp() - interval '1 second'
+      then greatest(${this.#fill / 8}::float8, coalesce(rate, ${this.#fill}::float8) / 2) else coalesce(rate, ${this.#fill}::float8) end`;
     await sql`
       update google_channel set
-        rate = greatest(${this.#fill / 8}::float8, coalesce(rate, ${this.#fill}::float8) / 2),
-        throttled_at = clock_timestamp(),
-        tokens = least(tokens, 0) - ${pause}::float8 * greatest(${this.#fill / 8}::float8, coalesce(rate, ${this.#fill}::float8) / 2)
+        rate = ${halved},
+        throttled_at = case when throttled_at is null or throttled_at < clock_timestamp() - interval '1 second' then clock_timestamp() else throttled_at end,
+        tokens = least(least(${this.#burst}::float8, tokens + extract(epoch from clock_timestamp() - refreshed_at)::float8 * coalesce(rate, ${this.#fill}::float8)),
+                       -${pause}::float8 * ${halved}),
+        refreshed_at = clock_timestamp()
       where id = 1`.execute(this.db);
   }
 
@@ -151,7 +160,7 @@ export class QuotaGovernor {
   async #book(lane: Lane): Promise<{ granted: boolean; waitMs: number }> {
     const rate = sql<number>`coalesce(rate, ${this.#fill}::float8)`;
     const available = sql<number>`least(${this.#burst}::float8, tokens + extract(epoch from clock_timestamp() - refreshed_at)::float8 * ${rate})`;
-    const floor = lane === 'till' ? -this.#maxTillAhead : 0;
+    const floor = lane === 'till' ? sql<number>`-${this.#maxTillAheadSeconds}::float8 * ${rate}` : sql<number>`0::float8`;
     const granted = await sql<{ tokens: number; rate: number }>`
       update google_channel set
         tokens = ${available} - 1,
@@ -161,14 +170,13 @@ export class QuotaGovernor {
                     then nullif(least(${this.#fill}::float8, rate * 2), ${this.#fill}::float8) else rate end,
         throttled_at = case when rate is not null and throttled_at < clock_timestamp() - interval '10 seconds'
                     then clock_timestamp() else throttled_at end
-      where id = 1 and ${available} - 1 >= ${floor}::float8
+      where id = 1 and ${available} - 1 >= ${floor}
       returning tokens, ${rate} as rate`.execute(this.db);
     const row = granted.rows[0];
     if (row) return { granted: true, waitMs: row.tokens < 0 ? (-row.tokens / row.rate) * 1000 : 0 };
-    const now = await sql<{ available: number; rate: number }>`select ${available} as available, ${rate} as rate from google_channel where id = 1`.execute(
-      this.db,
-    );
+    const now = await sql<{ short: number; rate: number }>`
+      select ${floor} + 1 - ${available} as short, ${rate} as rate from google_channel where id = 1`.execute(this.db);
     const state = now.rows[0]!;
-    return { granted: false, waitMs: ((floor + 1 - state.available) / state.rate) * 1000 };
+    return { granted: false, waitMs: (state.short / state.rate) * 1000 };
   }
 }

@@ -103,6 +103,9 @@ export const isGoogleApiError = (err: unknown): err is GoogleApiError => err ins
 /** 429 (quota), 5xx and "no response" are worth retrying later; other 4xx mean the request is wrong. */
 export const isRetryableStatus = (status: number): boolean => status === 0 || status === 429 || status >= 500;
 
+/** Google also answers a rate limit as 403 with these reasons: transient, like a 429. */
+export const isRateLimitReason = (reason: string | undefined): boolean => reason === 'rateLimitExceeded' || reason === 'userRateLimitExceeded';
+
 /** Structural subset of pino's Logger, so tests can pass a plain object. */
 export interface WalletApiLogger {
   debug(obj: Record<string, unknown>, msg: string): void;
@@ -244,7 +247,7 @@ function errorFromBody(status: number, body: GoogleErrorBody | undefined, fallba
     reason = body.error;
     message = body.error_description ? `${body.error}: ${body.error_description}` : body.error;
   }
-  const init: GoogleApiErrorInit = { status, message, retryable: isRetryableStatus(status) };
+  const init: GoogleApiErrorInit = { status, message, retryable: isRetryableStatus(status) || (status === 403 && isRateLimitReason(reason)) };
   if (reason !== undefined) init.reason = reason;
   if (retryAfterMs !== undefined) init.retryAfterMs = retryAfterMs;
   return new GoogleApiError(init);
@@ -346,7 +349,7 @@ export function createGoogleWalletApi(options: GoogleWalletApiOptions): GoogleWa
       `${method} ${path}: HTTP ${res.status}`,
       parseRetryAfter(res.headers.get('retry-after')),
     );
-    if (res.status === 429) await limiter.throttled?.(err.retryAfterMs);
+    if (res.status === 429 || (res.status === 403 && isRateLimitReason(err.reason))) await limiter.throttled?.(err.retryAfterMs);
     // 404/409 are normal control flow for callers (get-or-insert, insert→409→patch).
     const level = res.status === 404 || res.status === 409 ? 'debug' : 'warn';
     logger?.[level]({ method, path, status: res.status, reason: err.reason, ms }, 'google wallet request rejected');
