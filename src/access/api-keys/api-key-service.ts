@@ -60,7 +60,7 @@ export class ApiKeyService {
     if (input.storeId && input.programs) throw invalidField('programs', 'does not apply to a pos key (its scope is its store)');
     if (input.brand !== undefined && issuer.brandId !== null)
       throw invalidField('brand', 'can only be named by a deployment key (this key belongs to a brand)');
-    const brandId = issuer.brandId ?? (await this.#brandId(input.brand));
+    const brandId = issuer.brandId ?? (input.brand !== undefined ? await this.#brandId(input.brand) : await this.#impliedBrand(input));
     const scoped = { ...issuer, brandId };
     let storeId: string | null = null;
     if (input.storeId) {
@@ -103,6 +103,21 @@ export class ApiKeyService {
       .returning(['id', 'name', 'role', 'store_id', 'program_ids', 'key_prefix', 'created_at'])
       .executeTakeFirstOrThrow();
     return { ...(await this.#view(row)), key };
+  }
+
+  /** A deployment key naming no brand: the brand of the store or programs named, else the first brand. */
+  async #impliedBrand(input: { programs?: string[] | undefined; storeId?: string | undefined }): Promise<string> {
+    const owner = input.storeId
+      ? await this.db
+          .selectFrom('stores')
+          .innerJoin('programs', 'programs.id', 'stores.program_id')
+          .select('programs.brand_id')
+          .where('stores.id', '=', input.storeId)
+          .executeTakeFirst()
+      : input.programs?.length
+        ? await this.db.selectFrom('programs').select('brand_id').where('slug', '=', input.programs[0]!).executeTakeFirst()
+        : undefined;
+    return owner?.brand_id ?? this.#brandId(undefined);
   }
 
   async #brandId(slug: string | undefined): Promise<string> {
