@@ -136,7 +136,7 @@ const requests: Record<string, (p: ProgramWorld) => Req> = {
   revokeApiKey: () => ({ method: 'DELETE', path: `/api-keys/${keyIds.betaAdmin}` }),
 };
 /** Operations that name no program: each confines by the caller in its service, checked below. */
-const byCaller = new Set(['createBrand', 'listBrands', 'createApiKey', 'listApiKeys', 'createProgram']);
+const byCaller = new Set(['createBrand', 'listBrands', 'createApiKey', 'listApiKeys', 'createProgram', 'listAuditLog']);
 
 const send = (caller: Caller, req: Req) =>
   svc.api(req.method, `/api/v1${req.path}`, req.body, caller.key(), req.idempotent ? { 'idempotency-key': randomUUID() } : {});

@@ -69,7 +69,12 @@ export function createApp(services: Services): express.Express {
 
   app.use(
     API_BASE,
-    routeTable(operations, { authenticate: services.apiKeys.authenticate, confine: services.scope.confine, checkResponses: services.config.env === 'test' }),
+    routeTable(operations, {
+      authenticate: services.apiKeys.authenticate,
+      confine: services.scope.confine,
+      audit: async (e) => services.audit.record({ ...e, brandId: e.principal.brandId ?? (e.targets[0] ? await services.scope.brandOf(e.targets[0]) : null) }),
+      checkResponses: services.config.env === 'test',
+    }),
   );
   app.use(restockPageRoutes(services.restock));
 

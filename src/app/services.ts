@@ -28,6 +28,7 @@ import { setupAppleWallet, type AppleWallet } from '../wallets/apple/apple-walle
 import { setupGoogleWallet, type GoogleWallet } from '../wallets/google/google-wallet.js';
 import { ScopeGuard } from '../access/scope/scope-guard.js';
 import { BrandService } from '../access/brands/brand-service.js';
+import { AuditLog } from '../access/audit/audit-log.js';
 
 /** Everything a request handler or worker may need, built once per process. */
 export interface Services {
@@ -39,6 +40,7 @@ export interface Services {
   outbox: WalletOutbox;
   apiKeys: ApiKeyService;
   brands: BrandService;
+  audit: AuditLog;
   /** Confines every caller to its brand, programs or store. */
   scope: ScopeGuard;
   programs: ProgramService;
@@ -72,6 +74,7 @@ export interface Services {
  */
 export async function createServices(config: Config, db: Db, dbKind: Services['dbKind'], logger: Logger): Promise<Services> {
   const jobs = new JobRunner(new JobQueue(db), logger, { pollMs: config.jobPollMs });
+  const audit = new AuditLog(db);
   const uow = new UnitOfWork(db, () => jobs.nudge());
 
   // The wallets that are configured decide the outbox's channels.
@@ -98,6 +101,7 @@ export async function createServices(config: Config, db: Db, dbKind: Services['d
     'campaign.run': campaigns.runJob,
     'automations.birthday': birthdays.tick,
     'automations.points-reminder': reminders.tick,
+    'audit.purge': async () => void (await audit.purge(config.auditRetentionDays)),
     ...apple?.jobs,
     ...google?.jobs,
   });
@@ -120,6 +124,7 @@ export async function createServices(config: Config, db: Db, dbKind: Services['d
     outbox,
     apiKeys: new ApiKeyService(db, scope, config.adminApiKey),
     brands: new BrandService(db),
+    audit,
     scope,
     programs,
     stores: new StoreService(uow, programs, outbox),

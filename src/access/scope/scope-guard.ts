@@ -24,6 +24,13 @@ export class ScopeGuard {
     throw notFound(describe(target));
   };
 
+  /** The brand a target belongs to (the audit log's brand for the deployment key's writes). */
+  async brandOf(target: Record<string, string>): Promise<string | null> {
+    const [kind, id] = Object.entries(target)[0] ?? [];
+    if (!kind || id === undefined || kind === 'apiKey' || kind === 'created') return null;
+    return (await this.#owner({ [kind]: id } as Exclude<ScopeTarget, { apiKey: string }>))?.brand_id ?? null;
+  }
+
   /**
    * Whether the principal's scope reaches a program. A till's programIds are its store's program: it
    * sees that program's cards and stores; what it may do at another store is its service's rule.

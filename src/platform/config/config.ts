@@ -66,6 +66,7 @@ const envSchema = z
     GOOGLE_PAUSE_MS: z.coerce.number().int().min(100).default(60_000),
     WORKERS: z.enum(['true', 'false']).default('true'),
     JOB_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
+    AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(400),
     WALLET_COALESCE_MS: z.coerce.number().int().min(0).max(60_000).default(1500),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
@@ -118,6 +119,8 @@ export interface Config {
   /** Run the job workers (pushes, wallet updates) in this process. */
   workers: boolean;
   jobPollMs: number;
+  /** Audit log entries older than this are deleted (daily). */
+  auditRetentionDays: number;
   /** Wallet updates wait this long, so a burst of changes to a card becomes one push. */
   walletCoalesceMs: number;
 }
@@ -215,6 +218,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
         : undefined,
     workers: env.WORKERS === 'true',
     jobPollMs: env.JOB_POLL_MS,
+    auditRetentionDays: env.AUDIT_RETENTION_DAYS,
     walletCoalesceMs: env.WALLET_COALESCE_MS,
   };
 }

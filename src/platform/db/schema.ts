@@ -142,6 +142,20 @@ export interface BrandsTable {
   created_at: CreatedAt;
 }
 
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: CreatedAt;
+  brand_id: string | null;
+  actor_kind: 'deployment' | 'key' | 'staff';
+  actor_id: string;
+  actor_name: string;
+  role: string;
+  action: string;
+  target: ColumnType<unknown[], string, never>;
+  status: number | null;
+  ip: string | null;
+}
+
 export interface ApiKeysTable {
   id: Generated<string>;
   name: string;
@@ -351,6 +365,7 @@ export interface Database {
   consents: ConsentsTable;
   cards: CardsTable;
   brands: BrandsTable;
+  audit_log: AuditLogTable;
   api_keys: ApiKeysTable;
   jobs: JobsTable;
   apple_devices: AppleDevicesTable;

@@ -10,6 +10,8 @@ import { parseInput } from './validate.js';
 export interface RouteTableOptions {
   authenticate: Authenticator;
   confine: Confiner;
+  /** Called after every successful write (not for reads): the audit log. */
+  audit?: (entry: { principal: Principal; action: string; targets: Record<string, string>[]; status: number; ip: string | undefined }) => Promise<void>;
   /**
    * Check every reply against its documented schema (tests, development): an undocumented field or
    * a wrong type is a 500 there, so the OpenAPI document cannot drift from what the API answers.
@@ -43,10 +45,16 @@ function handlerFor(op: Operation, options: RouteTableOptions): RequestHandler {
     if (controlIn) throw invalidField(controlIn, 'must not contain control characters');
     const body = op.body ? parseInput(op.body, req.body) : undefined;
     // Outside the caller's brand, programs or store a thing does not exist (404), before anything runs.
-    for (const target of op.targets({ params, query, body, principal })) await options.confine(principal, target);
+    const targets = op.targets({ params, query, body, principal });
+    for (const target of targets) await options.confine(principal, target);
     const idempotencyKey = op.idempotent ? requireIdempotencyKey(req) : '';
     const reply = await op.handler({ params, query, body, principal, idempotencyKey, header: (name) => req.get(name) });
     if (options.checkResponses) checkReply(op, reply);
+    if (options.audit && op.method !== 'get' && reply.status < 400) {
+      const created = reply.status === 201 ? createdId(reply.body) : undefined;
+      const named = targets.map(({ field: _field, ...t }) => t as Record<string, string>);
+      await options.audit({ principal, action: op.operationId, targets: created ? [...named, { created }] : named, status: reply.status, ip: req.ip });
+    }
     send(res, reply);
   };
 }
@@ -77,6 +85,14 @@ function requireIdempotencyKey(req: Request): string {
   if (!key) throw invalidField('Idempotency-Key', 'header is required for this operation (a unique id per attempt, reused on retry)');
   if (!IDEMPOTENCY_KEY.test(key)) throw invalidField('Idempotency-Key', 'must be 8–200 characters of letters, digits, "_", "-", ".", ":"');
   return key;
+}
+
+/** What a create answered with, so the log says which thing it made. */
+function createdId(body: unknown): string | undefined {
+  if (!body || typeof body !== 'object' || Buffer.isBuffer(body)) return undefined;
+  const b = body as Record<string, unknown>;
+  for (const key of ['id', 'cardNumber', 'slug']) if (typeof b[key] === 'string') return b[key];
+  return undefined;
 }
 
 function send(res: Response, reply: Reply): void {

@@ -23,6 +23,7 @@ export type JobPayloads = {
   'ledger.expire-points': Record<string, never>;
   'automations.birthday': Record<string, never>;
   'automations.points-reminder': Record<string, never>;
+  'audit.purge': Record<string, never>;
 };
 
 /** bulk: campaign or program-wide traffic, which yields to a till's change where quotas bind. */
