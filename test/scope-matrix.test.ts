@@ -24,6 +24,7 @@ interface ProgramWorld {
   campaignId: string;
   subscriptionId: string;
   receiptId: string;
+  staffId: string;
 }
 const world: Record<'a1' | 'a2' | 'b1', ProgramWorld> = {} as never;
 const keys: Record<string, string> = {};
@@ -66,6 +67,7 @@ beforeAll(async () => {
     const subscription = await post('/api/v1/restock-subscriptions', { cardNumber: card.cardNumber, sku: 'SKU', title: 'Coat' });
     const till = (await post('/api/v1/api-keys', { name: `${slug} till`, role: 'pos', storeId: store.id })).key;
     const receiptId = randomUUID();
+    const cashier = await post('/api/v1/staff', { email: `cashier@${slug}.example`, name: 'Cashier', role: 'cashier', storeId: store.id });
     await svc.api('POST', '/api/v1/pos/purchases', { barcode: card.barcode, receiptId, amount: 1000 }, till, { 'idempotency-key': randomUUID() });
     world[slug] = {
       slug,
@@ -76,6 +78,7 @@ beforeAll(async () => {
       campaignId: campaign.id,
       subscriptionId: subscription.id,
       receiptId,
+      staffId: cashier.staff.id,
     };
   }
   const issue = async (name: string, body: Record<string, unknown>) => {
@@ -134,9 +137,11 @@ const requests: Record<string, (p: ProgramWorld) => Req> = {
   tillPurchase: (p) => ({ method: 'POST', path: '/pos/purchases', body: { barcode: p.barcode, receiptId: randomUUID(), amount: 500 }, idempotent: true }),
   tillRefund: (p) => ({ method: 'POST', path: '/pos/refunds', body: { receiptId: p.receiptId }, idempotent: true }),
   revokeApiKey: () => ({ method: 'DELETE', path: `/api-keys/${keyIds.betaAdmin}` }),
+  resetStaffPassword: (p) => ({ method: 'POST', path: `/staff/${p.staffId}/password-reset` }),
+  revokeStaff: (p) => ({ method: 'DELETE', path: `/staff/${p.staffId}` }),
 };
 /** Operations that name no program: each confines by the caller in its service, checked below. */
-const byCaller = new Set(['createBrand', 'listBrands', 'createApiKey', 'listApiKeys', 'createProgram', 'listAuditLog']);
+const byCaller = new Set(['createBrand', 'listBrands', 'createApiKey', 'listApiKeys', 'createProgram', 'listAuditLog', 'inviteStaff', 'listStaff']);
 
 const send = (caller: Caller, req: Req) =>
   svc.api(req.method, `/api/v1${req.path}`, req.body, caller.key(), req.idempotent ? { 'idempotency-key': randomUUID() } : {});
@@ -157,6 +162,8 @@ async function fingerprint(): Promise<string> {
     'restock_subscriptions',
     'restocks',
     'api_keys',
+    'staff',
+    'staff_tokens',
     'idempotency_keys',
     'sms_messages',
   ];

@@ -2,6 +2,7 @@ import type { Operation } from '../platform/http/operation.js';
 import { apiKeyOperations } from '../access/api-keys/api-key-operations.js';
 import { brandOperations } from '../access/brands/brand-operations.js';
 import { auditOperations } from '../access/audit/audit-operations.js';
+import { staffOperations } from '../access/staff/staff-operations.js';
 import { programOperations } from '../loyalty/programs/program-operations.js';
 import { storeOperations } from '../loyalty/stores/store-operations.js';
 import { cardOperations } from '../loyalty/cards/card-operations.js';
@@ -20,6 +21,7 @@ export function apiOperations(s: Services): Operation[] {
   return [
     ...brandOperations(s.brands),
     ...auditOperations(s.audit),
+    ...staffOperations(s.staff),
     ...apiKeyOperations(s.apiKeys),
     ...programOperations(s.programs, s.scope),
     ...qrOperations(s.programs, s.config.publicUrl, s.stores),

@@ -6,6 +6,7 @@ import { buildOpenApi } from '../platform/http/openapi.js';
 import { routeTable } from '../platform/http/route-table.js';
 import { apiDocsRoutes } from '../platform/http/api-docs.js';
 import { redactPath } from '../platform/log/logger.js';
+import { staffPages } from '../access/staff/staff-pages.js';
 import type { Services } from './services.js';
 import { API_BASE, apiOperations } from './api.js';
 import { healthRoutes, healthOpenApiPaths } from './health-routes.js';
@@ -71,12 +72,21 @@ export function createApp(services: Services): express.Express {
     API_BASE,
     routeTable(operations, {
       authenticate: services.apiKeys.authenticate,
+      authenticateSession: services.staff.authenticateSession,
+      origin: new URL(services.config.publicUrl).origin,
       confine: services.scope.confine,
       audit: async (e) => services.audit.record({ ...e, brandId: e.principal.brandId ?? (e.targets[0] ? await services.scope.brandOf(e.targets[0]) : null) }),
       checkResponses: services.config.env === 'test',
     }),
   );
   app.use(restockPageRoutes(services.restock));
+  app.use(
+    staffPages({
+      staff: services.staff,
+      origin: new URL(services.config.publicUrl).origin,
+      secureCookies: services.config.env === 'production' || services.config.publicUrl.startsWith('https:'),
+    }),
+  );
 
   app.use(notFoundHandler);
   app.use(errorHandler(services.logger));

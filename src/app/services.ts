@@ -29,6 +29,7 @@ import { setupGoogleWallet, type GoogleWallet } from '../wallets/google/google-w
 import { ScopeGuard } from '../access/scope/scope-guard.js';
 import { BrandService } from '../access/brands/brand-service.js';
 import { AuditLog } from '../access/audit/audit-log.js';
+import { StaffService } from '../access/staff/staff-service.js';
 
 /** Everything a request handler or worker may need, built once per process. */
 export interface Services {
@@ -41,6 +42,7 @@ export interface Services {
   apiKeys: ApiKeyService;
   brands: BrandService;
   audit: AuditLog;
+  staff: StaffService;
   /** Confines every caller to its brand, programs or store. */
   scope: ScopeGuard;
   programs: ProgramService;
@@ -125,6 +127,7 @@ export async function createServices(config: Config, db: Db, dbKind: Services['d
     apiKeys: new ApiKeyService(db, scope, config.adminApiKey),
     brands: new BrandService(db),
     audit,
+    staff: new StaffService(db, scope, audit, config.publicUrl),
     scope,
     programs,
     stores: new StoreService(uow, programs, outbox),

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { loadConfig, type Config } from '../../src/platform/config/config.js';
-import { createLogger } from '../../src/platform/log/logger.js';
+import { createLogger, type Logger } from '../../src/platform/log/logger.js';
 import { startService, type RunningService } from '../../src/app/server.js';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
@@ -27,7 +27,10 @@ export interface TestService extends RunningService {
  * The real service on an ephemeral port: PGlite in memory by default, or, when DATABASE_URL is set,
  * PostgreSQL in a schema of its own that is dropped afterwards (so parallel runs never collide).
  */
-export async function startTestService(env: Record<string, string> = {}, options: { shareSchemaWith?: TestService } = {}): Promise<TestService> {
+export async function startTestService(
+  env: Record<string, string> = {},
+  options: { shareSchemaWith?: TestService; logger?: Logger } = {},
+): Promise<TestService> {
   const databaseUrl = process.env.DATABASE_URL;
   // Another process of the same deployment: same schema, which the first one owns (and drops).
   const shared = options.shareSchemaWith?.schema;
@@ -59,7 +62,7 @@ export async function startTestService(env: Record<string, string> = {}, options
       await client.end();
     }
   };
-  const running = await startService(config, { inMemory: true, logger: createLogger(config.logLevel), ...(schema ? { schema } : {}) }).catch(
+  const running = await startService(config, { inMemory: true, logger: options.logger ?? createLogger(config.logLevel), ...(schema ? { schema } : {}) }).catch(
     async (err: unknown) => {
       await dropSchema();
       throw err;

@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Db } from '../../platform/db/database.js';
 import type { Role } from '../../platform/db/schema.js';
 import type { Principal } from '../../platform/http/operation.js';
-import { AppError, invalidField, notFound } from '../../platform/shared/errors.js';
+import { invalidField, notFound } from '../../platform/shared/errors.js';
 import type { ScopeGuard } from '../scope/scope-guard.js';
 
 const KEY_PREFIX = 'wlk_';
@@ -57,75 +57,22 @@ export class ApiKeyService {
   ) {
     if (input.role === 'pos' && !input.storeId) throw invalidField('storeId', 'is required for a pos key (a till belongs to one store)');
     if (input.role !== 'pos' && input.storeId) throw invalidField('storeId', 'applies only to pos keys');
-    if (input.storeId && input.programs) throw invalidField('programs', 'does not apply to a pos key (its scope is its store)');
-    if (input.brand !== undefined && issuer.brandId !== null)
-      throw invalidField('brand', 'can only be named by a deployment key (this key belongs to a brand)');
-    const brandId = issuer.brandId ?? (input.brand !== undefined ? await this.#brandId(input.brand) : await this.#impliedBrand(input));
-    const scoped = { ...issuer, brandId };
-    let storeId: string | null = null;
-    if (input.storeId) {
-      const store = await this.db
-        .selectFrom('stores')
-        .innerJoin('programs', 'programs.id', 'stores.program_id')
-        .select(['stores.id', 'stores.program_id', 'programs.brand_id'])
-        .where('stores.id', '=', input.storeId)
-        .executeTakeFirst();
-      if (!store || !this.guard.allows(scoped, { program_id: store.program_id, brand_id: store.brand_id })) {
-        throw invalidField('storeId', 'no such store');
-      }
-      storeId = store.id;
-    }
-    let programIds: string[] | null = null;
-    if (input.programs) {
-      programIds = [];
-      for (const [i, slug] of input.programs.entries()) {
-        const program = await this.db.selectFrom('programs').select(['id', 'brand_id']).where('slug', '=', slug).executeTakeFirst();
-        if (!program || !this.guard.allows(scoped, { program_id: program.id, brand_id: program.brand_id })) {
-          throw invalidField(`programs[${i}]`, `no such program in this brand: ${slug}`);
-        }
-        programIds.push(program.id);
-      }
-    } else if (!storeId && issuer.programIds !== null) {
-      throw new AppError(403, 'Forbidden', 'This key is scoped to some programs: name them (programs), a key for the whole brand would be wider than its own');
-    }
+    const scope = await this.guard.grant(issuer, input);
     const key = KEY_PREFIX + randomBytes(32).toString('base64url');
     const row = await this.db
       .insertInto('api_keys')
       .values({
         name: input.name,
         role: input.role,
-        brand_id: brandId,
-        program_ids: programIds,
-        store_id: storeId,
+        brand_id: scope.brandId,
+        program_ids: scope.programIds,
+        store_id: scope.storeId,
         key_hash: hashApiKey(key),
         key_prefix: key.slice(0, KEY_PREFIX.length + 6),
       })
       .returning(['id', 'name', 'role', 'store_id', 'program_ids', 'key_prefix', 'created_at'])
       .executeTakeFirstOrThrow();
     return { ...(await this.#view(row)), key };
-  }
-
-  /** A deployment key naming no brand: the brand of the store or programs named, else the first brand. */
-  async #impliedBrand(input: { programs?: string[] | undefined; storeId?: string | undefined }): Promise<string> {
-    const owner = input.storeId
-      ? await this.db
-          .selectFrom('stores')
-          .innerJoin('programs', 'programs.id', 'stores.program_id')
-          .select('programs.brand_id')
-          .where('stores.id', '=', input.storeId)
-          .executeTakeFirst()
-      : input.programs?.length
-        ? await this.db.selectFrom('programs').select('brand_id').where('slug', '=', input.programs[0]!).executeTakeFirst()
-        : undefined;
-    return owner?.brand_id ?? this.#brandId(undefined);
-  }
-
-  async #brandId(slug: string | undefined): Promise<string> {
-    const brand = slug
-      ? await this.db.selectFrom('brands').select('id').where('slug', '=', slug).executeTakeFirst()
-      : await this.db.selectFrom('brands').select('id').orderBy('created_at').orderBy('id').limit(1).executeTakeFirst();
-    if (!brand) throw invalidField('brand', `no such brand: ${slug}`);
-    return brand.id;
   }
 
   /** The keys within the caller's scope. */
@@ -143,10 +90,7 @@ export class ApiKeyService {
 
   /** Program ids as the slugs a caller knows them by. */
   async #view(row: Parameters<typeof toApiKeyView>[0] & { program_ids: string[] | null }) {
-    const slugs = row.program_ids?.length
-      ? (await this.db.selectFrom('programs').select(['id', 'slug']).where('id', 'in', row.program_ids).execute()).map((p) => p.slug).sort()
-      : null;
-    return { ...toApiKeyView(row), programs: slugs };
+    return { ...toApiKeyView(row), programs: await this.guard.programSlugs(row.program_ids) };
   }
 
   async revoke(id: string): Promise<void> {

@@ -18,6 +18,7 @@ export class ScopeGuard {
   /** The route table's Confiner: resolves what the target belongs to, in one query. */
   readonly confine = async (principal: Principal, target: ScopeTarget): Promise<void> => {
     if ('apiKey' in target) return this.#confineKey(principal, target.apiKey);
+    if ('staff' in target) return this.#confineStaff(principal, target.staff);
     const owner = await this.#owner(target);
     if (owner && this.allows(principal, owner)) return;
     if (target.field) throw invalidField(target.field, `no such ${describe(target).split(' ')[0]!.toLowerCase()}`);
@@ -28,7 +29,8 @@ export class ScopeGuard {
   async brandOf(target: Record<string, string>): Promise<string | null> {
     const [kind, id] = Object.entries(target)[0] ?? [];
     if (!kind || id === undefined || kind === 'apiKey' || kind === 'created') return null;
-    return (await this.#owner({ [kind]: id } as Exclude<ScopeTarget, { apiKey: string }>))?.brand_id ?? null;
+    if (kind === 'staff') return null;
+    return (await this.#owner({ [kind]: id } as Exclude<ScopeTarget, { apiKey: string } | { staff: string }>))?.brand_id ?? null;
   }
 
   /**
@@ -60,12 +62,83 @@ export class ScopeGuard {
     return brand.id;
   }
 
+  /**
+   * The scope a new key or staff member gets, checked to lie within the issuer's: its brand (a
+   * deployment issuer may name one, or it follows from the store or programs named, else the first
+   * brand), a set of programs or a store. Unknown or out-of-scope names are 400s naming the field;
+   * a program-scoped issuer granting a whole brand is 403.
+   */
+  async grant(
+    issuer: Principal,
+    input: { brand?: string | undefined; programs?: string[] | undefined; storeId?: string | undefined },
+  ): Promise<{ brandId: string; programIds: string[] | null; storeId: string | null }> {
+    if (input.storeId && input.programs) throw invalidField('programs', 'does not apply with a store (the scope is the store)');
+    if (input.brand !== undefined && issuer.brandId !== null)
+      throw invalidField('brand', 'can only be named by a deployment key (this key belongs to a brand)');
+    const brandId = issuer.brandId ?? (input.brand !== undefined ? await this.#brandId(input.brand) : await this.#impliedBrand(input));
+    const scoped = { ...issuer, brandId };
+    let storeId: string | null = null;
+    if (input.storeId) {
+      const store = await this.db
+        .selectFrom('stores')
+        .innerJoin('programs', 'programs.id', 'stores.program_id')
+        .select(['stores.id', 'stores.program_id', 'programs.brand_id'])
+        .where('stores.id', '=', input.storeId)
+        .executeTakeFirst();
+      if (!store || !this.allows(scoped, { program_id: store.program_id, brand_id: store.brand_id })) throw invalidField('storeId', 'no such store');
+      storeId = store.id;
+    }
+    let programIds: string[] | null = null;
+    if (input.programs) {
+      programIds = [];
+      for (const [i, slug] of input.programs.entries()) {
+        const program = await this.db.selectFrom('programs').select(['id', 'brand_id']).where('slug', '=', slug).executeTakeFirst();
+        if (!program || !this.allows(scoped, { program_id: program.id, brand_id: program.brand_id })) {
+          throw invalidField(`programs[${i}]`, `no such program in this brand: ${slug}`);
+        }
+        programIds.push(program.id);
+      }
+    } else if (!storeId && issuer.programIds !== null) {
+      throw new AppError(403, 'Forbidden', 'This key is scoped to some programs: name them (programs); the whole brand would be wider than its own scope');
+    }
+    return { brandId, programIds, storeId };
+  }
+
+  /** Program ids as the slugs a caller knows them by (null stays null: the whole brand). */
+  async programSlugs(ids: string[] | null): Promise<string[] | null> {
+    if (!ids?.length) return null;
+    return (await this.db.selectFrom('programs').select('slug').where('id', 'in', ids).execute()).map((p) => p.slug).sort();
+  }
+
+  /** A deployment issuer naming no brand: the brand of the store or programs named, else the first brand. */
+  async #impliedBrand(input: { programs?: string[] | undefined; storeId?: string | undefined }): Promise<string> {
+    const owner = input.storeId
+      ? await this.db
+          .selectFrom('stores')
+          .innerJoin('programs', 'programs.id', 'stores.program_id')
+          .select('programs.brand_id')
+          .where('stores.id', '=', input.storeId)
+          .executeTakeFirst()
+      : input.programs?.length
+        ? await this.db.selectFrom('programs').select('brand_id').where('slug', '=', input.programs[0]!).executeTakeFirst()
+        : undefined;
+    return owner?.brand_id ?? this.#brandId(undefined);
+  }
+
+  async #brandId(slug: string | undefined): Promise<string> {
+    const brand = slug
+      ? await this.db.selectFrom('brands').select('id').where('slug', '=', slug).executeTakeFirst()
+      : await this.db.selectFrom('brands').select('id').orderBy('created_at').orderBy('id').limit(1).executeTakeFirst();
+    if (!brand) throw invalidField('brand', `no such brand: ${slug}`);
+    return brand.id;
+  }
+
   /** Programs a list may show. */
   visiblePrograms(principal: Principal, programs: Program[]): Program[] {
     return programs.filter((p) => this.allows(principal, { program_id: p.id, brand_id: p.brand_id }));
   }
 
-  async #owner(target: Exclude<ScopeTarget, { apiKey: string }>): Promise<Owner | undefined> {
+  async #owner(target: Exclude<ScopeTarget, { apiKey: string } | { staff: string }>): Promise<Owner | undefined> {
     const q = this.db;
     let row: Owner | undefined;
     if ('program' in target) {
@@ -120,6 +193,13 @@ export class ScopeGuard {
     if (!key || !(await this.keyWithin(principal, key))) throw notFound('API key');
   }
 
+  async #confineStaff(principal: Principal, id: string): Promise<void> {
+    const staff = isUuid(id)
+      ? await this.db.selectFrom('staff').select(['brand_id', 'program_ids', 'store_id']).where('id', '=', id).executeTakeFirst()
+      : undefined;
+    if (!staff || !(await this.keyWithin(principal, staff))) throw notFound('Staff member');
+  }
+
   /** Whether a key's scope lies within the principal's (so the principal may see, issue or revoke it). */
   async keyWithin(principal: Principal, key: { brand_id: string; program_ids: string[] | null; store_id: string | null }): Promise<boolean> {
     if (principal.brandId === null) return true;
@@ -142,5 +222,6 @@ function describe(target: ScopeTarget): string {
   if ('store' in target) return 'Store';
   if ('campaign' in target) return 'Campaign';
   if ('restockSubscription' in target) return 'Subscription';
+  if ('staff' in target) return 'Staff member';
   return 'API key';
 }

@@ -156,6 +156,43 @@ export interface AuditLogTable {
   ip: string | null;
 }
 
+export type StaffRole = 'brand_admin' | 'marketer' | 'store_manager' | 'cashier';
+
+export interface StaffTable {
+  id: Generated<string>;
+  brand_id: string;
+  email: string;
+  name: string;
+  role: StaffRole;
+  program_ids: string[] | null;
+  store_id: string | null;
+  password_hash: string | null;
+  failed_logins: Generated<number>;
+  locked_until: Date | null;
+  created_by: string;
+  created_at: CreatedAt;
+  disabled_at: Date | null;
+}
+
+export interface StaffTokensTable {
+  token_hash: string;
+  staff_id: string;
+  kind: 'invite' | 'reset';
+  expires_at: Date;
+  used_at: Date | null;
+  created_at: CreatedAt;
+}
+
+export interface StaffSessionsTable {
+  id_hash: string;
+  staff_id: string;
+  created_at: CreatedAt;
+  last_seen_at: Timestamp;
+  expires_at: Date;
+  revoked_at: Date | null;
+  ip: string | null;
+}
+
 export interface ApiKeysTable {
   id: Generated<string>;
   name: string;
@@ -366,6 +403,9 @@ export interface Database {
   cards: CardsTable;
   brands: BrandsTable;
   audit_log: AuditLogTable;
+  staff: StaffTable;
+  staff_tokens: StaffTokensTable;
+  staff_sessions: StaffSessionsTable;
   api_keys: ApiKeysTable;
   jobs: JobsTable;
   apple_devices: AppleDevicesTable;

@@ -33,6 +33,7 @@ export type ScopeTarget = (
   | { campaign: string }
   | { restockSubscription: string }
   | { apiKey: string }
+  | { staff: string }
 ) & { field?: string };
 
 /** Throws 404 (or 400 naming its field) for a target outside the principal's scope, or missing: the caller cannot tell which. */

@@ -10,6 +10,10 @@ import { parseInput } from './validate.js';
 export interface RouteTableOptions {
   authenticate: Authenticator;
   confine: Confiner;
+  /** A staff member's browser session (the `wl_session` cookie), where no key is sent. */
+  authenticateSession?: Authenticator;
+  /** The service's own origin: a cookie-authenticated write must come from it (CSRF). */
+  origin?: string;
   /** Called after every successful write (not for reads): the audit log. */
   audit?: (entry: { principal: Principal; action: string; targets: Record<string, string>[]; status: number; ip: string | undefined }) => Promise<void>;
   /**
@@ -32,7 +36,7 @@ export const expressPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
 
 function handlerFor(op: Operation, options: RouteTableOptions): RequestHandler {
   return async (req, res) => {
-    const principal = await authenticate(req, res, options.authenticate);
+    const principal = await authenticate(req, res, options);
     if (!principal) return;
     if (!op.roles.includes(principal.role)) {
       return sendProblem(res, 403, 'Forbidden', `This operation needs one of the roles: ${op.roles.join(', ')}; the key has role ${principal.role}`);
@@ -59,19 +63,44 @@ function handlerFor(op: Operation, options: RouteTableOptions): RequestHandler {
   };
 }
 
-async function authenticate(req: Request, res: Response, authenticator: Authenticator): Promise<Principal | null> {
+export const SESSION_COOKIE = 'wl_session';
+
+async function authenticate(req: Request, res: Response, options: RouteTableOptions): Promise<Principal | null> {
   const match = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
+  const session = match ? undefined : sessionCookie(req);
+  if (!match && session && options.authenticateSession) {
+    // A browser's cookie rides along on cross-site requests too: writes must come from our pages.
+    if (req.method !== 'GET' && !sameOrigin(req, options.origin)) {
+      sendProblem(res, 403, 'Forbidden', 'A signed-in browser may write only from this service’s own pages (cross-site request refused)');
+      return null;
+    }
+    const principal = await options.authenticateSession(session);
+    if (!principal) sendProblem(res, 401, 'Unauthorized', 'The session has ended: sign in again');
+    return principal;
+  }
   if (!match) {
     res.set('WWW-Authenticate', 'Bearer');
     sendProblem(res, 401, 'Unauthorized', 'Send an API key as "Authorization: Bearer <key>"');
     return null;
   }
-  const principal = await authenticator(match[1]!);
+  const principal = await options.authenticate(match[1]!);
   if (!principal) {
     res.set('WWW-Authenticate', 'Bearer error="invalid_token"');
     sendProblem(res, 401, 'Unauthorized', 'The API key is unknown or revoked');
   }
   return principal;
+}
+
+export function sessionCookie(req: Request): string | undefined {
+  return /(?:^|;\s*)wl_session=([A-Za-z0-9_-]{20,100})(?:;|$)/.exec(req.get('cookie') ?? '')?.[1];
+}
+
+/** Fetch metadata where the browser sends it, else the Origin header; neither: refused. */
+export function sameOrigin(req: Request, origin: string | undefined): boolean {
+  const site = req.get('sec-fetch-site');
+  if (site) return site === 'same-origin';
+  const from = req.get('origin');
+  return from !== undefined && origin !== undefined && from === origin;
 }
 
 /** The handler's input types come from the same schemas (see OperationInput). */
@@ -92,6 +121,9 @@ function createdId(body: unknown): string | undefined {
   if (!body || typeof body !== 'object' || Buffer.isBuffer(body)) return undefined;
   const b = body as Record<string, unknown>;
   for (const key of ['id', 'cardNumber', 'slug']) if (typeof b[key] === 'string') return b[key];
+  // One level down, for answers that wrap what they made ({ staff: { id }, invitation }).
+  for (const value of Object.values(b))
+    if (value && typeof value === 'object' && typeof (value as { id?: unknown }).id === 'string') return (value as { id: string }).id;
   return undefined;
 }
 

@@ -40,6 +40,6 @@ export function maskPhone(phone: string | null | undefined): string | undefined 
 export function redactPath(url: string): string {
   return url
     .replace(/\?.*$/, '')
-    .replace(/^(\/c|\/wallet\/apple\/download|\/restock\/unsubscribe)\/[^/]+/, '$1/[redacted]')
+    .replace(/^(\/c|\/wallet\/apple\/download|\/restock\/unsubscribe|\/staff\/welcome)\/[^/]+/, '$1/[redacted]')
     .replace(/(\/v1\/devices)\/[^/]+/, '$1/[redacted]');
 }

@@ -1,0 +1,251 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { hash, verify } from '@node-rs/argon2';
+import type { Db } from '../../platform/db/database.js';
+import type { Role, StaffRole } from '../../platform/db/schema.js';
+import type { Principal } from '../../platform/http/operation.js';
+import { AppError, invalidField, notFound } from '../../platform/shared/errors.js';
+import type { ScopeGuard } from '../scope/scope-guard.js';
+import type { AuditLog } from '../audit/audit-log.js';
+
+/** What each person's role may do in the API: the same roles keys have. */
+export const API_ROLE: Record<StaffRole, Role> = { brand_admin: 'admin', marketer: 'marketer', store_manager: 'pos', cashier: 'pos' };
+
+const INVITE_TTL_MS = 7 * 86_400_000;
+const RESET_TTL_MS = 86_400_000;
+/** Idle and absolute session lifetimes. */
+export const SESSION_IDLE_MS = 30 * 60_000;
+const SESSION_MAX_MS = 12 * 3_600_000;
+/** Failed sign-ins before the account rests, and for how long. */
+const MAX_FAILURES = 5;
+const LOCK_MS = 15 * 60_000;
+export const MIN_PASSWORD = 10;
+
+const sha256 = (v: string) => createHash('sha256').update(v).digest('hex');
+const secret = () => randomBytes(32).toString('base64url');
+/** Verified against when the e-mail is unknown, so the answer takes as long as for a wrong password. */
+const DUMMY_HASH = hash('not a password: timing filler');
+
+export interface StaffInput {
+  email: string;
+  name: string;
+  role: StaffRole;
+  programs?: string[] | undefined;
+  storeId?: string | undefined;
+  brand?: string | undefined;
+}
+
+/**
+ * Staff accounts: invited by an admin within its scope (a one-time link to set a password),
+ * signing in with an argon2id-hashed password into a database session, revoked at once.
+ */
+export class StaffService {
+  constructor(
+    private readonly db: Db,
+    private readonly guard: ScopeGuard,
+    private readonly audit: AuditLog,
+    private readonly publicUrl: string,
+  ) {}
+
+  async invite(input: StaffInput, issuer: Principal) {
+    const needsStore = input.role === 'store_manager' || input.role === 'cashier';
+    if (needsStore && !input.storeId) throw invalidField('storeId', `is required for a ${input.role} (they work for one store)`);
+    if (!needsStore && input.storeId) throw invalidField('storeId', 'applies only to store managers and cashiers');
+    const scope = await this.guard.grant(issuer, input);
+    const email = input.email.trim().toLowerCase();
+    const existing = await this.db.selectFrom('staff').select('id').where('email', '=', email).executeTakeFirst();
+    if (existing) throw new AppError(409, 'Conflict', `Someone with e-mail ${email} already has an account`);
+    const staff = await this.db
+      .insertInto('staff')
+      .values({
+        brand_id: scope.brandId,
+        email,
+        name: input.name,
+        role: input.role,
+        program_ids: scope.programIds,
+        store_id: scope.storeId,
+        created_by: issuer.keyId,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return { staff: await this.#view(staff), invitation: await this.#link(staff.id, 'invite') };
+  }
+
+  /** A new one-time link to set a password (the old ones stop working). */
+  async resetLink(id: string, issuer: Principal) {
+    const staff = await this.#within(id, issuer);
+    if (staff.disabled_at) throw new AppError(409, 'Conflict', 'This account is revoked');
+    return { link: await this.#link(staff.id, 'reset') };
+  }
+
+  async list(issuer: Principal) {
+    let q = this.db.selectFrom('staff').selectAll().orderBy('created_at').orderBy('id');
+    if (issuer.brandId !== null) q = q.where('brand_id', '=', issuer.brandId);
+    const visible = [];
+    for (const s of await q.execute()) if (await this.guard.keyWithin(issuer, s)) visible.push(await this.#view(s));
+    return visible;
+  }
+
+  /** Revoked at once: no more sign-in, every session ends. */
+  async revoke(id: string, issuer: Principal): Promise<void> {
+    const staff = await this.#within(id, issuer);
+    await this.db.updateTable('staff').set({ disabled_at: new Date() }).where('id', '=', staff.id).where('disabled_at', 'is', null).execute();
+    await this.endSessions(staff.id);
+  }
+
+  async endSessions(staffId: string): Promise<void> {
+    await this.db.updateTable('staff_sessions').set({ revoked_at: new Date() }).where('staff_id', '=', staffId).where('revoked_at', 'is', null).execute();
+  }
+
+  /** Whose link this is, if it is still good (unused, unexpired, its account not revoked). */
+  async linkHolder(token: string) {
+    const row = await this.db
+      .selectFrom('staff_tokens as t')
+      .innerJoin('staff as s', 's.id', 't.staff_id')
+      .select(['s.id', 's.name', 's.email', 't.kind'])
+      .where('t.token_hash', '=', sha256(token))
+      .where('t.used_at', 'is', null)
+      .where('t.expires_at', '>', new Date())
+      .where('s.disabled_at', 'is', null)
+      .executeTakeFirst();
+    return row;
+  }
+
+  /** Sets the password through a one-time link; the link is spent, every earlier session ends. */
+  async setPassword(token: string, password: string, ip: string | undefined): Promise<void> {
+    if (password.length < MIN_PASSWORD || password.length > 200) throw invalidField('password', `must be ${MIN_PASSWORD}–200 characters`);
+    const holder = await this.linkHolder(token);
+    if (!holder) throw new AppError(410, 'Gone', 'This link has expired or was used already');
+    const passwordHash = await hash(password);
+    const spent = await this.db
+      .updateTable('staff_tokens')
+      .set({ used_at: new Date() })
+      .where('token_hash', '=', sha256(token))
+      .where('used_at', 'is', null)
+      .executeTakeFirst();
+    if (spent.numUpdatedRows === 0n) throw new AppError(410, 'Gone', 'This link has expired or was used already');
+    await this.db.updateTable('staff').set({ password_hash: passwordHash, failed_logins: 0, locked_until: null }).where('id', '=', holder.id).execute();
+    await this.endSessions(holder.id);
+    await this.#audit(holder.id, holder.kind === 'invite' ? 'staff.acceptInvitation' : 'staff.resetPassword', ip);
+  }
+
+  /**
+   * A session for the right e-mail and password. The same answer (undefined) for an unknown e-mail,
+   * a wrong password, a revoked or a resting account, taking about as long each time.
+   */
+  async signIn(email: string, password: string, ip: string | undefined): Promise<{ sessionId: string; maxAgeMs: number } | undefined> {
+    const staff = await this.db.selectFrom('staff').selectAll().where('email', '=', email.trim().toLowerCase()).executeTakeFirst();
+    const ok = await verify(staff?.password_hash ?? (await DUMMY_HASH), password).catch(() => false);
+    if (!staff || !staff.password_hash || staff.disabled_at) return undefined;
+    if (staff.locked_until && staff.locked_until > new Date()) return undefined;
+    if (!ok) {
+      const failures = staff.failed_logins + 1;
+      await this.db
+        .updateTable('staff')
+        .set(failures >= MAX_FAILURES ? { failed_logins: 0, locked_until: new Date(Date.now() + LOCK_MS) } : { failed_logins: failures })
+        .where('id', '=', staff.id)
+        .execute();
+      if (failures >= MAX_FAILURES) await this.#audit(staff.id, 'staff.lockedOut', ip);
+      return undefined;
+    }
+    await this.db.updateTable('staff').set({ failed_logins: 0, locked_until: null }).where('id', '=', staff.id).execute();
+    const sessionId = secret();
+    await this.db
+      .insertInto('staff_sessions')
+      .values({ id_hash: sha256(sessionId), staff_id: staff.id, expires_at: new Date(Date.now() + SESSION_MAX_MS), ip: ip ?? null })
+      .execute();
+    await this.#audit(staff.id, 'staff.signIn', ip);
+    return { sessionId, maxAgeMs: SESSION_MAX_MS };
+  }
+
+  async signOut(sessionId: string, ip: string | undefined): Promise<void> {
+    const ended = await this.db
+      .updateTable('staff_sessions')
+      .set({ revoked_at: new Date() })
+      .where('id_hash', '=', sha256(sessionId))
+      .where('revoked_at', 'is', null)
+      .returning('staff_id')
+      .executeTakeFirst();
+    if (ended) await this.#audit(ended.staff_id, 'staff.signOut', ip);
+  }
+
+  /** The person behind a session cookie, as a principal of their scope and role; null when it is over. */
+  readonly authenticateSession = async (sessionId: string): Promise<Principal | null> => {
+    const now = new Date();
+    const row = await this.db
+      .updateTable('staff_sessions as x')
+      .set({ last_seen_at: now })
+      .from('staff as s')
+      .whereRef('s.id', '=', 'x.staff_id')
+      .where('x.id_hash', '=', sha256(sessionId))
+      .where('x.revoked_at', 'is', null)
+      .where('x.expires_at', '>', now)
+      .where('x.last_seen_at', '>', new Date(now.getTime() - SESSION_IDLE_MS))
+      .where('s.disabled_at', 'is', null)
+      .returning(['s.id', 's.name', 's.role', 's.brand_id', 's.program_ids', 's.store_id'])
+      .executeTakeFirst();
+    if (!row) return null;
+    return this.#principal(row);
+  };
+
+  async #principal(s: {
+    id: string;
+    name: string;
+    role: StaffRole;
+    brand_id: string;
+    program_ids: string[] | null;
+    store_id: string | null;
+  }): Promise<Principal> {
+    let programIds = s.program_ids;
+    if (s.store_id) {
+      const store = await this.db.selectFrom('stores').select('program_id').where('id', '=', s.store_id).executeTakeFirstOrThrow();
+      programIds = [store.program_id];
+    }
+    return { keyId: `staff:${s.id}`, name: s.name, role: API_ROLE[s.role], brandId: s.brand_id, programIds, storeId: s.store_id };
+  }
+
+  async #audit(staffId: string, action: string, ip: string | undefined): Promise<void> {
+    const s = await this.db.selectFrom('staff').selectAll().where('id', '=', staffId).executeTakeFirstOrThrow();
+    await this.audit.record({ principal: await this.#principal(s), action, targets: [{ staff: s.id }], ip, brandId: s.brand_id });
+  }
+
+  async #within(id: string, issuer: Principal) {
+    const staff = /^[0-9a-f-]{36}$/i.test(id) ? await this.db.selectFrom('staff').selectAll().where('id', '=', id).executeTakeFirst() : undefined;
+    if (!staff || !(await this.guard.keyWithin(issuer, staff))) throw notFound('Staff member');
+    return staff;
+  }
+
+  async #link(staffId: string, kind: 'invite' | 'reset') {
+    const token = secret();
+    const expiresAt = new Date(Date.now() + (kind === 'invite' ? INVITE_TTL_MS : RESET_TTL_MS));
+    // One good link at a time: a new one replaces those not yet used.
+    await this.db.deleteFrom('staff_tokens').where('staff_id', '=', staffId).where('used_at', 'is', null).execute();
+    await this.db
+      .insertInto('staff_tokens')
+      .values({ token_hash: sha256(token), staff_id: staffId, kind, expires_at: expiresAt })
+      .execute();
+    return { url: `${this.publicUrl}/staff/welcome/${token}`, expiresAt: expiresAt.toISOString() };
+  }
+
+  async #view(s: {
+    id: string;
+    email: string;
+    name: string;
+    role: StaffRole;
+    store_id: string | null;
+    program_ids: string[] | null;
+    password_hash: string | null;
+    created_at: Date;
+    disabled_at: Date | null;
+  }) {
+    return {
+      id: s.id,
+      email: s.email,
+      name: s.name,
+      role: s.role,
+      programs: await this.guard.programSlugs(s.program_ids),
+      storeId: s.store_id,
+      status: s.disabled_at ? ('revoked' as const) : s.password_hash ? ('active' as const) : ('invited' as const),
+      createdAt: s.created_at.toISOString(),
+    };
+  }
+}
