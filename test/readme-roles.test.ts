@@ -15,12 +15,12 @@ const START = /<!-- roles:start[^>]*-->\n/;
 const END = '<!-- roles:end -->';
 
 it('lists every operation with the roles the route table gives it', () => {
-  const roles = ['admin', 'marketer', 'pos'] as const;
+  const roles = ['admin', 'marketer', 'pos', 'device'] as const;
   const rows = apiOperations(svc.services).map(
     (op) =>
       `| \`${op.method.toUpperCase()} ${API_BASE}${op.path}\` | ${op.summary.replace(/\|/g, '\\|')} | ${roles.map((r) => (op.roles.includes(r) ? '✓' : '')).join(' | ')} |`,
   );
-  const table = ['| Operation | What it does | admin | marketer | pos |', '|---|---|:-:|:-:|:-:|', ...rows].join('\n') + '\n';
+  const table = ['| Operation | What it does | admin | marketer | pos | device |', '|---|---|:-:|:-:|:-:|:-:|', ...rows].join('\n') + '\n';
   const readme = readFileSync(README, 'utf8');
   const start = START.exec(readme);
   expect(start, 'README has the roles markers').not.toBeNull();

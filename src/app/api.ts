@@ -3,6 +3,7 @@ import { apiKeyOperations } from '../access/api-keys/api-key-operations.js';
 import { brandOperations } from '../access/brands/brand-operations.js';
 import { auditOperations } from '../access/audit/audit-operations.js';
 import { staffOperations } from '../access/staff/staff-operations.js';
+import { tillDeviceOperations } from '../access/till-devices/till-device-operations.js';
 import { programOperations } from '../loyalty/programs/program-operations.js';
 import { storeOperations } from '../loyalty/stores/store-operations.js';
 import { cardOperations } from '../loyalty/cards/card-operations.js';
@@ -22,6 +23,7 @@ export function apiOperations(s: Services): Operation[] {
     ...brandOperations(s.brands),
     ...auditOperations(s.audit),
     ...staffOperations(s.staff),
+    ...tillDeviceOperations(s.tillDevices, s.staff),
     ...apiKeyOperations(s.apiKeys),
     ...programOperations(s.programs, s.scope),
     ...qrOperations(s.programs, s.config.publicUrl, s.stores),

@@ -7,6 +7,7 @@ import { routeTable } from '../platform/http/route-table.js';
 import { apiDocsRoutes } from '../platform/http/api-docs.js';
 import { redactPath } from '../platform/log/logger.js';
 import { staffPages } from '../access/staff/staff-pages.js';
+import { DEVICE_TOKEN_PREFIX } from '../access/till-devices/till-device-service.js';
 import type { Services } from './services.js';
 import { API_BASE, apiOperations } from './api.js';
 import { healthRoutes, healthOpenApiPaths } from './health-routes.js';
@@ -71,7 +72,13 @@ export function createApp(services: Services): express.Express {
   app.use(
     API_BASE,
     routeTable(operations, {
-      authenticate: services.apiKeys.authenticate,
+      // Bearer credentials: an API key, a till device's token, or a cashier's till session.
+      authenticate: (token) =>
+        token.startsWith('wls_')
+          ? services.staff.authenticateSession(token)
+          : token.startsWith(DEVICE_TOKEN_PREFIX)
+            ? services.tillDevices.authenticate(token)
+            : services.apiKeys.authenticate(token),
       authenticateSession: services.staff.authenticateSession,
       origin: new URL(services.config.publicUrl).origin,
       confine: services.scope.confine,

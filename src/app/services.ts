@@ -30,6 +30,7 @@ import { ScopeGuard } from '../access/scope/scope-guard.js';
 import { BrandService } from '../access/brands/brand-service.js';
 import { AuditLog } from '../access/audit/audit-log.js';
 import { StaffService } from '../access/staff/staff-service.js';
+import { TillDeviceService } from '../access/till-devices/till-device-service.js';
 
 /** Everything a request handler or worker may need, built once per process. */
 export interface Services {
@@ -43,6 +44,7 @@ export interface Services {
   brands: BrandService;
   audit: AuditLog;
   staff: StaffService;
+  tillDevices: TillDeviceService;
   /** Confines every caller to its brand, programs or store. */
   scope: ScopeGuard;
   programs: ProgramService;
@@ -117,6 +119,7 @@ export async function createServices(config: Config, db: Db, dbKind: Services['d
   const sms = new SmsService(db, createSmsProvider(config.sms, logger), config.sms.limits, logger);
   const periodic = new PeriodicJobs(db, logger);
   const scope = new ScopeGuard(db);
+  const staff = new StaffService(db, scope, audit, config.publicUrl);
   return {
     config,
     db,
@@ -127,7 +130,8 @@ export async function createServices(config: Config, db: Db, dbKind: Services['d
     apiKeys: new ApiKeyService(db, scope, config.adminApiKey),
     brands: new BrandService(db),
     audit,
-    staff: new StaffService(db, scope, audit, config.publicUrl),
+    staff,
+    tillDevices: new TillDeviceService(db, staff),
     scope,
     programs,
     stores: new StoreService(uow, programs, outbox),

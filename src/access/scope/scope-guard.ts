@@ -174,6 +174,15 @@ export class ScopeGuard {
         .select(['campaigns.program_id', 'programs.brand_id'])
         .where('campaigns.id', '=', target.campaign)
         .executeTakeFirst();
+    } else if ('tillDevice' in target) {
+      if (!isUuid(target.tillDevice)) return undefined;
+      row = await q
+        .selectFrom('till_devices as d')
+        .innerJoin('stores', 'stores.id', 'd.store_id')
+        .innerJoin('programs', 'programs.id', 'stores.program_id')
+        .select(['stores.program_id', 'programs.brand_id'])
+        .where('d.id', '=', target.tillDevice)
+        .executeTakeFirst();
     } else {
       // A subscription is named by its id or by its unsubscribe token.
       const id = target.restockSubscription;
@@ -223,5 +232,6 @@ function describe(target: ScopeTarget): string {
   if ('campaign' in target) return 'Campaign';
   if ('restockSubscription' in target) return 'Subscription';
   if ('staff' in target) return 'Staff member';
+  if ('tillDevice' in target) return 'Till device';
   return 'API key';
 }

@@ -181,11 +181,27 @@ export class StaffService {
       .where('x.expires_at', '>', now)
       .where('x.last_seen_at', '>', new Date(now.getTime() - SESSION_IDLE_MS))
       .where('s.disabled_at', 'is', null)
-      .returning(['s.id', 's.name', 's.role', 's.brand_id', 's.program_ids', 's.store_id'])
+      .returning(['s.id', 's.name', 's.role', 's.brand_id', 's.program_ids', 's.store_id', 'x.device_id'])
       .executeTakeFirst();
     if (!row) return null;
-    return this.#principal(row);
+    const principal = await this.#principal(row);
+    return row.device_id ? { ...principal, deviceId: row.device_id } : principal;
   };
+
+  /**
+   * A session for a cashier (or manager) switching in on a paired till device by PIN: the same
+   * kind of session as a sign-in, tied to the device (it ends with the device), for this store only.
+   */
+  async openDeviceSession(staffId: string, deviceId: string, ip: string | undefined): Promise<{ token: string; expiresAt: string }> {
+    const token = `wls_${secret()}`;
+    const expiresAt = new Date(Date.now() + SESSION_MAX_MS);
+    await this.db
+      .insertInto('staff_sessions')
+      .values({ id_hash: sha256(token), staff_id: staffId, expires_at: expiresAt, ip: ip ?? null, device_id: deviceId })
+      .execute();
+    await this.#audit(staffId, 'staff.switchIn', ip, { tillDevice: deviceId });
+    return { token, expiresAt: expiresAt.toISOString() };
+  }
 
   async #principal(s: {
     id: string;
@@ -200,12 +216,49 @@ export class StaffService {
       const store = await this.db.selectFrom('stores').select('program_id').where('id', '=', s.store_id).executeTakeFirstOrThrow();
       programIds = [store.program_id];
     }
-    return { keyId: `staff:${s.id}`, name: s.name, role: API_ROLE[s.role], brandId: s.brand_id, programIds, storeId: s.store_id };
+    return { keyId: `staff:${s.id}`, name: s.name, role: API_ROLE[s.role], staffRole: s.role, brandId: s.brand_id, programIds, storeId: s.store_id };
   }
 
-  async #audit(staffId: string, action: string, ip: string | undefined): Promise<void> {
+  async #audit(staffId: string, action: string, ip: string | undefined, also?: Record<string, string>): Promise<void> {
     const s = await this.db.selectFrom('staff').selectAll().where('id', '=', staffId).executeTakeFirstOrThrow();
-    await this.audit.record({ principal: await this.#principal(s), action, targets: [{ staff: s.id }], ip, brandId: s.brand_id });
+    await this.audit.record({ principal: await this.#principal(s), action, targets: [{ staff: s.id }, ...(also ? [also] : [])], ip, brandId: s.brand_id });
+  }
+
+  /** A personal PIN (4–8 digits) for switching in on the store's till devices; only its owner sets it. */
+  async setPin(principal: Principal, pin: string): Promise<void> {
+    if (!principal.keyId.startsWith('staff:')) throw new AppError(403, 'Forbidden', 'Only a person sets their own PIN (sign in first)');
+    if (!/^\d{4,8}$/.test(pin)) throw invalidField('pin', 'must be 4–8 digits');
+    const staffId = principal.keyId.slice('staff:'.length);
+    await this.db
+      .updateTable('staff')
+      .set({ pin_hash: await hash(pin), pin_failures: 0, pin_locked_until: null })
+      .where('id', '=', staffId)
+      .execute();
+    await this.#audit(staffId, 'staff.setPin', undefined);
+  }
+
+  /** The staff member's PIN checks out (5 wrong ones rest it for 15 minutes); false for any refusal. */
+  async checkPin(staffId: string, storeId: string, pin: string): Promise<boolean> {
+    const s = await this.db
+      .selectFrom('staff')
+      .selectAll()
+      .where('id', '=', staffId)
+      .where('store_id', '=', storeId)
+      .where('disabled_at', 'is', null)
+      .executeTakeFirst();
+    const ok = await verify(s?.pin_hash ?? (await DUMMY_HASH), pin).catch(() => false);
+    if (!s?.pin_hash || (s.pin_locked_until && s.pin_locked_until > new Date())) return false;
+    if (ok) {
+      await this.db.updateTable('staff').set({ pin_failures: 0 }).where('id', '=', s.id).execute();
+      return true;
+    }
+    const failures = s.pin_failures + 1;
+    await this.db
+      .updateTable('staff')
+      .set(failures >= MAX_FAILURES ? { pin_failures: 0, pin_locked_until: new Date(Date.now() + LOCK_MS) } : { pin_failures: failures })
+      .where('id', '=', s.id)
+      .execute();
+    return false;
   }
 
   async #within(id: string, issuer: Principal) {

@@ -172,6 +172,20 @@ export interface StaffTable {
   created_by: string;
   created_at: CreatedAt;
   disabled_at: Date | null;
+  pin_hash: string | null;
+  pin_failures: Generated<number>;
+  pin_locked_until: Date | null;
+}
+
+export interface TillDevicesTable {
+  id: Generated<string>;
+  store_id: string;
+  name: string;
+  token_hash: string;
+  paired_by: string;
+  created_at: CreatedAt;
+  last_seen_at: Date | null;
+  revoked_at: Date | null;
 }
 
 export interface StaffTokensTable {
@@ -191,6 +205,7 @@ export interface StaffSessionsTable {
   expires_at: Date;
   revoked_at: Date | null;
   ip: string | null;
+  device_id: string | null;
 }
 
 export interface ApiKeysTable {
@@ -406,6 +421,7 @@ export interface Database {
   staff: StaffTable;
   staff_tokens: StaffTokensTable;
   staff_sessions: StaffSessionsTable;
+  till_devices: TillDevicesTable;
   api_keys: ApiKeysTable;
   jobs: JobsTable;
   apple_devices: AppleDevicesTable;

@@ -10,7 +10,12 @@ export interface Principal {
   /** 'bootstrap' for ADMIN_API_KEY. */
   keyId: string;
   name: string;
-  role: Role;
+  /** 'device': a paired till device itself, before a cashier switches in (it may do only that). */
+  role: Role | 'device';
+  /** For people: their staff role (a store manager pairs devices); undefined for keys. */
+  staffRole?: 'brand_admin' | 'marketer' | 'store_manager' | 'cashier';
+  /** Set when a cashier switched in on a paired till device. */
+  deviceId?: string;
   brandId: string | null;
   programIds: string[] | null;
   /** Set for pos keys: the one store this till belongs to. */
@@ -34,6 +39,7 @@ export type ScopeTarget = (
   | { restockSubscription: string }
   | { apiKey: string }
   | { staff: string }
+  | { tillDevice: string }
 ) & { field?: string };
 
 /** Throws 404 (or 400 naming its field) for a target outside the principal's scope, or missing: the caller cannot tell which. */
@@ -83,7 +89,7 @@ export interface OperationSpec<P extends z.ZodType | undefined, Q extends z.ZodT
   tag: string;
   summary: string;
   description?: string;
-  roles: readonly Role[];
+  roles: readonly (Role | 'device')[];
   params?: P;
   query?: Q;
   body?: B;
