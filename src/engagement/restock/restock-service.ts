@@ -1,3 +1,4 @@
+import type { Db } from '../../platform/db/database.js';
 import { z } from 'zod';
 import type { UnitOfWork } from '../../platform/db/unit-of-work.js';
 import type { RestockSubscription } from '../../platform/db/schema.js';
@@ -33,6 +34,23 @@ export interface RestockResult {
 /** The customer's link to stop a back-in-stock notification (a page with a confirm button). */
 export function restockUnsubscribeUrl(publicUrl: string, token: string): string {
   return `${publicUrl.replace(/\/+$/, '')}/restock/unsubscribe/${encodeURIComponent(token)}`;
+}
+
+/** A card's open back-in-stock subscriptions as its wallet passes show them (≤ 10, oldest first). */
+export async function openSubscriptionsForPass(
+  db: Db,
+  publicUrl: string,
+  cardId: string,
+): Promise<{ title: string; size: string | null; unsubscribeUrl: string }[]> {
+  const rows = await db
+    .selectFrom('restock_subscriptions')
+    .select(['title', 'size', 'unsubscribe_token'])
+    .where('card_id', '=', cardId)
+    .where('status', '=', 'open')
+    .orderBy('created_at')
+    .limit(10)
+    .execute();
+  return rows.map((w) => ({ title: w.title, size: w.size, unsubscribeUrl: restockUnsubscribeUrl(publicUrl, w.unsubscribe_token) }));
 }
 
 /** Unsubscribe tokens: 24 random bytes → 32 base64url characters. */

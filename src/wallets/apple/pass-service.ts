@@ -4,7 +4,7 @@ import type { Card, Customer, Program } from '../../platform/db/schema.js';
 import { createPassPackager, loadPassTemplate, type PassPackager, type PassTemplate } from './pkpass/pass-packager.js';
 import type { SigningIdentity } from './pkpass/signing-identity.js';
 import { buildPassJson } from './pass-content.js';
-import { restockUnsubscribeUrl } from '../../engagement/restock/restock-service.js';
+import { openSubscriptionsForPass } from '../../engagement/restock/restock-service.js';
 import { AppError } from '../../platform/shared/errors.js';
 
 export interface BuiltPass {
@@ -88,14 +88,7 @@ export class PassService {
   async #build(card: Card, customer: Customer, program: Program): Promise<BuiltPass> {
     const [stores, waiting] = await Promise.all([
       this.db.selectFrom('stores').selectAll().where('program_id', '=', program.id).orderBy('created_at').orderBy('id').execute(),
-      this.db
-        .selectFrom('restock_subscriptions')
-        .select(['title', 'size', 'unsubscribe_token'])
-        .where('card_id', '=', card.id)
-        .where('status', '=', 'open')
-        .orderBy('created_at')
-        .limit(10)
-        .execute(),
+      openSubscriptionsForPass(this.db, this.publicUrl, card.id),
     ]);
     const { template, packager } = await this.#design(program.design);
     const passJson = buildPassJson({
@@ -107,7 +100,7 @@ export class PassService {
       card,
       customer,
       stores,
-      restockSubscriptions: waiting.map((w) => ({ title: w.title, size: w.size, unsubscribeUrl: restockUnsubscribeUrl(this.publicUrl, w.unsubscribe_token) })),
+      restockSubscriptions: waiting,
     });
     const parts = packager.buildParts(passJson);
     return { parts, size: parts.reduce((n, p) => n + p.length, 0), card, program };

@@ -4,7 +4,7 @@ import type { Db } from '../../platform/db/database.js';
 import type { Card, GoogleMessageStatus, Program, Store } from '../../platform/db/schema.js';
 import { JobError, type JobHandler } from '../../platform/jobs/job-runner.js';
 import { cardPageUrl } from '../../loyalty/cards/card-view.js';
-import { restockUnsubscribeUrl } from '../../engagement/restock/restock-service.js';
+import { openSubscriptionsForPass } from '../../engagement/restock/restock-service.js';
 import { balanceFields, buildLoyaltyClass, buildLoyaltyObject, classIdFor, objectIdFor } from './loyalty-resources.js';
 import { isGoogleApiError, isRateLimitReason, type GoogleWalletApi, type LoyaltyObjectInput, type LoyaltyObjectPatch } from './wallet-api.js';
 import { QuotaWait, type Lane } from './quota-governor.js';
@@ -256,17 +256,7 @@ export class GoogleSync {
   }
 
   async #fullObject(card: Card, customer: Parameters<typeof buildLoyaltyObject>[0]['customer'], program: Program): Promise<LoyaltyObjectInput> {
-    const [stores, waiting] = await Promise.all([
-      this.#stores(program.id),
-      this.db
-        .selectFrom('restock_subscriptions')
-        .select(['title', 'size', 'unsubscribe_token'])
-        .where('card_id', '=', card.id)
-        .where('status', '=', 'open')
-        .orderBy('created_at')
-        .limit(10)
-        .execute(),
-    ]);
+    const [stores, waiting] = await Promise.all([this.#stores(program.id), openSubscriptionsForPass(this.db, this.options.publicUrl, card.id)]);
     return buildLoyaltyObject({
       issuerId: this.options.issuerId,
       program,
@@ -275,11 +265,7 @@ export class GoogleSync {
       stores,
       ...(card.status !== 'voided' && {
         cardPageUrl: cardPageUrl(this.options.publicUrl, card),
-        restockSubscriptions: waiting.map((w) => ({
-          title: w.title,
-          size: w.size,
-          unsubscribeUrl: restockUnsubscribeUrl(this.options.publicUrl, w.unsubscribe_token),
-        })),
+        restockSubscriptions: waiting,
       }),
     });
   }
