@@ -19,7 +19,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       disabled_at timestamptz,
       check ((role in ('store_manager', 'cashier')) = (store_id is not null))
     )`.execute(db);
-  await sql`create unique index staff_email_idx on staff (email)`.execute(db);
+  // Unique within a brand: one person may work for two brands, and no brand can probe another's staff.
+  await sql`create unique index staff_brand_email_idx on staff (brand_id, email)`.execute(db);
+  await sql`create index staff_email_idx on staff (email)`.execute(db);
   // One-time links (invitation, password reset): only their hash is kept.
   await sql`
     create table staff_tokens (

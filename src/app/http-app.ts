@@ -82,7 +82,7 @@ export function createApp(services: Services): express.Express {
       authenticateSession: services.staff.authenticateSession,
       origin: new URL(services.config.publicUrl).origin,
       confine: services.scope.confine,
-      audit: async (e) => services.audit.record({ ...e, brandId: e.principal.brandId ?? (e.targets[0] ? await services.scope.brandOf(e.targets[0]) : null) }),
+      audit: async (e) => services.audit.record({ ...e, brandId: e.principal.brandId ?? (await firstBrand(services, e.targets)) }),
       checkResponses: services.config.env === 'test',
     }),
   );
@@ -98,6 +98,15 @@ export function createApp(services: Services): express.Express {
   app.use(notFoundHandler);
   app.use(errorHandler(services.logger));
   return app;
+}
+
+/** The brand of the first target that has one: where the deployment key's write happened. */
+async function firstBrand(services: Services, targets: Record<string, string>[]): Promise<string | null> {
+  for (const t of targets) {
+    const brand = await services.scope.brandOf(t);
+    if (brand) return brand;
+  }
+  return null;
 }
 
 /** One line per request; paths are redacted where they carry secrets, headers are never logged. */

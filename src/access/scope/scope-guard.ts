@@ -28,8 +28,25 @@ export class ScopeGuard {
   /** The brand a target belongs to (the audit log's brand for the deployment key's writes). */
   async brandOf(target: Record<string, string>): Promise<string | null> {
     const [kind, id] = Object.entries(target)[0] ?? [];
-    if (!kind || id === undefined || kind === 'apiKey' || kind === 'created') return null;
-    if (kind === 'staff') return null;
+    if (!kind || id === undefined) return null;
+    const uuid = isUuid(id);
+    if (kind === 'apiKey' || kind === 'staff') {
+      if (!uuid) return null;
+      const table = kind === 'apiKey' ? 'api_keys' : 'staff';
+      return (await this.db.selectFrom(table).select('brand_id').where('id', '=', id).executeTakeFirst())?.brand_id ?? null;
+    }
+    if (kind === 'created') {
+      // Whatever a create made: a brand, program, store, key, person, device or card.
+      const row = await sql<{ brand_id: string }>`
+        select id as brand_id from brands where ${uuid} and id = ${uuid ? id : null}::uuid
+        union all select brand_id from programs where ${uuid} and id = ${uuid ? id : null}::uuid
+        union all select p.brand_id from stores s join programs p on p.id = s.program_id where ${uuid} and s.id = ${uuid ? id : null}::uuid
+        union all select brand_id from api_keys where ${uuid} and id = ${uuid ? id : null}::uuid
+        union all select brand_id from staff where ${uuid} and id = ${uuid ? id : null}::uuid
+        union all select p.brand_id from cards c join programs p on p.id = c.program_id where c.card_number = ${id}
+        limit 1`.execute(this.db);
+      return row.rows[0]?.brand_id ?? null;
+    }
     return (await this.#owner({ [kind]: id } as Exclude<ScopeTarget, { apiKey: string } | { staff: string }>))?.brand_id ?? null;
   }
 

@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
+import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
+import { isUniqueViolation } from '../../platform/db/errors.js';
 import type { Role, StaffRole } from '../../platform/db/schema.js';
 import type { Principal } from '../../platform/http/operation.js';
 import { AppError, invalidField, notFound } from '../../platform/shared/errors.js';
@@ -21,6 +23,7 @@ const LOCK_MS = 15 * 60_000;
 export const MIN_PASSWORD = 10;
 
 const sha256 = (v: string) => createHash('sha256').update(v).digest('hex');
+const duplicate = (email: string) => new AppError(409, 'Conflict', `${email} already has an account in this brand`);
 const secret = () => randomBytes(32).toString('base64url');
 /** Verified against when the e-mail is unknown, so the answer takes as long as for a wrong password. */
 const DUMMY_HASH = hash('not a password: timing filler');
@@ -52,8 +55,8 @@ export class StaffService {
     if (!needsStore && input.storeId) throw invalidField('storeId', 'applies only to store managers and cashiers');
     const scope = await this.guard.grant(issuer, input);
     const email = input.email.trim().toLowerCase();
-    const existing = await this.db.selectFrom('staff').select('id').where('email', '=', email).executeTakeFirst();
-    if (existing) throw new AppError(409, 'Conflict', `Someone with e-mail ${email} already has an account`);
+    const existing = await this.db.selectFrom('staff').select('id').where('brand_id', '=', scope.brandId).where('email', '=', email).executeTakeFirst();
+    if (existing) throw duplicate(email);
     const staff = await this.db
       .insertInto('staff')
       .values({
@@ -66,7 +69,11 @@ export class StaffService {
         created_by: issuer.keyId,
       })
       .returningAll()
-      .executeTakeFirstOrThrow();
+      .executeTakeFirstOrThrow()
+      .catch((err: unknown) => {
+        if (isUniqueViolation(err)) throw duplicate(email); // invited twice at the same moment
+        throw err;
+      });
     return { staff: await this.#view(staff), invitation: await this.#link(staff.id, 'invite') };
   }
 
@@ -133,28 +140,56 @@ export class StaffService {
    * a wrong password, a revoked or a resting account, taking about as long each time.
    */
   async signIn(email: string, password: string, ip: string | undefined): Promise<{ sessionId: string; maxAgeMs: number } | undefined> {
-    const staff = await this.db.selectFrom('staff').selectAll().where('email', '=', email.trim().toLowerCase()).executeTakeFirst();
-    const ok = await verify(staff?.password_hash ?? (await DUMMY_HASH), password).catch(() => false);
-    if (!staff || !staff.password_hash || staff.disabled_at) return undefined;
-    if (staff.locked_until && staff.locked_until > new Date()) return undefined;
-    if (!ok) {
-      const failures = staff.failed_logins + 1;
-      await this.db
-        .updateTable('staff')
-        .set(failures >= MAX_FAILURES ? { failed_logins: 0, locked_until: new Date(Date.now() + LOCK_MS) } : { failed_logins: failures })
-        .where('id', '=', staff.id)
-        .execute();
-      if (failures >= MAX_FAILURES) await this.#audit(staff.id, 'staff.lockedOut', ip);
-      return undefined;
+    // One person may have an account in more than one brand, each with its own password.
+    const candidates = await this.db
+      .selectFrom('staff')
+      .select('id')
+      .where('email', '=', email.trim().toLowerCase())
+      .where('disabled_at', 'is', null)
+      .where('password_hash', 'is not', null)
+      .limit(5)
+      .execute();
+    let signedIn: string | undefined;
+    for (const c of candidates) {
+      const hashToCheck = await this.#reserveAttempt(c.id, 'failed_logins', 'locked_until', 'password_hash');
+      if (hashToCheck && (await verify(hashToCheck, password).catch(() => false))) {
+        signedIn = c.id;
+        break;
+      }
     }
-    await this.db.updateTable('staff').set({ failed_logins: 0, locked_until: null }).where('id', '=', staff.id).execute();
+    // The same work for an unknown e-mail as for a wrong password.
+    if (candidates.length === 0) await verify(await DUMMY_HASH, password).catch(() => false);
+    if (!signedIn) return undefined;
+    await this.db.updateTable('staff').set({ failed_logins: 0, locked_until: null }).where('id', '=', signedIn).execute();
     const sessionId = secret();
     await this.db
       .insertInto('staff_sessions')
-      .values({ id_hash: sha256(sessionId), staff_id: staff.id, expires_at: new Date(Date.now() + SESSION_MAX_MS), ip: ip ?? null })
+      .values({ id_hash: sha256(sessionId), staff_id: signedIn, expires_at: new Date(Date.now() + SESSION_MAX_MS), ip: ip ?? null })
       .execute();
-    await this.#audit(staff.id, 'staff.signIn', ip);
+    await this.#audit(signedIn, 'staff.signIn', ip);
     return { sessionId, maxAgeMs: SESSION_MAX_MS };
+  }
+
+  /**
+   * Counts an attempt before it is checked, in one statement, so parallel guesses cannot all read
+   * the same count: the fifth in a row rests the account. Returns the hash to check against, or
+   * undefined when the account is resting (the attempt is then not checked at all).
+   */
+  async #reserveAttempt(
+    staffId: string,
+    counter: 'failed_logins' | 'pin_failures',
+    lock: 'locked_until' | 'pin_locked_until',
+    secretColumn: 'password_hash' | 'pin_hash',
+  ): Promise<string | undefined> {
+    const rows = await sql<{ hash: string | null; locked: boolean }>`
+      update staff set
+        ${sql.ref(counter)} = case when ${sql.ref(counter)} + 1 >= ${MAX_FAILURES} then 0 else ${sql.ref(counter)} + 1 end,
+        ${sql.ref(lock)} = case when ${sql.ref(counter)} + 1 >= ${MAX_FAILURES} then now() + ${`${LOCK_MS} milliseconds`}::interval else ${sql.ref(lock)} end
+      where id = ${staffId} and (${sql.ref(lock)} is null or ${sql.ref(lock)} <= now())
+      returning ${sql.ref(secretColumn)} as hash`.execute(this.db);
+    const hash = rows.rows[0]?.hash;
+    if (!hash) return undefined;
+    return hash;
   }
 
   async signOut(sessionId: string, ip: string | undefined): Promise<void> {
@@ -237,28 +272,20 @@ export class StaffService {
     await this.#audit(staffId, 'staff.setPin', undefined);
   }
 
-  /** The staff member's PIN checks out (5 wrong ones rest it for 15 minutes); false for any refusal. */
+  /** The staff member's PIN checks out (5 wrong ones in a row rest it for 15 minutes); false for any refusal. */
   async checkPin(staffId: string, storeId: string, pin: string): Promise<boolean> {
     const s = await this.db
       .selectFrom('staff')
-      .selectAll()
+      .select('id')
       .where('id', '=', staffId)
       .where('store_id', '=', storeId)
       .where('disabled_at', 'is', null)
       .executeTakeFirst();
-    const ok = await verify(s?.pin_hash ?? (await DUMMY_HASH), pin).catch(() => false);
-    if (!s?.pin_hash || (s.pin_locked_until && s.pin_locked_until > new Date())) return false;
-    if (ok) {
-      await this.db.updateTable('staff').set({ pin_failures: 0 }).where('id', '=', s.id).execute();
-      return true;
-    }
-    const failures = s.pin_failures + 1;
-    await this.db
-      .updateTable('staff')
-      .set(failures >= MAX_FAILURES ? { pin_failures: 0, pin_locked_until: new Date(Date.now() + LOCK_MS) } : { pin_failures: failures })
-      .where('id', '=', s.id)
-      .execute();
-    return false;
+    const hashToCheck = s ? await this.#reserveAttempt(s.id, 'pin_failures', 'pin_locked_until', 'pin_hash') : undefined;
+    const ok = await verify(hashToCheck ?? (await DUMMY_HASH), pin).catch(() => false);
+    if (!s || !hashToCheck || !ok) return false;
+    await this.db.updateTable('staff').set({ pin_failures: 0 }).where('id', '=', s.id).execute();
+    return true;
   }
 
   async #within(id: string, issuer: Principal) {

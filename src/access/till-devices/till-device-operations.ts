@@ -101,8 +101,8 @@ export const tillDeviceOperations = (devices: TillDeviceService, staff: StaffSer
     responses: {
       201: { description: 'The session: send it as "Authorization: Bearer <token>"', schema: z.object({ token: z.string(), expiresAt: z.iso.datetime() }) },
     },
-    errors: [401],
+    errors: [401, 429],
     targets: () => [],
-    handler: async ({ body, principal }) => ({ status: 201, body: await devices.switchIn(principal, body, undefined) }),
+    handler: async ({ body, principal, ip }) => ({ status: 201, body: await devices.switchIn(principal, body, ip) }),
   }),
 ];

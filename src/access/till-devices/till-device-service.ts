@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../../platform/db/database.js';
 import type { Principal } from '../../platform/http/operation.js';
 import { AppError } from '../../platform/shared/errors.js';
+import { RateLimiter } from '../../platform/http/rate-limiter.js';
 import type { StaffService } from '../staff/staff-service.js';
 
 const sha256 = (v: string) => createHash('sha256').update(v).digest('hex');
@@ -79,7 +80,11 @@ export class TillDeviceService {
     return rows.map((r) => ({ id: r.id, name: r.name, role: r.role }));
   }
 
+  readonly #attempts = new RateLimiter(10, 60_000);
+
   async switchIn(device: Principal, input: { staffId: string; pin: string }, ip: string | undefined) {
+    // A stolen tablet must not guess its way through a store's PINs.
+    if (!this.#attempts.take(device.deviceId!)) throw new AppError(429, 'Too many requests', 'At most 10 PIN tries a minute per device');
     if (!(await this.staff.checkPin(input.staffId, device.storeId!, input.pin))) {
       throw new AppError(401, 'Unauthorized', 'Wrong PIN, or this person cannot switch in here now');
     }

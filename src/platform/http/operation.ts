@@ -75,6 +75,8 @@ export interface OperationInput<P, Q, B> {
   idempotencyKey: string;
   /** A request header (If-None-Match …). */
   header(name: string): string | undefined;
+  /** The caller's address (behind the configured proxies). */
+  ip: string | undefined;
 }
 
 /**
@@ -102,7 +104,7 @@ export interface OperationSpec<P extends z.ZodType | undefined, Q extends z.ZodT
    * What the call reaches, confined to the caller's scope before the handler runs. An empty list
    * says the operation names nothing (its service confines by the principal: lists, creation).
    */
-  targets: (input: Omit<OperationInput<P, Q, B>, 'idempotencyKey' | 'header'>) => ScopeTarget[];
+  targets: (input: Omit<OperationInput<P, Q, B>, 'idempotencyKey' | 'header' | 'ip'>) => ScopeTarget[];
   handler: (input: OperationInput<P, Q, B>) => Promise<Reply>;
 }
 

@@ -52,7 +52,7 @@ function handlerFor(op: Operation, options: RouteTableOptions): RequestHandler {
     const targets = op.targets({ params, query, body, principal });
     for (const target of targets) await options.confine(principal, target);
     const idempotencyKey = op.idempotent ? requireIdempotencyKey(req) : '';
-    const reply = await op.handler({ params, query, body, principal, idempotencyKey, header: (name) => req.get(name) });
+    const reply = await op.handler({ params, query, body, principal, idempotencyKey, header: (name) => req.get(name), ip: req.ip });
     if (options.checkResponses) checkReply(op, reply);
     if (options.audit && op.method !== 'get' && reply.status < 400) {
       const created = reply.status === 201 ? createdId(reply.body) : undefined;
