@@ -162,7 +162,7 @@ const byCaller = new Set([
   'switchInAtTill',
 ]);
 /** In scope, a till key is still not its store's manager: these answer it 403 by rule, not for scope. */
-const managersOnly = new Set(['pairTillDevice', 'listTillDevices', 'revokeTillDevice']);
+const managersOnly = new Set(['pairTillDevice', 'listTillDevices', 'revokeTillDevice', 'revokeStaff']);
 
 const send = (caller: Caller, req: Req) =>
   svc.api(req.method, `/api/v1${req.path}`, req.body, caller.key(), req.idempotent ? { 'idempotency-key': randomUUID() } : {});

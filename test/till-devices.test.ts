@@ -107,11 +107,18 @@ describe('till devices', () => {
     expect((await asBearer(session.body.token, 'GET', `/pos/cards/${card.barcode}`)).status).toBe(401);
   });
 
-  it('revoking a cashier ends their till session on any device', async () => {
+  it('the store manager revokes a cashier of their store at once, ending their till session on any device', async () => {
     const paired = await asCookie(manager.cookie, 'POST', '/till-devices', { storeId: stores[0]!.id, name: 'Second' });
     const session = await asBearer(paired.body.token, 'POST', '/till/switch-in', { staffId: cashier.id, pin: '4821' });
     expect((await asBearer(session.body.token, 'GET', `/pos/cards/${card.barcode}`)).status).toBe(200);
-    expect((await svc.api('DELETE', `/api/v1/staff/${cashier.id}`)).status).toBe(204);
+    // Not another store's cashier, not another manager, not from a till session, not by a cashier.
+    const elsewhere = await person('lev@cafe.example', 'cashier', stores[1]!.id);
+    const otherManager = await person('boss@cafe.example', 'store_manager', stores[0]!.id);
+    expect((await asCookie(manager.cookie, 'DELETE', `/staff/${elsewhere.id}`)).status).toBe(403);
+    expect((await asCookie(manager.cookie, 'DELETE', `/staff/${otherManager.id}`)).status).toBe(403);
+    expect((await asCookie(cashier.cookie, 'DELETE', `/staff/${cashier.id}`)).status).toBe(403);
+    expect((await asBearer(session.body.token, 'DELETE', `/staff/${cashier.id}`)).status).toBe(403);
+    expect((await asCookie(manager.cookie, 'DELETE', `/staff/${cashier.id}`)).status).toBe(204);
     expect((await asBearer(session.body.token, 'GET', `/pos/cards/${card.barcode}`)).status).toBe(401);
     expect((await asBearer(paired.body.token, 'GET', '/till/cashiers')).body.items).toEqual([]);
   });

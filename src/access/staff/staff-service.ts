@@ -93,8 +93,13 @@ export class StaffService {
   }
 
   /** Revoked at once: no more sign-in, every session ends. */
+  /** By an admin within its scope, or by a store's manager for a cashier of that store. */
   async revoke(id: string, issuer: Principal): Promise<void> {
     const staff = await this.#within(id, issuer);
+    if (issuer.role !== 'admin') {
+      const ownCashier = issuer.staffRole === 'store_manager' && !issuer.deviceId && staff.role === 'cashier' && staff.store_id === issuer.storeId;
+      if (!ownCashier) throw new AppError(403, 'Forbidden', 'A store manager revokes the cashiers of their own store; anyone else needs an admin');
+    }
     await this.db.updateTable('staff').set({ disabled_at: new Date() }).where('id', '=', staff.id).where('disabled_at', 'is', null).execute();
     await this.endSessions(staff.id);
   }
