@@ -36,9 +36,9 @@ interface Waiter {
  * any number of processes together stay within Google's requests per second. Each process queues
  * its own callers and books slots for them one statement per request.
  *
- * The bucket holds at most `burst` tokens and refills at `fill` per second, with burst + fill ≤ the
- * limit: Google counts requests per second in a sliding window, and a full bucket plus a second of
- * refill must still fit in one. A till request may book a future slot (tokens below zero: it waits
+ * The bucket holds at most `burst` tokens and refills at `fill` per second, with burst + fill ≤ 90 %
+ * of the limit: Google counts requests per second in a sliding window, a full bucket plus a second
+ * of refill must still fit in one, and requests reach Google with some jitter after their slot. A till request may book a future slot (tokens below zero: it waits
  * its turn); a bulk request takes only a token that is there now, so it never queues in front of a
  * till. A 429 halves the rate for everyone (at most once a second) and makes the bucket owe the
  * Retry-After pause; every 10 s without one doubles it back up to the limit.
@@ -60,7 +60,8 @@ export class QuotaGovernor {
     const limit = options.requestsPerSecond;
     if (!Number.isFinite(limit) || limit <= 0) throw new RangeError('requestsPerSecond must be a positive number');
     this.#burst = Math.max(1, Math.floor(limit / 10));
-    this.#fill = Math.max(limit - this.#burst, limit / 2);
+    // 10 % of the limit is left for jitter: a request booked in its slot may reach Google a little late.
+    this.#fill = Math.max(limit * 0.9 - this.#burst, limit / 2);
     this.#maxBulkWaitMs = options.maxBulkWaitMs ?? 1000;
     this.#maxTillAheadSeconds = (options.maxTillAheadMs ?? 5000) / 1000;
   }
