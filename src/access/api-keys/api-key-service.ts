@@ -1,4 +1,5 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { hashToken } from '../token-hash.js';
 import type { Db } from '../../platform/db/database.js';
 import type { Role } from '../../platform/db/schema.js';
 import type { Principal } from '../../platform/http/operation.js';
@@ -6,11 +7,6 @@ import { invalidField, notFound } from '../../platform/shared/errors.js';
 import type { ScopeGuard } from '../scope/scope-guard.js';
 
 const KEY_PREFIX = 'wlk_';
-
-/** Keys are 256-bit random, so a fast hash is enough: there is nothing to brute-force. */
-export function hashApiKey(key: string): string {
-  return createHash('sha256').update(key).digest('hex');
-}
 
 export class ApiKeyService {
   readonly #bootstrapHash: Buffer | undefined;
@@ -20,12 +16,12 @@ export class ApiKeyService {
     private readonly guard: ScopeGuard,
     bootstrapKey: string | undefined,
   ) {
-    this.#bootstrapHash = bootstrapKey ? Buffer.from(hashApiKey(bootstrapKey), 'hex') : undefined;
+    this.#bootstrapHash = bootstrapKey ? Buffer.from(hashToken(bootstrapKey), 'hex') : undefined;
   }
 
   /** The Authenticator of the route table. */
   readonly authenticate = async (presented: string): Promise<Principal | null> => {
-    const hash = hashApiKey(presented);
+    const hash = hashToken(presented);
     if (this.#bootstrapHash && timingSafeEqual(this.#bootstrapHash, Buffer.from(hash, 'hex'))) {
       return { keyId: 'bootstrap', name: 'ADMIN_API_KEY', role: 'admin', brandId: null, programIds: null, storeId: null };
     }
@@ -67,7 +63,7 @@ export class ApiKeyService {
         brand_id: scope.brandId,
         program_ids: scope.programIds,
         store_id: scope.storeId,
-        key_hash: hashApiKey(key),
+        key_hash: hashToken(key),
         key_prefix: key.slice(0, KEY_PREFIX.length + 6),
       })
       .returning(['id', 'name', 'role', 'store_id', 'program_ids', 'key_prefix', 'created_at'])

@@ -30,6 +30,11 @@ export class BrandService {
   }
 }
 
+/** The first brand: where a one-brand deployment's programs go (everything that existed on upgrade). */
+export async function firstBrandId(db: Db): Promise<string | undefined> {
+  return (await db.selectFrom('brands').select('id').orderBy('created_at').orderBy('id').limit(1).executeTakeFirst())?.id;
+}
+
 function deploymentOnly(principal: Principal): void {
   if (principal.brandId !== null) throw new AppError(403, 'Forbidden', 'Only the deployment key (ADMIN_API_KEY) manages brands; this key belongs to a brand');
 }

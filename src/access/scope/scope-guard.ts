@@ -3,6 +3,7 @@ import type { Db } from '../../platform/db/database.js';
 import type { Program } from '../../platform/db/schema.js';
 import type { Principal, ScopeTarget } from '../../platform/http/operation.js';
 import { AppError, invalidField, notFound } from '../../platform/shared/errors.js';
+import { firstBrandId } from '../brands/brand-service.js';
 
 /** The program a target belongs to, and its brand; undefined: no such thing. */
 type Owner = { program_id: string; brand_id: string };
@@ -73,10 +74,10 @@ export class ScopeGuard {
       return principal.brandId;
     }
     const brand = brandSlug
-      ? await this.db.selectFrom('brands').select('id').where('slug', '=', brandSlug).executeTakeFirst()
-      : await this.db.selectFrom('brands').select('id').orderBy('created_at').orderBy('id').limit(1).executeTakeFirst();
+      ? (await this.db.selectFrom('brands').select('id').where('slug', '=', brandSlug).executeTakeFirst())?.id
+      : await firstBrandId(this.db);
     if (!brand) throw notFound(`Brand ${brandSlug}`);
-    return brand.id;
+    return brand;
   }
 
   /**
@@ -143,11 +144,9 @@ export class ScopeGuard {
   }
 
   async #brandId(slug: string | undefined): Promise<string> {
-    const brand = slug
-      ? await this.db.selectFrom('brands').select('id').where('slug', '=', slug).executeTakeFirst()
-      : await this.db.selectFrom('brands').select('id').orderBy('created_at').orderBy('id').limit(1).executeTakeFirst();
+    const brand = slug ? (await this.db.selectFrom('brands').select('id').where('slug', '=', slug).executeTakeFirst())?.id : await firstBrandId(this.db);
     if (!brand) throw invalidField('brand', `no such brand: ${slug}`);
-    return brand.id;
+    return brand;
   }
 
   /** Programs a list may show. */
@@ -239,7 +238,7 @@ export class ScopeGuard {
   }
 }
 
-const isUuid = (v: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v);
+export const isUuid = (v: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v);
 
 function describe(target: ScopeTarget): string {
   if ('program' in target) return `Program ${target.program}`;

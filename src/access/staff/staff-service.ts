@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { hashToken } from '../token-hash.js';
 import { hash, verify } from '@node-rs/argon2';
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
@@ -6,7 +7,7 @@ import { isUniqueViolation } from '../../platform/db/errors.js';
 import type { Role, StaffRole } from '../../platform/db/schema.js';
 import type { Principal } from '../../platform/http/operation.js';
 import { AppError, invalidField, notFound } from '../../platform/shared/errors.js';
-import type { ScopeGuard } from '../scope/scope-guard.js';
+import { isUuid, type ScopeGuard } from '../scope/scope-guard.js';
 import type { AuditLog } from '../audit/audit-log.js';
 
 /** What each person's role may do in the API: the same roles keys have. */
@@ -22,7 +23,6 @@ const MAX_FAILURES = 5;
 const LOCK_MS = 15 * 60_000;
 export const MIN_PASSWORD = 10;
 
-const sha256 = (v: string) => createHash('sha256').update(v).digest('hex');
 const duplicate = (email: string) => new AppError(409, 'Conflict', `${email} already has an account in this brand`);
 const secret = () => randomBytes(32).toString('base64url');
 /** Verified against when the e-mail is unknown, so the answer takes as long as for a wrong password. */
@@ -114,7 +114,7 @@ export class StaffService {
       .selectFrom('staff_tokens as t')
       .innerJoin('staff as s', 's.id', 't.staff_id')
       .select(['s.id', 's.name', 's.email', 't.kind'])
-      .where('t.token_hash', '=', sha256(token))
+      .where('t.token_hash', '=', hashToken(token))
       .where('t.used_at', 'is', null)
       .where('t.expires_at', '>', new Date())
       .where('s.disabled_at', 'is', null)
@@ -131,7 +131,7 @@ export class StaffService {
     const spent = await this.db
       .updateTable('staff_tokens')
       .set({ used_at: new Date() })
-      .where('token_hash', '=', sha256(token))
+      .where('token_hash', '=', hashToken(token))
       .where('used_at', 'is', null)
       .executeTakeFirst();
     if (spent.numUpdatedRows === 0n) throw new AppError(410, 'Gone', 'This link has expired or was used already');
@@ -169,7 +169,7 @@ export class StaffService {
     const sessionId = secret();
     await this.db
       .insertInto('staff_sessions')
-      .values({ id_hash: sha256(sessionId), staff_id: signedIn, expires_at: new Date(Date.now() + SESSION_MAX_MS), ip: ip ?? null })
+      .values({ id_hash: hashToken(sessionId), staff_id: signedIn, expires_at: new Date(Date.now() + SESSION_MAX_MS), ip: ip ?? null })
       .execute();
     await this.#audit(signedIn, 'staff.signIn', ip);
     return { sessionId, maxAgeMs: SESSION_MAX_MS };
@@ -201,7 +201,7 @@ export class StaffService {
     const ended = await this.db
       .updateTable('staff_sessions')
       .set({ revoked_at: new Date() })
-      .where('id_hash', '=', sha256(sessionId))
+      .where('id_hash', '=', hashToken(sessionId))
       .where('revoked_at', 'is', null)
       .returning('staff_id')
       .executeTakeFirst();
@@ -216,7 +216,7 @@ export class StaffService {
       .set({ last_seen_at: now })
       .from('staff as s')
       .whereRef('s.id', '=', 'x.staff_id')
-      .where('x.id_hash', '=', sha256(sessionId))
+      .where('x.id_hash', '=', hashToken(sessionId))
       .where('x.revoked_at', 'is', null)
       .where('x.expires_at', '>', now)
       .where('x.last_seen_at', '>', new Date(now.getTime() - SESSION_IDLE_MS))
@@ -237,7 +237,7 @@ export class StaffService {
     const expiresAt = new Date(Date.now() + SESSION_MAX_MS);
     await this.db
       .insertInto('staff_sessions')
-      .values({ id_hash: sha256(token), staff_id: staffId, expires_at: expiresAt, ip: ip ?? null, device_id: deviceId })
+      .values({ id_hash: hashToken(token), staff_id: staffId, expires_at: expiresAt, ip: ip ?? null, device_id: deviceId })
       .execute();
     await this.#audit(staffId, 'staff.switchIn', ip, { tillDevice: deviceId });
     return { token, expiresAt: expiresAt.toISOString() };
@@ -294,7 +294,7 @@ export class StaffService {
   }
 
   async #within(id: string, issuer: Principal) {
-    const staff = /^[0-9a-f-]{36}$/i.test(id) ? await this.db.selectFrom('staff').selectAll().where('id', '=', id).executeTakeFirst() : undefined;
+    const staff = isUuid(id) ? await this.db.selectFrom('staff').selectAll().where('id', '=', id).executeTakeFirst() : undefined;
     if (!staff || !(await this.guard.keyWithin(issuer, staff))) throw notFound('Staff member');
     return staff;
   }
@@ -306,7 +306,7 @@ export class StaffService {
     await this.db.deleteFrom('staff_tokens').where('staff_id', '=', staffId).where('used_at', 'is', null).execute();
     await this.db
       .insertInto('staff_tokens')
-      .values({ token_hash: sha256(token), staff_id: staffId, kind, expires_at: expiresAt })
+      .values({ token_hash: hashToken(token), staff_id: staffId, kind, expires_at: expiresAt })
       .execute();
     return { url: `${this.publicUrl}/staff/welcome/${token}`, expiresAt: expiresAt.toISOString() };
   }

@@ -1,11 +1,11 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { hashToken } from '../token-hash.js';
 import type { Db } from '../../platform/db/database.js';
 import type { Principal } from '../../platform/http/operation.js';
 import { AppError } from '../../platform/shared/errors.js';
 import { RateLimiter } from '../../platform/http/rate-limiter.js';
 import type { StaffService } from '../staff/staff-service.js';
 
-const sha256 = (v: string) => createHash('sha256').update(v).digest('hex');
 export const DEVICE_TOKEN_PREFIX = 'wld_';
 
 /**
@@ -24,7 +24,7 @@ export class TillDeviceService {
     const token = DEVICE_TOKEN_PREFIX + randomBytes(32).toString('base64url');
     const device = await this.db
       .insertInto('till_devices')
-      .values({ store_id: input.storeId, name: input.name, token_hash: sha256(token), paired_by: principal.keyId })
+      .values({ store_id: input.storeId, name: input.name, token_hash: hashToken(token), paired_by: principal.keyId })
       .returningAll()
       .executeTakeFirstOrThrow();
     return { device: view(device), token };
@@ -51,7 +51,7 @@ export class TillDeviceService {
       .from('stores as s')
       .innerJoin('programs as p', 'p.id', 's.program_id')
       .whereRef('s.id', '=', 'd.store_id')
-      .where('d.token_hash', '=', sha256(token))
+      .where('d.token_hash', '=', hashToken(token))
       .where('d.revoked_at', 'is', null)
       .returning(['d.id', 'd.name', 'd.store_id', 's.program_id', 'p.brand_id'])
       .executeTakeFirst();

@@ -1,3 +1,4 @@
+import { firstBrandId } from '../../access/brands/brand-service.js';
 import type { UnitOfWork } from '../../platform/db/unit-of-work.js';
 import type { Program, TierDefinition } from '../../platform/db/schema.js';
 import { conflict, invalidField, notFound, ValidationError } from '../../platform/shared/errors.js';
@@ -22,7 +23,8 @@ export class ProgramService {
 
   /** brandId: the brand it belongs to (default: the first brand, as on a one-brand deployment). */
   async create(input: CreateProgramInput, brandId?: string): Promise<Program> {
-    const brand = brandId ?? (await this.db.selectFrom('brands').select('id').orderBy('created_at').orderBy('id').limit(1).executeTakeFirstOrThrow()).id;
+    const brand = brandId ?? (await firstBrandId(this.db));
+    if (!brand) throw new Error('no brand: the migrations create the first one');
     const currency = input.currency ?? 'RUB';
     const earnRateBp = percentToBp(input.earnPercent ?? 10);
     const tiers = input.tiers ? toTierDefinitions(input.tiers, currency) : [{ name: DEFAULT_TIER_NAME, minSpendMinor: 0, earnRateBp }];
