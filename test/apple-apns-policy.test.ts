@@ -5,6 +5,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/platform/config/config.js';
 import { TEMPLATES_DIR } from '../src/platform/paths.js';
+import { AppleIdentities } from '../src/wallets/apple/apple-identities.js';
+import { SecretBox } from '../src/platform/secrets/secret-box.js';
 import { PassService } from '../src/wallets/apple/pass-service.js';
 import { MAX_DEVICES_PER_PASS } from '../src/wallets/apple/registration-service.js';
 import { startAppleStandIn } from './support/apple-stand-in.js';
@@ -131,8 +133,8 @@ describe('the APNs failure policy', () => {
     const { card } = await cardWithDevice();
     const { id } = await cardRow(svc, card.cardNumber);
     // Stored before the route and the client shared one pattern: an odd number of hex digits.
-    await db().insertInto('apple_devices').values({ device_library_id: 'legacy-device', push_token: 'abc' }).execute();
-    await db().insertInto('apple_registrations').values({ device_library_id: 'legacy-device', card_id: id }).execute();
+    await db().insertInto('apple_devices').values({ device_library_id: 'legacy-device', pass_type_id: PASS_TYPE_ID, push_token: 'abc' }).execute();
+    await db().insertInto('apple_registrations').values({ device_library_id: 'legacy-device', pass_type_id: PASS_TYPE_ID, card_id: id }).execute();
     await tillPurchase(svc, posKey, card.cardNumber, 100);
     await waitUntil(async () => !(await deviceExists('legacy-device')));
     expect(await retryJob('abc')).toBeUndefined();
@@ -185,7 +187,14 @@ describe('start-up and certificates', () => {
       wwdrNotAfter: new Date(Date.now() + 86_400_000),
       signManifest: () => Buffer.alloc(0),
     };
-    const passes = new PassService(db(), expired, TEMPLATES_DIR, 'https://x.example/wallet/apple', 'https://x.example');
+    const identities = new AppleIdentities(db(), new SecretBox(undefined), {
+      signing: expired,
+      passTypeIdentifier: PASS_TYPE_ID,
+      certPem: '',
+      keyPem: '',
+      keyPassphrase: undefined,
+    });
+    const passes = new PassService(db(), identities, TEMPLATES_DIR, 'https://x.example/wallet/apple', 'https://x.example');
     const card = await enrol(svc, { program: 'shop' });
     expect(passes.certificateDaysLeft().certificate).toBeLessThan(0);
     await expect(passes.passFor(await cardRow(svc, card.cardNumber))).rejects.toMatchObject({

@@ -58,6 +58,7 @@ function card(overrides: Partial<Card> = {}): Card {
     pass_xid: '1',
     announce: null,
     message_seq: 0,
+    apple_pass_type_id: null,
     created_at: new Date(0),
     updated_at: new Date(0),
     ...overrides,

@@ -77,8 +77,8 @@ const statusOf = async (id: string) => (await db().selectFrom('restock_subscript
 
 async function registerDevice(card: TestCard, pushToken: string): Promise<void> {
   const device = `dev${pushToken.slice(0, 20)}`;
-  await db().insertInto('apple_devices').values({ device_library_id: device, push_token: pushToken }).execute();
-  await db().insertInto('apple_registrations').values({ device_library_id: device, card_id: card.id }).execute();
+  await db().insertInto('apple_devices').values({ device_library_id: device, pass_type_id: PASS_TYPE_ID, push_token: pushToken }).execute();
+  await db().insertInto('apple_registrations').values({ device_library_id: device, pass_type_id: PASS_TYPE_ID, card_id: card.id }).execute();
 }
 
 describe('who is notified', () => {

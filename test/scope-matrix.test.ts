@@ -150,6 +150,12 @@ const requests: Record<string, (p: ProgramWorld) => Req> = {
 const byCaller = new Set([
   'createBrand',
   'listBrands',
+  // A brand's settings: for its brand-wide admins (the brand test below, test/brand-wallets.test.ts).
+  'getBrand',
+  'updateBrand',
+  'getAppleIdentity',
+  'setAppleIdentity',
+  'removeAppleIdentity',
   'createApiKey',
   'listApiKeys',
   'createProgram',
@@ -267,6 +273,26 @@ describe('what names no program is confined by the caller', () => {
     expect(a1).toEqual(expect.arrayContaining(['a1Admin', 'a1Marketer', 'a1Till', 'a1 till']));
     expect(a1).not.toContain('alphaAdmin'); // brand-wide: wider than a1
     expect(a1).not.toContain('a2 till');
+  });
+
+  it("a brand's settings are its brand-wide admins': another brand's are not there, a program-scoped key is refused", async () => {
+    const before = await fingerprint();
+    const brandOps: [string, string, unknown?][] = [
+      ['GET', '/brands/{b}'],
+      ['PATCH', '/brands/{b}', { name: 'Renamed' }],
+      ['GET', '/brands/{b}/apple-identity'],
+      ['PUT', '/brands/{b}/apple-identity', { certificatePem: 'x', keyPem: 'x', wwdrPem: 'x' }],
+      ['DELETE', '/brands/{b}/apple-identity'],
+    ];
+    for (const [method, path, body] of brandOps) {
+      const on = (brand: string, key: string) => svc.api(method, `/api/v1${path.replace('{b}', brand)}`, body, key);
+      expect((await on('beta', keys.alphaAdmin!)).status, `${method} ${path} by alphaAdmin on beta`).toBe(404);
+      expect((await on('alpha', keys.betaAdmin!)).status, `${method} ${path} by betaAdmin on alpha`).toBe(404);
+      expect((await on('alpha', keys.a1Admin!)).status, `${method} ${path} by a1Admin on alpha`).toBe(403);
+      expect((await on('alpha', keys.alphaMarketer!)).status, `${method} ${path} by a marketer`).toBe(403);
+    }
+    expect(await fingerprint()).toBe(before);
+    expect((await svc.api('GET', '/api/v1/brands/alpha', undefined, keys.alphaAdmin)).body.slug).toBe('alpha');
   });
 
   it('a key issues keys only within its own scope', async () => {

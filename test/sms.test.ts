@@ -17,6 +17,7 @@ import { SmsSendError, type SmsProvider } from '../src/engagement/sms/sms-provid
 import { SmsService } from '../src/engagement/sms/sms-service.js';
 import { analyzeSms, composeCardLinkText, fitOneSegment, segmentsOf } from '../src/engagement/sms/sms-text.js';
 import { TwilioSmsProvider } from '../src/engagement/sms/twilio-sms-provider.js';
+import { brandSender } from '../src/access/brands/brand-service.js';
 import { captureLogs } from './support/logs.js';
 import { cardRow, createProgramWithStores, enrolRequest, issueKey } from './support/fixtures.js';
 import { ADMIN_KEY, startTestService, type TestService } from './support/test-service.js';
@@ -102,7 +103,12 @@ function httpProvider(url = sink.url) {
 async function mountSms(provider: SmsProvider, limits: SmsLimits = LIMITS, logger: Logger = svc.services.logger) {
   const sms = new SmsService(svc.services.db, provider, limits, logger);
   const { cards, messages, cardLinks, apiKeys, scope } = svc.services;
-  const operations = cardOperations(cards, messages, cardLinks, new CardLinkSms(sms, cards, PUBLIC_URL)).filter((op) => op.operationId === 'sendCardLinkSms');
+  const operations = cardOperations(
+    cards,
+    messages,
+    cardLinks,
+    new CardLinkSms(sms, cards, PUBLIC_URL, (brandId) => brandSender(svc.services.db, brandId)),
+  ).filter((op) => op.operationId === 'sendCardLinkSms');
   const app = express();
   app.use('/api/v1', routeTable(operations, { authenticate: apiKeys.authenticate, confine: scope.confine, checkResponses: true }));
   app.use(notFoundHandler);

@@ -13,6 +13,7 @@ import { tillOperations } from '../loyalty/pos/till-operations.js';
 import { campaignOperations } from '../engagement/campaigns/campaign-operations.js';
 import { restockOperations } from '../engagement/restock/restock-operations.js';
 import { qrOperations } from '../pages/qr/qr-operations.js';
+import { appleIdentityOperations } from '../wallets/apple/apple-identity-operations.js';
 import type { Services } from './services.js';
 
 export const API_BASE = '/api/v1';
@@ -21,6 +22,7 @@ export const API_BASE = '/api/v1';
 export function apiOperations(s: Services): Operation[] {
   return [
     ...brandOperations(s.brands),
+    ...appleIdentityOperations(s.apple?.identities, async (slug) => (await s.brands.get(slug)).id),
     ...auditOperations(s.audit),
     ...staffOperations(s.staff),
     ...tillDeviceOperations(s.tillDevices, s.staff),

@@ -27,10 +27,11 @@ import { WalletOutbox } from '../wallets/outbox/wallet-outbox.js';
 import { setupAppleWallet, type AppleWallet } from '../wallets/apple/apple-wallet.js';
 import { setupGoogleWallet, type GoogleWallet } from '../wallets/google/google-wallet.js';
 import { ScopeGuard } from '../access/scope/scope-guard.js';
-import { BrandService } from '../access/brands/brand-service.js';
+import { BrandService, brandSender } from '../access/brands/brand-service.js';
 import { AuditLog } from '../access/audit/audit-log.js';
 import { StaffService } from '../access/staff/staff-service.js';
 import { TillDeviceService } from '../access/till-devices/till-device-service.js';
+import { SecretBox } from '../platform/secrets/secret-box.js';
 
 /** Everything a request handler or worker may need, built once per process. */
 export interface Services {
@@ -82,7 +83,8 @@ export async function createServices(config: Config, db: Db, dbKind: Services['d
   const uow = new UnitOfWork(db, () => jobs.nudge());
 
   // The wallets that are configured decide the outbox's channels.
-  const apple = await setupAppleWallet(config, db, logger);
+  const secrets = new SecretBox(config.secretsKey);
+  const apple = await setupAppleWallet(config, db, secrets, logger);
   const google = await setupGoogleWallet(config, db, uow, logger);
   const outbox = new WalletOutbox({
     card: [...(apple ? [apple.cardChannel] : []), ...(google ? [google.cardChannel] : [])],
@@ -148,7 +150,7 @@ export async function createServices(config: Config, db: Db, dbKind: Services['d
     birthdays,
     reminders,
     sms,
-    cardLinkSms: new CardLinkSms(sms, cards, config.publicUrl),
+    cardLinkSms: new CardLinkSms(sms, cards, config.publicUrl, (brandId) => brandSender(db, brandId)),
     restock: new RestockService(uow, cards, programs, outbox),
     apple,
     google,

@@ -11,12 +11,14 @@ import { createTestCa, issueServerCert } from './test-pki.js';
 export async function startAppleStandIn(
   dataDir: string,
   ids: { passTypeIdentifier: string; teamIdentifier: string },
+  /** More chains whose pass certificates APNs accepts (other brands' identities). */
+  moreClientRoots: string[] = [],
 ): Promise<{ apns: FakeApns; env: Record<string, string>; rootCertPath: string }> {
   const dev = await ensureDevCertificates(path.join(dataDir, 'dev-certs'), ids);
   const ca = await createTestCa();
   const server = await issueServerCert(ca);
   const apns = await startFakeApns({
-    ca: [readFileSync(dev.rootCertPath, 'utf8'), readFileSync(dev.wwdrCertPath, 'utf8')].join('\n'),
+    ca: [readFileSync(dev.rootCertPath, 'utf8'), readFileSync(dev.wwdrCertPath, 'utf8'), ...moreClientRoots].join('\n'),
     serverCert: server.certPem,
     serverKey: server.keyPem,
     requireClientCert: true,

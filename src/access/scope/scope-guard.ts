@@ -7,6 +7,8 @@ import { firstBrandId } from '../brands/brand-service.js';
 
 /** The program a target belongs to, and its brand; undefined: no such thing. */
 type Owner = { program_id: string; brand_id: string };
+/** Targets that belong to a program. */
+type Owned = Exclude<ScopeTarget, { apiKey: string } | { staff: string } | { brand: string }>;
 
 /**
  * Confines every caller to its scope: a program, store, customer, card, campaign, restock
@@ -20,6 +22,7 @@ export class ScopeGuard {
   readonly confine = async (principal: Principal, target: ScopeTarget): Promise<void> => {
     if ('apiKey' in target) return this.#confineKey(principal, target.apiKey);
     if ('staff' in target) return this.#confineStaff(principal, target.staff);
+    if ('brand' in target) return this.#confineBrand(principal, target.brand);
     const owner = await this.#owner(target);
     if (owner && this.allows(principal, owner)) return;
     if (target.field) throw invalidField(target.field, `no such ${describe(target).split(' ')[0]!.toLowerCase()}`);
@@ -31,6 +34,7 @@ export class ScopeGuard {
     const [kind, id] = Object.entries(target)[0] ?? [];
     if (!kind || id === undefined) return null;
     const uuid = isUuid(id);
+    if (kind === 'brand') return (await this.db.selectFrom('brands').select('id').where('slug', '=', id).executeTakeFirst())?.id ?? null;
     if (kind === 'apiKey' || kind === 'staff') {
       if (!uuid) return null;
       const table = kind === 'apiKey' ? 'api_keys' : 'staff';
@@ -48,7 +52,7 @@ export class ScopeGuard {
         limit 1`.execute(this.db);
       return row.rows[0]?.brand_id ?? null;
     }
-    return (await this.#owner({ [kind]: id } as Exclude<ScopeTarget, { apiKey: string } | { staff: string }>))?.brand_id ?? null;
+    return (await this.#owner({ [kind]: id } as Owned))?.brand_id ?? null;
   }
 
   /**
@@ -154,7 +158,7 @@ export class ScopeGuard {
     return programs.filter((p) => this.allows(principal, { program_id: p.id, brand_id: p.brand_id }));
   }
 
-  async #owner(target: Exclude<ScopeTarget, { apiKey: string } | { staff: string }>): Promise<Owner | undefined> {
+  async #owner(target: Owned): Promise<Owner | undefined> {
     const q = this.db;
     let row: Owner | undefined;
     if ('program' in target) {
@@ -210,6 +214,14 @@ export class ScopeGuard {
         .executeTakeFirst();
     }
     return row;
+  }
+
+  /** A brand's settings (identities, SMS sender) are for the deployment key and the brand's brand-wide admins. */
+  async #confineBrand(principal: Principal, slug: string): Promise<void> {
+    const brand = await this.db.selectFrom('brands').select('id').where('slug', '=', slug).executeTakeFirst();
+    if (!brand || (principal.brandId !== null && principal.brandId !== brand.id)) throw notFound(`Brand ${slug}`);
+    if (principal.programIds !== null || principal.storeId !== null)
+      throw new AppError(403, 'Forbidden', "A brand's settings are for its brand-wide admins; this key is scoped to some programs or a store");
   }
 
   /** Keys: a brand's keys are its own; a programs-scoped admin sees those within its programs. */

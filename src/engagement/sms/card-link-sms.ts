@@ -21,17 +21,21 @@ export class CardLinkSms {
     private readonly sms: SmsService,
     private readonly cards: CardService,
     private readonly publicUrl: string,
+    /** The brand's own sender and signature, if it has them. */
+    private readonly senderOf: (brandId: string) => Promise<{ from: string | null; signature: string | null }>,
   ) {}
 
   /** The default text; nothing is sent for a card that is not active or a customer without a phone. */
   async send(input: CardLinkRequest): Promise<SentSms | undefined> {
     if (!input.customer.phone || input.card.status !== 'active') return undefined;
     const link = cardPageUrl(this.publicUrl, input.card);
+    const sender = await this.senderOf(input.program.brand_id);
     return this.sms.sendCardLink({
       cardId: input.card.id,
       phone: input.customer.phone,
-      text: composeCardLinkText(input.lang, input.program.name, link).text,
+      text: composeCardLinkText(input.lang, input.program.name, link, sender.signature).text,
       keyId: input.keyId,
+      from: sender.from ?? undefined,
     });
   }
 
@@ -45,7 +49,10 @@ export class CardLinkSms {
     if (customer.erased_at || !customer.phone) throw conflict(`The customer of card ${cardNumber} has been erased; there is no phone to send to`);
     if (card.status !== 'active') throw conflict(`Card ${cardNumber} is ${card.status}; its link is not sent`);
     const link = cardPageUrl(this.publicUrl, card);
-    const text = input.text ? fillCustomText(input.text, program.name, link) : composeCardLinkText(input.lang, program.name, link).text;
-    return this.sms.sendCardLink({ cardId: card.id, phone: customer.phone, text, keyId: principal.keyId });
+    const sender = await this.senderOf(program.brand_id);
+    const text = input.text
+      ? fillCustomText(input.text, program.name, link, sender.signature)
+      : composeCardLinkText(input.lang, program.name, link, sender.signature).text;
+    return this.sms.sendCardLink({ cardId: card.id, phone: customer.phone, text, keyId: principal.keyId, from: sender.from ?? undefined });
   }
 }

@@ -19,14 +19,14 @@ export class HttpSmsProvider implements SmsProvider {
 
   constructor(private readonly options: HttpSmsOptions) {}
 
-  async send(to: string, text: string): Promise<SmsSendResult> {
+  async send(to: string, text: string, from = ''): Promise<SmsSendResult> {
     const { method, contentType } = this.options;
-    const url = fillTemplate(this.options.url, { to, text }, 'url');
+    const url = fillTemplate(this.options.url, { to, text, from }, 'url');
     const headers: Record<string, string> = { accept: 'application/json, */*;q=0.5' };
     if (this.options.authHeader) headers.authorization = this.options.authHeader;
     let body: string | undefined;
     if (method !== 'GET') {
-      body = fillTemplate(this.options.bodyTemplate, { to, text }, contentType);
+      body = fillTemplate(this.options.bodyTemplate, { to, text, from }, contentType);
       headers['content-type'] = contentType === 'application/json' ? 'application/json; charset=utf-8' : 'application/x-www-form-urlencoded; charset=utf-8';
     }
     const res = await fetchGateway('http', url, { method, headers, ...(body !== undefined && { body }) }, this.options.timeoutMs ?? 10_000);

@@ -16,10 +16,13 @@ export class LogSmsProvider implements SmsProvider {
     private readonly options: { maskLinks?: boolean } = {},
   ) {}
 
-  async send(to: string, text: string): Promise<SmsSendResult> {
+  async send(to: string, text: string, from?: string): Promise<SmsSendResult> {
     const shown = this.options.maskLinks ? text.replace(/\/c\/[A-Za-z0-9_-]+/g, '/c/[redacted]') : text;
     const providerMessageId = `log-${randomUUID()}`;
-    this.logger.info({ sms: { to: maskPhone(to), text: shown, id: providerMessageId } }, 'SMS not sent (SMS_PROVIDER=log): written to the log');
+    this.logger.info(
+      { sms: { to: maskPhone(to), ...(from !== undefined && { from }), text: shown, id: providerMessageId } },
+      'SMS not sent (SMS_PROVIDER=log): written to the log',
+    );
     return { providerMessageId };
   }
 }

@@ -6,9 +6,10 @@ export interface SmsProvider {
   readonly name: string;
   /**
    * Sends one text to one number (E.164, e.g. +79161234567). Resolves once the gateway has accepted
-   * the message (not when it is delivered); rejects with SmsSendError.
+   * the message (not when it is delivered); rejects with SmsSendError. `from`: the brand's own sender
+   * id or number, instead of the gateway's configured one.
    */
-  send(to: string, text: string): Promise<SmsSendResult>;
+  send(to: string, text: string, from?: string): Promise<SmsSendResult>;
 }
 
 export interface SmsSendResult {

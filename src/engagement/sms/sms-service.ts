@@ -14,6 +14,8 @@ export interface SendCardLinkInput {
   text: string;
   /** Who asked: the principal's key id. */
   keyId: string;
+  /** The brand's sender id or number (absent: the gateway's configured one). */
+  from?: string | undefined;
 }
 
 export interface SentSms {
@@ -94,7 +96,7 @@ export class SmsService {
     }
 
     try {
-      const result = await this.provider.send(input.phone, input.text);
+      const result = await this.provider.send(input.phone, input.text, ...(input.from ? [input.from] : []));
       const providerMessageId = result.providerMessageId ?? null;
       await this.#db.updateTable('sms_messages').set({ status: 'sent', provider_message_id: providerMessageId }).where('id', '=', claim.id).execute();
       this.logger.info({ ...log, providerMessageId }, 'SMS sent');

@@ -126,8 +126,9 @@ function shorten(chars: string[], keep: number, ellipsis: string): string {
  * "Your <program> card: <url>" in the customer's language, as one SMS where possible: the program
  * name is shortened first, then dropped, then the wording shortened; the URL is always whole.
  */
-export function composeCardLinkText(lang: Lang, programName: string, url: string): FittedText {
+export function composeCardLinkText(lang: Lang, programName: string, url: string, signature?: string | null): FittedText {
   const name = { text: programName.trim(), shrinkable: true as const, minLength: 4 };
+  const signed = (parts: SmsPart[]): SmsPart[] => (signature ? [...parts, `\n${signature}`] : parts);
   const variants: SmsPart[][] =
     lang === 'ru'
       ? [
@@ -141,14 +142,15 @@ export function composeCardLinkText(lang: Lang, programName: string, url: string
           ['Card: ', url],
         ];
   for (const variant of variants) {
-    const fitted = fitOneSegment(variant);
+    const fitted = fitOneSegment(signed(variant));
     if (fitted.fits) return fitted;
   }
   // A URL too long for one SMS: send the full wording in several parts rather than a bare link.
-  return fitOneSegment(variants[0]!);
+  return fitOneSegment(signed(variants[0]!));
 }
 
 /** A custom text: `{link}` (required) and `{program}` are filled in; the link is never altered. */
-export function fillCustomText(template: string, programName: string, url: string): string {
-  return template.replace(/\{(link|program)\}/g, (_m, name: string) => (name === 'link' ? url : programName));
+export function fillCustomText(template: string, programName: string, url: string, signature?: string | null): string {
+  const text = template.replace(/\{(link|program)\}/g, (_m, name: string) => (name === 'link' ? url : programName));
+  return signature ? `${text}\n${signature}` : text;
 }

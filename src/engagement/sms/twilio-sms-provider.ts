@@ -27,10 +27,10 @@ export class TwilioSmsProvider implements SmsProvider {
     this.#authorization = `Basic ${Buffer.from(`${options.accountSid}:${options.authToken}`).toString('base64')}`;
   }
 
-  async send(to: string, text: string): Promise<SmsSendResult> {
+  async send(to: string, text: string, from = this.options.from): Promise<SmsSendResult> {
     const form = new URLSearchParams({ To: to });
-    if (MESSAGING_SERVICE_SID.test(this.options.from)) form.set('MessagingServiceSid', this.options.from);
-    else form.set('From', this.options.from);
+    if (MESSAGING_SERVICE_SID.test(from)) form.set('MessagingServiceSid', from);
+    else form.set('From', from);
     form.set('Body', text);
     const res = await fetchGateway(
       'twilio',

@@ -64,6 +64,7 @@ const envSchema = z
     GOOGLE_REQUESTS_PER_SECOND: z.coerce.number().positive().max(1000).default(20),
     GOOGLE_SWEEP_EVERY_MS: z.coerce.number().int().min(100).default(60_000),
     GOOGLE_PAUSE_MS: z.coerce.number().int().min(100).default(60_000),
+    SECRETS_KEY: optionalString.pipe(z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -base64 32)').optional()),
     WORKERS: z.enum(['true', 'false']).default('true'),
     JOB_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
     AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(400),
@@ -71,6 +72,8 @@ const envSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && !env.SECRETS_KEY)
+      ctx.addIssue({ code: 'custom', path: ['SECRETS_KEY'], message: "is required in production: it seals the brands' stored credentials" });
     const appleFiles = ['APPLE_CERT', 'APPLE_KEY', 'APPLE_WWDR', 'APPLE_PASS_TYPE_ID', 'APPLE_TEAM_ID'] as const;
     if (env.APPLE_CERT || env.APPLE_KEY || env.APPLE_WWDR) {
       for (const name of appleFiles)
@@ -116,6 +119,8 @@ export interface Config {
   sms: SmsConfig;
   /** Absent → Google Wallet is off. */
   google: GoogleConfig | undefined;
+  /** Seals brands' stored credentials (required in production). */
+  secretsKey: string | undefined;
   /** Run the job workers (pushes, wallet updates) in this process. */
   workers: boolean;
   jobPollMs: number;
@@ -216,6 +221,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
             pauseMs: env.GOOGLE_PAUSE_MS,
           }
         : undefined,
+    secretsKey: env.SECRETS_KEY,
     workers: env.WORKERS === 'true',
     jobPollMs: env.JOB_POLL_MS,
     auditRetentionDays: env.AUDIT_RETENTION_DAYS,

@@ -18,6 +18,12 @@ const CONTENT_TYPES: Record<string, HttpSmsContentType> = {
   'application/x-www-form-urlencoded': 'application/x-www-form-urlencoded',
 };
 
+/** A sender: a number in E.164, an alphanumeric sender id, or a Twilio Messaging Service SID. */
+export const SMS_SENDER = {
+  pattern: /^(\+[1-9]\d{6,14}|MG[0-9a-fA-F]{32}|(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11})$/,
+  message: 'must be a number in E.164 (+15551234567), an alphanumeric sender id (≤ 11 characters) or a Messaging Service SID (MG…)',
+};
+
 export const smsEnvSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -45,15 +51,7 @@ export const smsEnvSchema = z
         .optional(),
     ),
     TWILIO_AUTH_TOKEN: optionalString,
-    TWILIO_FROM: optionalString.pipe(
-      z
-        .string()
-        .regex(
-          /^(\+[1-9]\d{6,14}|MG[0-9a-fA-F]{32}|(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11})$/,
-          'must be a number in E.164 (+15551234567), an alphanumeric sender id (≤ 11 characters) or a Messaging Service SID (MG…)',
-        )
-        .optional(),
-    ),
+    TWILIO_FROM: optionalString.pipe(z.string().regex(SMS_SENDER.pattern, SMS_SENDER.message).optional()),
     TWILIO_API_URL: z.url({ protocol: /^https?$/ }).default('https://api.twilio.com'),
     SMS_MAX_PER_PHONE_PER_DAY: z.coerce.number().int().min(1).max(1000).default(3),
     SMS_MAX_PER_KEY_PER_HOUR: z.coerce.number().int().min(1).max(1_000_000).default(200),

@@ -25,12 +25,13 @@ class FolderMigrationProvider implements MigrationProvider {
   }
 }
 
-export async function migrateToLatest(db: Db): Promise<string[]> {
+/** Migrates to the latest migration, or (upgrade tests) up to the one named. */
+export async function migrateToLatest(db: Db, upTo?: string): Promise<string[]> {
   // Name the schema explicitly: without it kysely takes a migration table in *any* schema of the
   // database for ours, and a second installation (or a parallel test run) in another schema breaks.
   const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
   const migrator = new Migrator({ db, provider: new FolderMigrationProvider(MIGRATIONS_DIR), migrationTableSchema: rows[0]!.schema });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = upTo === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(upTo);
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
     throw new Error(`database migration ${failed ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`, {

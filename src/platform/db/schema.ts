@@ -128,6 +128,8 @@ export interface CardsTable {
   /** The field this pass version announces on the lock screen; null: it changes silently. */
   announce: Generated<'balance' | 'message' | null>;
   message_seq: Generated<number>;
+  /** The Apple identity its pass was first signed with (null: no pass built yet); it keeps it. */
+  apple_pass_type_id: Generated<string | null>;
   created_at: CreatedAt;
   updated_at: Timestamp;
 }
@@ -139,7 +141,27 @@ export interface BrandsTable {
   slug: string;
   name: string;
   privacy_url: string | null;
+  /** The sender id or number the brand's texts go out from (null: the deployment's). */
+  sms_sender: string | null;
+  /** Appended to the brand's texts, e.g. "— Coffee & Co" (null: none). */
+  sms_signature: string | null;
   created_at: CreatedAt;
+}
+
+/** Sealed PEMs (SECRETS_KEY), or paths on the server (set by the deployment key only). */
+export type AppleCredentials = { sealed: string } | { files: { certificate: string; key: string; wwdr: string }; sealedPassphrase?: string };
+
+export interface AppleIdentitiesTable {
+  pass_type_id: string;
+  brand_id: string;
+  team_id: string;
+  credentials: AppleCredentials;
+  certificate_not_after: Date;
+  wwdr_not_after: Date;
+  /** The one new passes of the brand are signed with; older ones keep serving their passes. */
+  current: Generated<boolean>;
+  created_at: CreatedAt;
+  updated_at: Generated<Date>;
 }
 
 export interface AuditLogTable {
@@ -237,6 +259,8 @@ export interface JobsTable {
 
 export interface AppleDevicesTable {
   device_library_id: string;
+  /** A device's push token is per pass type id (APNs topic). */
+  pass_type_id: string;
   push_token: string;
   created_at: CreatedAt;
   updated_at: Timestamp;
@@ -244,6 +268,7 @@ export interface AppleDevicesTable {
 
 export interface AppleRegistrationsTable {
   device_library_id: string;
+  pass_type_id: string;
   card_id: string;
   created_at: CreatedAt;
 }
@@ -424,6 +449,7 @@ export interface Database {
   till_devices: TillDevicesTable;
   api_keys: ApiKeysTable;
   jobs: JobsTable;
+  apple_identities: AppleIdentitiesTable;
   apple_devices: AppleDevicesTable;
   apple_registrations: AppleRegistrationsTable;
   purchases: PurchasesTable;

@@ -31,6 +31,7 @@ export type Authenticator = (token: string) => Promise<Principal | null>;
  * naming that field, as any bad field is. Named in the path: 404.
  */
 export type ScopeTarget = (
+  | { brand: string }
   | { program: string }
   | { card: string }
   | { customer: string }
@@ -45,7 +46,7 @@ export type ScopeTarget = (
 /** Throws 404 (or 400 naming its field) for a target outside the principal's scope, or missing: the caller cannot tell which. */
 export type Confiner = (principal: Principal, target: ScopeTarget) => Promise<void>;
 
-export type Method = 'get' | 'post' | 'patch' | 'delete';
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 /** One documented answer: a JSON body with a schema, a binary of some media type, or no body. */
 export interface ResponseSpec {

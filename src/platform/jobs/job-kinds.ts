@@ -10,7 +10,8 @@ export type JobPayloads = {
   /** A card's pass changed: push `{}` to its Apple devices. */
   'apple.card-changed': CardChange;
   /** One Apple push that APNs asked us to retry. */
-  'apple.push': { pushToken: string };
+  /** `topic`: the pass type id the token belongs to (absent in retries queued before brands had their own). */
+  'apple.push': { pushToken: string; topic?: string };
   /** A card's pass changed: insert or patch its Google Wallet object. */
   'google.card-changed': CardChange;
   /** Re-drives Google objects that are missing, stale or failed. */

@@ -6,8 +6,11 @@ import type { Logger } from '../../platform/log/logger.js';
 import type { CardLinkBuilder } from '../../loyalty/cards/card-view.js';
 import type { JobHandlers } from '../../platform/jobs/job-runner.js';
 import { TEMPLATES_DIR } from '../../platform/paths.js';
-import { createApnsClient } from './apns/apns-client.js';
+import { createApnsClient, type ApnsClientOptions } from './apns/apns-client.js';
 import { loadAppleIdentity, type AppleIdentity } from './apple-identity.js';
+import { AppleIdentities } from './apple-identities.js';
+import { ApnsPool } from './apns-pool.js';
+import type { SecretBox } from '../../platform/secrets/secret-box.js';
 import { PassService } from './pass-service.js';
 import { RegistrationService } from './registration-service.js';
 import { ApplePushHandlers } from './push-handlers.js';
@@ -19,7 +22,10 @@ import { appleWebServiceRoutes, passDownloadRoutes } from './web-service-routes.
 export const APPLE_WEB_SERVICE_PATH = '/wallet/apple';
 
 export interface AppleWallet {
+  /** The deployment's identity (APPLE_* or the development chain). */
   identity: AppleIdentity;
+  /** Every identity: the deployment's and the brands' own. */
+  identities: AppleIdentities;
   passes: PassService;
   registrations: RegistrationService;
   /** Mounted at APPLE_WEB_SERVICE_PATH. */
@@ -34,29 +40,49 @@ export interface AppleWallet {
   close(): Promise<void>;
 }
 
-export async function setupAppleWallet(config: Config, db: Db, logger: Logger): Promise<AppleWallet | undefined> {
+export async function setupAppleWallet(config: Config, db: Db, box: SecretBox, logger: Logger): Promise<AppleWallet | undefined> {
   const identity = await loadAppleIdentity(config, logger);
   if (!identity) return undefined;
   const webServiceURL = config.publicUrl + APPLE_WEB_SERVICE_PATH;
   if (config.isProduction && !webServiceURL.startsWith('https://')) throw new Error('PUBLIC_URL must be https: Wallet only talks to https web services');
 
-  const passes = new PassService(db, identity.identity, TEMPLATES_DIR, webServiceURL, config.publicUrl);
+  const [certPem, keyPem] = await Promise.all([readFile(identity.certPath, 'utf8'), readFile(identity.keyPath, 'utf8')]);
+  const identities = new AppleIdentities(db, box, {
+    signing: identity.identity,
+    passTypeIdentifier: identity.identity.passTypeIdentifier,
+    certPem,
+    keyPem,
+    keyPassphrase: identity.keyPassphrase,
+  });
+  const passes = new PassService(db, identities, TEMPLATES_DIR, webServiceURL, config.publicUrl);
   await passes.warmUp();
   const registrations = new RegistrationService(db);
 
   const apnsToken = config.apple.apnsToken;
-  const apns = createApnsClient({
+  const common: Omit<ApnsClientOptions, 'auth'> = {
     url: config.apple.apnsUrl,
-    auth: apnsToken
-      ? { kind: 'token', keyPem: await readFile(apnsToken.keyPath, 'utf8'), keyId: apnsToken.keyId, teamId: identity.identity.teamIdentifier }
-      : {
-          kind: 'certificate',
-          certPem: await readFile(identity.certPath, 'utf8'),
-          keyPem: await readFile(identity.keyPath, 'utf8'),
-          ...(identity.keyPassphrase !== undefined && { passphrase: identity.keyPassphrase }),
-        },
     ...(config.apple.apnsCaPath && { ca: await readFile(config.apple.apnsCaPath) }),
-  });
+  };
+  const apns = new ApnsPool(
+    identities,
+    createApnsClient({
+      ...common,
+      auth: apnsToken
+        ? { kind: 'token', keyPem: await readFile(apnsToken.keyPath, 'utf8'), keyId: apnsToken.keyId, teamId: identity.identity.teamIdentifier }
+        : { kind: 'certificate', certPem, keyPem, ...(identity.keyPassphrase !== undefined && { passphrase: identity.keyPassphrase }) },
+    }),
+    // A brand's pushes authenticate with its own pass certificate, on their own connection.
+    (brand) =>
+      createApnsClient({
+        ...common,
+        auth: {
+          kind: 'certificate',
+          certPem: brand.certPem,
+          keyPem: brand.keyPem,
+          ...(brand.keyPassphrase !== undefined && { passphrase: brand.keyPassphrase }),
+        },
+      }),
+  );
   const apnsHealth = new ApnsHealth(logger);
   const handlers = new ApplePushHandlers(db, registrations, apns, identity.identity.passTypeIdentifier, apnsHealth, logger);
   const health = (): ChannelHealth => {
@@ -82,6 +108,7 @@ export async function setupAppleWallet(config: Config, db: Db, logger: Logger): 
 
   return {
     identity,
+    identities,
     passes,
     registrations,
     webService: appleWebServiceRoutes(passes, registrations, logger),

@@ -4,7 +4,7 @@ import { enqueueJobs } from '../../platform/jobs/job-queue.js';
 import { JobError, type JobHandler } from '../../platform/jobs/job-runner.js';
 import { classifyApnsResult, PUSH_TOKEN, type ApnsResult } from './apns/apns-client.js';
 import type { ApnsHealth } from './apns-health.js';
-import type { RegistrationService } from './registration-service.js';
+import type { PushTarget, RegistrationService } from './registration-service.js';
 
 export interface PushSender {
   send(pushToken: string, topic: string): Promise<ApnsResult>;
@@ -32,7 +32,8 @@ export class ApplePushHandlers {
     private readonly db: Db,
     private readonly registrations: RegistrationService,
     private readonly apns: PushSender,
-    private readonly topic: string,
+    /** The topic of a retry queued before pushes carried theirs: the deployment's pass type id. */
+    private readonly defaultTopic: string,
     private readonly health: ApnsHealth,
     private readonly logger: Logger,
   ) {}
@@ -41,9 +42,9 @@ export class ApplePushHandlers {
    * The runner starts a whole batch of jobs at once; their token lookups are gathered into one
    * query per turn of the event loop instead of one query per job (measured: 2× the pushes/s).
    */
-  #pending: { cardId: string; resolve: (tokens: string[]) => void; reject: (err: unknown) => void }[] = [];
+  #pending: { cardId: string; resolve: (tokens: PushTarget[]) => void; reject: (err: unknown) => void }[] = [];
 
-  #tokensFor(cardId: string): Promise<string[]> {
+  #tokensFor(cardId: string): Promise<PushTarget[]> {
     return new Promise((resolve, reject) => {
       if (this.#pending.length === 0) setImmediate(() => void this.#flushLookups());
       this.#pending.push({ cardId, resolve, reject });
@@ -64,28 +65,28 @@ export class ApplePushHandlers {
   readonly cardChanged: JobHandler<'apple.card-changed'> = async ({ payload: { cardId } }) => {
     this.#refuseWhilePaused();
     const tokens = await this.#tokensFor(cardId);
-    const later: { pushToken: string; runAt: Date }[] = [];
+    const later: (PushTarget & { runAt: Date })[] = [];
     const refusals: string[] = [];
     await Promise.all(
-      tokens.map(async (token) => {
-        const { outcome, result } = await this.#push(token, { source: cardId });
-        if (outcome === 'retry') later.push({ pushToken: token, runAt: new Date(Date.now() + Math.max(MIN_RETRY_MS, result.retryAfterMs ?? 0)) });
-        if (outcome === 'recheck') later.push({ pushToken: token, runAt: new Date(Date.now() + Math.max(RECHECK_MS, this.health.pausedForMs())) });
+      tokens.map(async (target) => {
+        const { outcome, result } = await this.#push(target, { source: cardId });
+        if (outcome === 'retry') later.push({ ...target, runAt: new Date(Date.now() + Math.max(MIN_RETRY_MS, result.retryAfterMs ?? 0)) });
+        if (outcome === 'recheck') later.push({ ...target, runAt: new Date(Date.now() + Math.max(RECHECK_MS, this.health.pausedForMs())) });
         if (outcome === 'refused') refusals.push(`${result.status} ${result.reason ?? ''}`.trim());
       }),
     );
     if (later.length)
       await enqueueJobs(
         this.db,
-        later.map(({ pushToken, runAt }) => ({ kind: 'apple.push', dedupeKey: pushToken, payload: { pushToken }, runAt })),
+        later.map(({ pushToken, topic, runAt }) => ({ kind: 'apple.push', dedupeKey: pushToken, payload: { pushToken, topic }, runAt })),
       );
     // Kept as a failed job with APNs' answer, for whoever fixes the certificate or topic.
     if (refusals.length) throw new JobError(`APNs refused the push: ${[...new Set(refusals)].join(', ')}`, { permanent: true });
   };
 
-  readonly retryPush: JobHandler<'apple.push'> = async ({ payload: { pushToken } }) => {
+  readonly retryPush: JobHandler<'apple.push'> = async ({ payload: { pushToken, topic } }) => {
     this.#refuseWhilePaused();
-    const { outcome, result } = await this.#push(pushToken, { source: pushToken, recheck: true });
+    const { outcome, result } = await this.#push({ pushToken, topic: topic ?? this.defaultTopic }, { source: pushToken, recheck: true });
     if (outcome === 'retry') throw new JobError('APNs asked to retry', { retryAfterMs: Math.max(MIN_RETRY_MS, result.retryAfterMs ?? 0) });
     if (outcome === 'recheck')
       throw new JobError('APNs said BadDeviceToken while most pushes fail: kept', { retryAfterMs: Math.max(RECHECK_MS, this.health.pausedForMs()) });
@@ -100,14 +101,14 @@ export class ApplePushHandlers {
    * `source`: the pass (card) pushed for, so a burst is told from one pass's bad tokens; `recheck`:
    * this token answered BadDeviceToken before, and now its answer may remove it.
    */
-  async #push(token: string, options: { source: string; recheck?: boolean }): Promise<{ outcome: Outcome; result: ApnsResult }> {
+  async #push({ pushToken: token, topic }: PushTarget, options: { source: string; recheck?: boolean }): Promise<{ outcome: Outcome; result: ApnsResult }> {
     if (!PUSH_TOKEN.test(token)) {
       // A token the client will never send (stored before the pattern was shared): as good as unregistered.
       await this.registrations.forgetPushToken(token);
       this.logger.warn('push token the APNs client refuses: device removed');
       return { outcome: 'gone', result: { status: 0, reason: 'InvalidToken' } };
     }
-    const result = await this.apns.send(token, this.topic);
+    const result = await this.apns.send(token, topic);
     const classified = classifyApnsResult(result);
     switch (classified) {
       case 'delivered':

@@ -1,10 +1,19 @@
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
 
+export interface PushTarget {
+  pushToken: string;
+  /** The APNs topic: the pass type id the token was registered for. */
+  topic: string;
+}
+
 /** Devices one pass may be registered on. */
 export const MAX_DEVICES_PER_PASS = 10;
 
-/** Apple Wallet device registrations: which device (and push token) wants updates of which card. */
+/**
+ * Apple Wallet device registrations: which device (and push token) wants updates of which card. A
+ * device's push token belongs to one pass type id (its APNs topic), so devices are kept per pass type.
+ */
 export class RegistrationService {
   constructor(private readonly db: Db) {}
 
@@ -13,17 +22,17 @@ export class RegistrationService {
    * unregister both lock the device row first, so an unregister that finds no other pass never
    * deletes a device a concurrent register is adding a pass to.
    */
-  async register(deviceLibraryId: string, pushToken: string, cardId: string): Promise<boolean> {
+  async register(deviceLibraryId: string, passTypeId: string, pushToken: string, cardId: string): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
       // A re-registration may carry a new push token: always keep the latest. The upsert locks the row.
       await trx
         .insertInto('apple_devices')
-        .values({ device_library_id: deviceLibraryId, push_token: pushToken })
-        .onConflict((oc) => oc.column('device_library_id').doUpdateSet({ push_token: pushToken, updated_at: new Date() }))
+        .values({ device_library_id: deviceLibraryId, pass_type_id: passTypeId, push_token: pushToken })
+        .onConflict((oc) => oc.columns(['device_library_id', 'pass_type_id']).doUpdateSet({ push_token: pushToken, updated_at: new Date() }))
         .execute();
       const inserted = await trx
         .insertInto('apple_registrations')
-        .values({ device_library_id: deviceLibraryId, card_id: cardId })
+        .values({ device_library_id: deviceLibraryId, pass_type_id: passTypeId, card_id: cardId })
         .onConflict((oc) => oc.columns(['device_library_id', 'card_id']).doNothing())
         .returning('card_id')
         .executeTakeFirst();
@@ -41,18 +50,25 @@ export class RegistrationService {
     });
   }
 
-  async unregister(deviceLibraryId: string, cardId: string): Promise<void> {
+  async unregister(deviceLibraryId: string, passTypeId: string, cardId: string): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       const device = await trx
         .selectFrom('apple_devices')
         .select('device_library_id')
         .where('device_library_id', '=', deviceLibraryId)
+        .where('pass_type_id', '=', passTypeId)
         .forUpdate()
         .executeTakeFirst();
       if (!device) return;
       await trx.deleteFrom('apple_registrations').where('device_library_id', '=', deviceLibraryId).where('card_id', '=', cardId).execute();
-      const left = await trx.selectFrom('apple_registrations').select('card_id').where('device_library_id', '=', deviceLibraryId).limit(1).executeTakeFirst();
-      if (!left) await trx.deleteFrom('apple_devices').where('device_library_id', '=', deviceLibraryId).execute();
+      const left = await trx
+        .selectFrom('apple_registrations')
+        .select('card_id')
+        .where('device_library_id', '=', deviceLibraryId)
+        .where('pass_type_id', '=', passTypeId)
+        .limit(1)
+        .executeTakeFirst();
+      if (!left) await trx.deleteFrom('apple_devices').where('device_library_id', '=', deviceLibraryId).where('pass_type_id', '=', passTypeId).execute();
     });
   }
 
@@ -64,7 +80,7 @@ export class RegistrationService {
    * A tag of the old numeric form (a pass version), or one past this database's transactions (a
    * restore into a new cluster), answers every serial once.
    */
-  async changedSince(deviceLibraryId: string, since: string | undefined): Promise<{ serialNumbers: string[]; lastUpdated: string } | null> {
+  async changedSince(deviceLibraryId: string, passTypeId: string, since: string | undefined): Promise<{ serialNumbers: string[]; lastUpdated: string } | null> {
     // xid8 is unsigned 64-bit; anything longer is no tag of ours.
     const horizon = since !== undefined && /^x\d{1,19}$/.test(since) ? since.slice(1) : undefined;
     const rows = await this.db
@@ -72,6 +88,7 @@ export class RegistrationService {
       .innerJoin('cards as c', 'c.id', 'r.card_id')
       .select(['c.serial_number', sql<string>`pg_snapshot_xmin(pg_current_snapshot())::text`.as('horizon')])
       .where('r.device_library_id', '=', deviceLibraryId)
+      .where('r.pass_type_id', '=', passTypeId)
       .$if(horizon !== undefined, (q) => q.where(sql<boolean>`(c.pass_xid >= ${horizon}::xid8 or ${horizon}::xid8 > pg_snapshot_xmax(pg_current_snapshot()))`))
       .orderBy('c.pass_version')
       .execute();
@@ -79,19 +96,19 @@ export class RegistrationService {
     return { serialNumbers: rows.map((r) => r.serial_number), lastUpdated: `x${rows[0]!.horizon}` };
   }
 
-  /** Push tokens of the devices registered for each card, in one query. */
-  async pushTokensForCards(cardIds: string[]): Promise<Map<string, string[]>> {
-    const tokens = new Map<string, string[]>(cardIds.map((id) => [id, []]));
+  /** Push tokens (with their topic, the pass type id) of the devices registered for each card, in one query. */
+  async pushTokensForCards(cardIds: string[]): Promise<Map<string, PushTarget[]>> {
+    const tokens = new Map<string, PushTarget[]>(cardIds.map((id) => [id, []]));
     if (cardIds.length === 0) return tokens;
     const rows = await this.db
       .selectFrom('apple_registrations as r')
-      .innerJoin('apple_devices as d', 'd.device_library_id', 'r.device_library_id')
-      .select(['r.card_id', 'd.push_token'])
+      .innerJoin('apple_devices as d', (join) => join.onRef('d.device_library_id', '=', 'r.device_library_id').onRef('d.pass_type_id', '=', 'r.pass_type_id'))
+      .select(['r.card_id', 'd.push_token', 'd.pass_type_id'])
       .where('r.card_id', 'in', cardIds)
       .execute();
     for (const row of rows) {
       const list = tokens.get(row.card_id)!;
-      if (!list.includes(row.push_token)) list.push(row.push_token);
+      if (!list.some((t) => t.pushToken === row.push_token)) list.push({ pushToken: row.push_token, topic: row.pass_type_id });
     }
     return tokens;
   }

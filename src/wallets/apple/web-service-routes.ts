@@ -33,13 +33,16 @@ export function appleWebServiceRoutes(passes: PassService, registrations: Regist
   });
   router.use(express.json({ limit: '100kb' }));
 
-  /** The card whose serial is in the URL, if the request carries that card's token. */
+  /**
+   * The card whose serial is in the URL, if the request carries that card's token and names the pass
+   * type id its pass was issued with (each brand may sign with its own).
+   */
   async function authorisedCard(req: Request, res: Response): Promise<Card | null> {
     const ptid = pathParam(req, 'passTypeIdentifier');
     const serial = pathParam(req, 'serialNumber');
     const presented = /^ApplePass (\S+)$/.exec(req.get('authorization') ?? '')?.[1];
-    const card = ptid === passes.passTypeIdentifier && presented ? await passes.findCardBySerial(serial) : undefined;
-    if (!card || !presented || !sameSecret(presented, card.auth_token)) {
+    const card = presented ? await passes.findCardBySerial(serial) : undefined;
+    if (!card || !presented || !sameSecret(presented, card.auth_token) || (await passes.passTypeOf(card)) !== ptid) {
       res.status(401).end();
       return null;
     }
@@ -53,22 +56,22 @@ export function appleWebServiceRoutes(passes: PassService, registrations: Regist
     const body = registerBody.safeParse(req.body);
     if (!DEVICE_ID.test(device)) return sendProblem(res, 400, 'Invalid request', 'deviceLibraryIdentifier is malformed');
     if (!body.success) return sendProblem(res, 400, 'Invalid request', `pushToken ${body.error.issues[0]?.message ?? 'is required'}`);
-    const created = await registrations.register(device, body.data.pushToken, card.id);
+    const created = await registrations.register(device, card.apple_pass_type_id!, body.data.pushToken, card.id);
     res.status(created ? 201 : 200).end();
   });
 
   router.delete('/v1/devices/:deviceLibraryIdentifier/registrations/:passTypeIdentifier/:serialNumber', async (req, res) => {
     const card = await authorisedCard(req, res);
     if (!card) return;
-    await registrations.unregister(pathParam(req, 'deviceLibraryIdentifier'), card.id);
+    await registrations.unregister(pathParam(req, 'deviceLibraryIdentifier'), card.apple_pass_type_id!, card.id);
     res.status(200).end();
   });
 
   router.get('/v1/devices/:deviceLibraryIdentifier/registrations/:passTypeIdentifier', async (req, res) => {
     const device = pathParam(req, 'deviceLibraryIdentifier');
-    if (pathParam(req, 'passTypeIdentifier') !== passes.passTypeIdentifier || !DEVICE_ID.test(device)) return res.status(204).end();
+    if (!DEVICE_ID.test(device)) return res.status(204).end();
     const since = typeof req.query.passesUpdatedSince === 'string' ? req.query.passesUpdatedSince : undefined;
-    const changed = await registrations.changedSince(device, since);
+    const changed = await registrations.changedSince(device, pathParam(req, 'passTypeIdentifier'), since);
     if (!changed) return res.status(204).end();
     res.json({ lastUpdated: changed.lastUpdated, serialNumbers: changed.serialNumbers });
   });
