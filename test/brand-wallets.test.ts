@@ -289,3 +289,16 @@ describe("a brand's texts", () => {
     expect(cleared.body).toMatchObject({ smsSender: null, smsSignature: null });
   });
 });
+
+describe("a brand's privacy policy", () => {
+  it("is the join form's link when the program has none of its own", async () => {
+    const linkOf = async (program: string) =>
+      /href="([^"]+)"[^>]*>[^<]*(?:политик|privacy|Privacy)/i.exec(await (await fetch(`${svc.url}/join/${program}`)).text())?.[1];
+    expect(await linkOf('beta-club')).toBe('/join/beta-club/privacy');
+    const bad = await svc.api('PATCH', '/api/v1/brands/beta', { privacyUrl: 'javascript:alert(1)' }, betaAdmin);
+    expect(bad.body.errors[0].field).toBe('privacyUrl');
+    await svc.api('PATCH', '/api/v1/brands/beta', { privacyUrl: 'https://beta.example/privacy' }, betaAdmin);
+    expect(await linkOf('beta-club')).toBe('https://beta.example/privacy');
+    expect(await linkOf('alpha-club')).toBe('/join/alpha-club/privacy');
+  });
+});

@@ -63,7 +63,11 @@ export function webRoutes(o: WebOptions): Router {
     return { hidden, storeId, source: src ?? 'web' };
   }
 
-  const policyUrl = (program: Program) => program.privacy_policy_url ?? `/join/${program.slug}/privacy`;
+  /** The program's own policy, else its brand's, else the page the service writes from the program's terms. */
+  const policyUrl = async (program: Program) =>
+    program.privacy_policy_url ??
+    (await o.db.selectFrom('brands').select('privacy_url').where('id', '=', program.brand_id).executeTakeFirst())?.privacy_url ??
+    `/join/${program.slug}/privacy`;
   const emptyValues: JoinFormValues = { name: '', phone: '', birthday: '', consentPersonal: false, consentMarketing: false };
 
   router.get('/join/:slug', async (req, res) => {
@@ -77,7 +81,7 @@ export function webRoutes(o: WebOptions): Router {
       200,
       lang,
       t(lang, 'joinTitle', { program: program.name }),
-      joinPage({ lang, program, action: req.originalUrl.split('?')[0]!, values: emptyValues, errors: {}, policyUrl: policyUrl(program), hidden }),
+      joinPage({ lang, program, action: req.originalUrl.split('?')[0]!, values: emptyValues, errors: {}, policyUrl: await policyUrl(program), hidden }),
     );
   });
 
@@ -101,6 +105,7 @@ export function webRoutes(o: WebOptions): Router {
       consentMarketing: str('consentMarketing') === 'yes',
     };
     const { hidden, storeId, source } = await context(program, body);
+    const policy = await policyUrl(program);
     const render = (status: number, errors: Partial<Record<JoinField, string>>, alert = Object.keys(errors).length ? t(lang, 'errorsTitle') : undefined) =>
       page(
         req,
@@ -108,7 +113,7 @@ export function webRoutes(o: WebOptions): Router {
         status,
         lang,
         t(lang, 'joinTitle', { program: program.name }),
-        joinPage({ lang, program, action: req.originalUrl.split('?')[0]!, values, errors, alert, policyUrl: policyUrl(program), hidden }),
+        joinPage({ lang, program, action: req.originalUrl.split('?')[0]!, values, errors, alert, policyUrl: policy, hidden }),
       );
 
     if (!perIp.take(req.ip ?? 'unknown')) return render(429, {}, t(lang, 'tooMany'));
