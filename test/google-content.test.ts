@@ -29,6 +29,8 @@ function program(overrides: Partial<Program> = {}): Program {
     barcode_format: 'QR',
     terms: 'Terms apply.',
     privacy_policy_url: null,
+    verify_phone: null,
+    phone_regions: null,
     marketing_caps: { perDay: 1, perWeek: 3 },
     birthday_automation: null,
     points_reminder: null,

@@ -1,5 +1,4 @@
 import http from 'node:http';
-import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -101,7 +100,7 @@ function httpProvider(url = sink.url) {
 
 /** An app with the route table's SMS operation on the service's real cards, database and API keys. */
 async function mountSms(provider: SmsProvider, limits: SmsLimits = LIMITS, logger: Logger = svc.services.logger) {
-  const sms = new SmsService(svc.services.db, provider, limits, logger);
+  const sms = new SmsService(svc.services.db, provider, limits, logger, svc.services.phoneHash);
   const { cards, messages, cardLinks, apiKeys, scope } = svc.services;
   const operations = cardOperations(
     cards,
@@ -140,7 +139,6 @@ async function enrol(phone: string, program = 'acme') {
 
 const smsDb = () => svc.services.db;
 const rowsFor = (cardId: string) => smsDb().selectFrom('sms_messages').selectAll().where('card_id', '=', cardId).orderBy('id').execute();
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 // ---------------------------------------------------------------------------------------------
 
@@ -292,7 +290,7 @@ describe('http provider', () => {
     const rows = await rowsFor(cardId);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({
-      phone_hash: sha256('+79165550101'),
+      phone_hash: svc.services.phoneHash.hex('+79165550101'),
       key_id: 'bootstrap',
       provider: 'http',
       status: 'sent',

@@ -12,7 +12,8 @@ import type { Services } from './services.js';
 import { API_BASE, apiOperations } from './api.js';
 import { healthRoutes, healthOpenApiPaths } from './health-routes.js';
 import { webRoutes } from '../pages/web-routes.js';
-import { restockPageRoutes } from '../engagement/restock/restock-pages.js';
+import { restockPageRoutes, RESTOCK_UNSUBSCRIBE_PATH } from '../engagement/restock/restock-pages.js';
+import { refuseCrossSitePosts } from '../platform/web/cross-site.js';
 import { APPLE_WEB_SERVICE_PATH } from '../wallets/apple/apple-wallet.js';
 
 export function createApp(services: Services): express.Express {
@@ -50,6 +51,8 @@ export function createApp(services: Services): express.Express {
   }
 
   if (services.google) app.use(services.google.routes);
+  // The customer forms take no cookie, but a cross-site post could still enrol or unsubscribe.
+  app.use(['/join', RESTOCK_UNSUBSCRIBE_PATH, '/c'], refuseCrossSitePosts(services.config.publicUrl));
   app.use(
     webRoutes({
       db: services.db,
@@ -59,6 +62,9 @@ export function createApp(services: Services): express.Express {
       publicUrl: services.config.publicUrl,
       defaultPhoneRegion: services.config.defaultPhoneRegion,
       logger: services.logger,
+      verification: services.verification,
+      // On unless the program turns it off, or no text can reach a phone (the log provider in production).
+      verifies: (program) => program.verify_phone ?? (!services.config.isProduction || services.config.sms.provider.kind !== 'log'),
       sendExistingCardLink: async (card, customer, program, lang) => {
         // The page says "we texted you" whatever happens here: it must not tell a stranger
         // anything about the number (a refused or failed SMS is only logged).

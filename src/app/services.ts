@@ -26,12 +26,16 @@ import { RestockService } from '../engagement/restock/restock-service.js';
 import { WalletOutbox } from '../wallets/outbox/wallet-outbox.js';
 import { setupAppleWallet, type AppleWallet } from '../wallets/apple/apple-wallet.js';
 import { setupGoogleWallet, type GoogleWallet } from '../wallets/google/google-wallet.js';
+import { forgetMessages } from '../wallets/google/sweeper.js';
 import { ScopeGuard } from '../access/scope/scope-guard.js';
 import { BrandService, brandSender } from '../access/brands/brand-service.js';
 import { AuditLog } from '../access/audit/audit-log.js';
 import { StaffService } from '../access/staff/staff-service.js';
 import { TillDeviceService } from '../access/till-devices/till-device-service.js';
 import { SecretBox } from '../platform/secrets/secret-box.js';
+import { KeyedHash } from '../platform/secrets/keyed-hash.js';
+import { AbuseBudgets } from '../platform/budgets/abuse-budgets.js';
+import { PhoneVerification } from '../loyalty/cards/phone-verification.js';
 
 /** Everything a request handler or worker may need, built once per process. */
 export interface Services {
@@ -59,6 +63,11 @@ export interface Services {
   jobs: JobRunner;
   periodic: PeriodicJobs;
   sms: SmsService;
+  /** HMACs of phone numbers (SMS log, budgets); never a bare hash. */
+  phoneHash: KeyedHash;
+  budgets: AbuseBudgets;
+  /** The join form's code texted to the phone. */
+  verification: PhoneVerification;
   cardLinkSms: CardLinkSms;
   till: TillService;
   campaigns: CampaignService;
@@ -96,7 +105,8 @@ export async function createServices(config: Config, db: Db, dbKind: Services['d
   const programs = new ProgramService(uow, outbox);
   const ledger = new Ledger(outbox);
   const points = new PointsService(uow, ledger);
-  const cards = new CardService(uow, programs, config.defaultPhoneRegion, outbox, points);
+  const forgetDevices = async (trx: Db, cardIds: string[]) => apple?.registrations.forgetCards(trx, cardIds);
+  const cards = new CardService(uow, programs, config.defaultPhoneRegion, outbox, points, forgetDevices);
   const campaigns = new CampaignService(uow, programs, ledger, outbox, logger, google?.broadcastToClass);
   const birthdays = new BirthdayAutomation(db, campaigns, logger);
   const reminders = new PointsReminderAutomation(db, campaigns, logger);
@@ -108,6 +118,10 @@ export async function createServices(config: Config, db: Db, dbKind: Services['d
     'automations.birthday': birthdays.tick,
     'automations.points-reminder': reminders.tick,
     'audit.purge': async () => void (await audit.purge(config.auditRetentionDays)),
+    'join.purge': async () => {
+      await verification.purge();
+      await budgets.purge();
+    },
     ...apple?.jobs,
     ...google?.jobs,
   });
@@ -118,7 +132,13 @@ export async function createServices(config: Config, db: Db, dbKind: Services['d
   if (google) cardLinks.push(google.link);
 
   const purchases = new PurchaseService(ledger);
-  const sms = new SmsService(db, createSmsProvider(config.sms, logger), config.sms.limits, logger);
+  const phoneHash = await KeyedHash.open(db, config.secretsKey, 'phone');
+  const budgets = new AbuseBudgets(db);
+  const sms = new SmsService(db, createSmsProvider(config.sms, logger), config.sms.limits, logger, phoneHash);
+  const verification = new PhoneVerification(db, phoneHash, budgets, async ({ phone, text, program, keyLimitPerHour }) => {
+    const sender = await brandSender(db, program.brand_id);
+    await sms.sendCardLink({ cardId: null, phone, text, keyId: `join:${program.id}`, keyLimitPerHour, from: sender.from ?? undefined });
+  });
   const periodic = new PeriodicJobs(db, logger);
   const scope = new ScopeGuard(db);
   const staff = new StaffService(db, scope, audit, config.publicUrl);
@@ -139,7 +159,14 @@ export async function createServices(config: Config, db: Db, dbKind: Services['d
     stores: new StoreService(uow, programs, outbox),
     cards,
     messages: new CardMessageService(uow, cards, outbox),
-    erasure: new ErasureService(uow, outbox),
+    // Each capability that keeps something of a person forgets it with the erasure.
+    erasure: new ErasureService(uow, outbox, [
+      (trx, { cardIds }) => forgetDevices(trx, cardIds),
+      (trx, { cardIds }) => RestockService.forgetCards(trx, cardIds),
+      (trx, { cardIds, phone }) => sms.forget(trx, cardIds, phone),
+      (trx, { phone }) => verification.forget(trx, phone),
+      (trx, { cardIds }) => forgetMessages(trx, cardIds),
+    ]),
     ledger,
     purchases,
     till: new TillService(uow, purchases, ledger),
@@ -150,6 +177,9 @@ export async function createServices(config: Config, db: Db, dbKind: Services['d
     birthdays,
     reminders,
     sms,
+    phoneHash,
+    budgets,
+    verification,
     cardLinkSms: new CardLinkSms(sms, cards, config.publicUrl, (brandId) => brandSender(db, brandId)),
     restock: new RestockService(uow, cards, programs, outbox),
     apple,

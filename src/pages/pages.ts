@@ -102,6 +102,30 @@ export function cardPage(p: CardPageInput): Html {
 ${p.device === 'desktop' ? html`<div class="desktop-qr">${raw(p.pageQrSvg)}<p class="hint">${t(p.lang, 'scanOnPhone')}</p></div>` : ''}`;
 }
 
+export interface CodePageInput {
+  lang: Lang;
+  program: Program;
+  action: string;
+  resendAction: string;
+  /** The number as the customer may recognise it, never in full. */
+  maskedPhone: string;
+  alert?: string | undefined;
+  notice?: string | undefined;
+}
+
+/** The second step of joining: the code texted to the phone. */
+export function codePage(p: CodePageInput): Html {
+  return html`<h1>${t(p.lang, 'codeTitle')}</h1>
+<p class="lead">${t(p.lang, 'codeLead', { phone: p.maskedPhone })}</p>
+${p.alert ? html`<div class="alert" role="alert">${p.alert}</div>` : ''}${p.notice ? html`<p class="hint" role="status">${p.notice}</p>` : ''}
+<form method="post" action="${p.action}" novalidate>
+<div class="field"><label for="code">${t(p.lang, 'code')}</label>
+<input type="text" id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required autofocus></div>
+<button type="submit" id="open-card">${t(p.lang, 'codeSubmit')}</button>
+</form>
+<form method="post" action="${p.resendAction}"><button type="submit" class="link">${t(p.lang, 'codeResend')}</button></form>`;
+}
+
 export function messagePage(title: string, text: string): Html {
   return html`<h1>${title}</h1><p>${text}</p>`;
 }

@@ -2,11 +2,12 @@ import express, { Router, type Request, type Response } from 'express';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Db } from '../platform/db/database.js';
-import type { Card, Customer, Program } from '../platform/db/schema.js';
+import type { Card, Customer, Program, PendingEnrolment } from '../platform/db/schema.js';
 import type { Logger } from '../platform/log/logger.js';
 import type { CardService } from '../loyalty/cards/card-service.js';
 import { cardPageUrl, firstName, type CardLinkBuilder } from '../loyalty/cards/card-view.js';
 import { qrSvg } from '../platform/qr/qr-code.js';
+import { html } from '../platform/web/html.js';
 import { JOIN_SOURCES } from './qr/qr-operations.js';
 import { enrolmentInput } from '../loyalty/cards/enrolment-input.js';
 import type { ProgramService } from '../loyalty/programs/program-service.js';
@@ -16,8 +17,10 @@ import { TEMPLATES_DIR } from '../platform/paths.js';
 import { langOf, pageHeaders, sendPage as page } from '../platform/web/layout.js';
 import type { Lang } from '../platform/web/lang.js';
 import { t, type PageText } from './texts.js';
-import { cardPage, deviceOf, joinPage, messagePage, policyPage, type JoinField, type JoinFormValues } from './pages.js';
+import { cardPage, codePage, deviceOf, joinPage, messagePage, policyPage, type JoinField, type JoinFormValues } from './pages.js';
 import { RateLimiter } from '../platform/http/rate-limiter.js';
+import { PhoneVerification } from '../loyalty/cards/phone-verification.js';
+import { maskPhone } from '../platform/log/logger.js';
 
 export interface WebOptions {
   db: Db;
@@ -29,6 +32,10 @@ export interface WebOptions {
   logger: Logger;
   /** A known phone enrolled again: its card link goes to that phone, never to the browser. */
   sendExistingCardLink?: (card: Card, customer: Customer, program: Program, lang: Lang) => Promise<void>;
+  /** The code texted to the joiner's phone; absent: no program verifies. */
+  verification?: PhoneVerification;
+  /** Whether a program's join form asks for the code (its setting, else whether texts reach phones). */
+  verifies: (program: Program) => boolean;
   limits?: { perIp?: number; perPhone?: number; windowMs?: number };
 }
 
@@ -136,10 +143,26 @@ export function webRoutes(o: WebOptions): Router {
     const errors: Partial<Record<JoinField, string>> = {};
     if (!parsed.success) for (const issue of parsed.error.issues) addFieldError(errors, issue.path.map(String).join('.'), lang);
     if (!phone) errors.phone = t(lang, 'phoneInvalid');
+    else if (!PhoneVerification.regionAllowed(program, phone, o.defaultPhoneRegion)) errors.phone = t(lang, 'regionRefused');
     if (!parsed.success || Object.keys(errors).length) return render(400, errors);
 
+    if (o.verification && o.verifies(program)) {
+      // The next page is the same for every phone: the code, not the form, opens the card.
+      const pending: PendingEnrolment = {
+        name: parsed.data.customer.name,
+        ...(parsed.data.customer.birthday && { birthday: parsed.data.customer.birthday }),
+        marketing: parsed.data.consent.marketing,
+        ...(storeId && { homeStoreId: storeId }),
+        source,
+        lang,
+      };
+      const started = await o.verification.start(program, phone!, pending, req.ip ?? 'unknown');
+      if (started.kind === 'not_sent') return render(429, {}, t(lang, 'codeNotSent', { minutes: Math.ceil(started.retryAfterSeconds / 60) }));
+      return res.redirect(303, `/join/${program.slug}/verify/${started.id}?lang=${lang}`);
+    }
+
     try {
-      const result = await o.cards.enrol(parsed.data, { source, storeId: storeId ?? null });
+      const result = await o.cards.enrol(parsed.data, { source, storeId: storeId ?? null, recordedBy: 'customer' });
       if (result.created) return res.redirect(303, `/c/${result.card.link_token}?lang=${lang}`);
       await o.sendExistingCardLink?.(result.card, result.customer, program, lang);
       page(req, res, 200, lang, t(lang, 'checkPhoneTitle'), messagePage(t(lang, 'checkPhoneTitle'), t(lang, 'checkPhone')));
@@ -148,6 +171,91 @@ export function webRoutes(o: WebOptions): Router {
       for (const f of err.fields) addFieldError(errors, f.field, lang);
       render(400, errors);
     }
+  });
+
+  const verifyPage = async (
+    req: Request,
+    res: Response,
+    program: Program,
+    id: string,
+    status: number,
+    lang: Lang,
+    text: { alert?: string; notice?: string } = {},
+  ) => {
+    const row = await o.verification?.find(id, program.id);
+    if (!row) return expiredCode(req, res, program, lang);
+    const base = `/join/${program.slug}/verify/${id}`;
+    page(
+      req,
+      res,
+      status,
+      lang,
+      t(lang, 'codeTitle'),
+      codePage({
+        lang,
+        program,
+        action: `${base}?lang=${lang}`,
+        resendAction: `${base}/resend?lang=${lang}`,
+        maskedPhone: maskPhone(row.phone) ?? '',
+        ...text,
+      }),
+    );
+  };
+  const expiredCode = (req: Request, res: Response, program: Program, lang: Lang) =>
+    page(
+      req,
+      res,
+      410,
+      lang,
+      t(lang, 'codeTitle'),
+      html`${messagePage(t(lang, 'codeTitle'), t(lang, 'codeExpired'))}<p><a href="/join/${program.slug}?lang=${lang}">${t(lang, 'startAgain')}</a></p>`,
+    );
+  const codeTries = new RateLimiter(o.limits?.perIp ?? 30, windowMs);
+
+  router.get('/join/:slug/verify/:id', async (req, res) => {
+    const lang = langOf(req);
+    const program = await programFor(req, res, lang);
+    if (program) await verifyPage(req, res, program, String(req.params.id), 200, lang);
+  });
+
+  router.post('/join/:slug/verify/:id', form, async (req, res) => {
+    const lang = langOf(req);
+    const program = await programFor(req, res, lang);
+    if (!program || !o.verification) return;
+    const id = String(req.params.id);
+    if (!codeTries.take(req.ip ?? 'unknown')) return verifyPage(req, res, program, id, 429, lang, { alert: t(lang, 'tooMany') });
+    const code = typeof req.body?.code === 'string' ? (req.body.code as string).slice(0, 20) : '';
+    const result = await o.verification.confirm(program.id, id, code);
+    if (result.kind === 'expired') return expiredCode(req, res, program, lang);
+    if (result.kind === 'wrong') return verifyPage(req, res, program, id, 400, lang, { alert: t(lang, 'codeWrong', { left: result.attemptsLeft }) });
+    const e = result.enrolment;
+    const enrolled = await o.cards.enrol(
+      {
+        program: program.slug,
+        customer: { name: e.name, phone: result.phone, ...(e.birthday && { birthday: e.birthday }) },
+        consent: { personalData: true, marketing: e.marketing },
+        ...(e.homeStoreId && { homeStoreId: e.homeStoreId }),
+        source: e.source as never,
+        lang: e.lang,
+        sendSms: false,
+      },
+      { source: e.source, storeId: e.homeStoreId ?? null, recordedBy: 'customer', verified: true },
+    );
+    // The phone is proven the joiner's: a member gets their own card, a newcomer a new one.
+    res.redirect(303, `/c/${enrolled.card.link_token}?lang=${e.lang}`);
+  });
+
+  router.post('/join/:slug/verify/:id/resend', form, async (req, res) => {
+    const lang = langOf(req);
+    const program = await programFor(req, res, lang);
+    if (!program || !o.verification) return;
+    const id = String(req.params.id);
+    const sent = await o.verification.resend(program, id, req.ip ?? 'unknown');
+    if (sent.kind === 'expired') return expiredCode(req, res, program, lang);
+    if (sent.kind === 'wait') return verifyPage(req, res, program, id, 429, lang, { alert: t(lang, 'codeWait', { seconds: sent.retryAfterSeconds }) });
+    if (sent.kind === 'not_sent')
+      return verifyPage(req, res, program, id, 429, lang, { alert: t(lang, 'codeNotSent', { minutes: Math.ceil(sent.retryAfterSeconds / 60) }) });
+    await verifyPage(req, res, program, id, 200, lang, { notice: t(lang, 'codeResent') });
   });
 
   router.get('/c/:token', async (req, res) => {

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
 import { z } from 'zod';
 import type { UnitOfWork } from '../../platform/db/unit-of-work.js';
@@ -130,6 +131,24 @@ export class RestockService {
       if (found) return { subscription: await this.#details(found.id), created: false };
     }
     throw new Error('could not open or find the restock subscription');
+  }
+
+  /**
+   * Erasure: open subscriptions are cancelled, every title (what the person wanted) is cleared, and
+   * the unsubscribe links stop answering (a new, unpublished token).
+   */
+  static async forgetCards(trx: Db, cardIds: string[]): Promise<void> {
+    if (cardIds.length === 0) return;
+    await trx
+      .updateTable('restock_subscriptions')
+      .set({
+        status: sql`case when status = 'open' then 'cancelled' else status end`,
+        cancelled_at: sql`coalesce(cancelled_at, now())`,
+        title: '—',
+        unsubscribe_token: sql`gen_random_uuid()::text`,
+      })
+      .where('card_id', 'in', cardIds)
+      .execute();
   }
 
   /** Cancels an open subscription; cancelling a cancelled one again changes nothing. */

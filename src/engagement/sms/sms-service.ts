@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
+import type { KeyedHash } from '../../platform/secrets/keyed-hash.js';
 import type { Db } from '../../platform/db/database.js';
 import { maskPhone, type Logger } from '../../platform/log/logger.js';
 import { AppError, notFound } from '../../platform/shared/errors.js';
@@ -8,7 +8,8 @@ import { scrubPhone, SmsSendError, type SmsProvider } from './sms-provider.js';
 import { segmentsOf } from './sms-text.js';
 
 export interface SendCardLinkInput {
-  cardId: string;
+  /** The card the text is about; null for a code sent before there is one. */
+  cardId: string | null;
   /** E.164. */
   phone: string;
   text: string;
@@ -16,6 +17,8 @@ export interface SendCardLinkInput {
   keyId: string;
   /** The brand's sender id or number (absent: the gateway's configured one). */
   from?: string | undefined;
+  /** This sender's hourly limit instead of SMS_MAX_PER_KEY_PER_HOUR (a program's join texts). */
+  keyLimitPerHour?: number | undefined;
 }
 
 export interface SentSms {
@@ -24,8 +27,6 @@ export interface SentSms {
   segments: number;
   providerMessageId: string | null;
 }
-
-export const hashPhone = (phone: string) => createHash('sha256').update(phone).digest('hex');
 
 /** Limits, by what they count, how far back, and which setting raises them. */
 const WINDOWS = {
@@ -48,6 +49,8 @@ export class SmsService {
     private readonly provider: SmsProvider,
     private readonly limits: SmsLimits,
     private readonly logger: Logger,
+    /** Phones are counted by an HMAC, never stored or hashed bare. */
+    private readonly phoneHash: KeyedHash,
   ) {
     this.#db = db;
   }
@@ -60,14 +63,15 @@ export class SmsService {
   }
 
   async sendCardLink(input: SendCardLinkInput): Promise<SentSms> {
-    const phoneHash = hashPhone(input.phone);
+    const phoneHash = this.phoneHash.hex(input.phone);
     const segments = segmentsOf(input.text);
     const claim = await this.#db.transaction().execute(async (trx) => {
       // Always phone first, then key: two requests never wait on each other in opposite order.
       await sql`select pg_advisory_xact_lock(hashtextextended(${`sms:phone:${phoneHash}`}, 0))`.execute(trx);
       await sql`select pg_advisory_xact_lock(hashtextextended(${`sms:key:${input.keyId}`}, 0))`.execute(trx);
       const refusal =
-        (await this.#refusal(trx, 'phone', phoneHash, this.limits.perPhonePerDay)) ?? (await this.#refusal(trx, 'key', input.keyId, this.limits.perKeyPerHour));
+        (await this.#refusal(trx, 'phone', phoneHash, this.limits.perPhonePerDay)) ??
+        (await this.#refusal(trx, 'key', input.keyId, input.keyLimitPerHour ?? this.limits.perKeyPerHour));
       const row = await trx
         .insertInto('sms_messages')
         .values({
@@ -97,13 +101,14 @@ export class SmsService {
 
     try {
       const result = await this.provider.send(input.phone, input.text, ...(input.from ? [input.from] : []));
+      // (A gateway's error may echo the message: its text, with the card link or code, is scrubbed below.)
       const providerMessageId = result.providerMessageId ?? null;
       await this.#db.updateTable('sms_messages').set({ status: 'sent', provider_message_id: providerMessageId }).where('id', '=', claim.id).execute();
       this.logger.info({ ...log, providerMessageId }, 'SMS sent');
       return { id: claim.id, status: 'sent', segments, providerMessageId };
     } catch (err) {
       const retryable = err instanceof SmsSendError ? err.retryable : false;
-      const message = scrubPhone(err instanceof Error ? err.message : String(err), input.phone).slice(0, 1000);
+      const message = scrubText(scrubPhone(err instanceof Error ? err.message : String(err), input.phone), input.text).slice(0, 1000);
       await this.#db.updateTable('sms_messages').set({ status: 'failed', error: message }).where('id', '=', claim.id).execute();
       this.logger.warn({ ...log, retryable, status: err instanceof SmsSendError ? err.status : undefined, error: message }, 'SMS not sent');
       if (!(err instanceof SmsSendError)) throw err;
@@ -111,6 +116,17 @@ export class SmsService {
         retryable,
       });
     }
+  }
+
+  /** Erasure: the log keeps that a text went out, not to whom (the HMAC and any error text go). */
+  async forget(trx: Db, cardIds: string[], phone: string | null): Promise<void> {
+    const hash = phone ? this.phoneHash.hex(phone) : undefined;
+    if (cardIds.length === 0 && !hash) return;
+    await trx
+      .updateTable('sms_messages')
+      .set({ phone_hash: null, error: null })
+      .where((eb) => eb.or([...(cardIds.length ? [eb('card_id', 'in', cardIds)] : []), ...(hash ? [eb('phone_hash', '=', hash)] : [])]))
+      .execute();
   }
 
   /** null when another message fits in the window; otherwise the limit and when a slot frees up. */
@@ -131,6 +147,13 @@ export class SmsService {
     const freesAt = rows[max - 1]!.created_at.getTime() + w.hours * 3_600_000;
     return { setting: w.setting, what: w.what, max, retryAfterSeconds: Math.max(1, Math.ceil((freesAt - Date.now()) / 1000)) };
   }
+}
+
+/** A gateway that echoes the message would put its link or code in logs and answers: cut it out. */
+function scrubText(error: string, text: string): string {
+  let out = error.split(text).join('[message]');
+  for (const token of [...text.matchAll(/\/c\/[A-Za-z0-9_-]+|\b\d{6}\b/g)].map((m) => m[0])) out = out.split(token).join('[redacted]');
+  return out;
 }
 
 function formatWait(seconds: number): string {

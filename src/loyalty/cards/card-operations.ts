@@ -24,7 +24,7 @@ export const cardOperations = (cards: CardService, messages: CardMessageService,
     tag: 'Cards',
     summary: 'Enrol a customer and issue a card (the existing card for a known phone)',
     description:
-      'Idempotent per phone and program, even under concurrency. A pos key enrols in its own store. `sendSms` texts the card link; its outcome is reported in `sms`, never thrown.',
+      'Idempotent per phone and program, even under concurrency. A pos key enrols in its own store. `sendSms` texts the card link; its outcome is reported in `sms`, never thrown. A known phone answers 200 with its card but without its links (they are bearer credentials: the link is texted to that phone instead), and its consents stay as they are.',
     roles: ['admin', 'marketer', 'pos'],
     body: enrolmentInput,
     responses: {
@@ -36,15 +36,20 @@ export const cardOperations = (cards: CardService, messages: CardMessageService,
       const { card, customer, program, created } = await cards.enrol(body, {
         source: body.source ?? (principal.role === 'pos' ? 'pos' : 'api'),
         storeId: principal.storeId,
+        recordedBy: principal.keyId,
       });
-      // The card exists whatever the SMS gateway says: its outcome is reported, not thrown.
-      const sms = body.sendSms
-        ? await cardLinkSms.send({ card, customer, program, lang: body.lang, keyId: principal.keyId }).then(
-            (sent) => (sent ? { status: sent.status, segments: sent.segments } : { status: 'not_sent' }),
-            (err: unknown) => ({ status: 'failed', error: err instanceof Error ? err.message : String(err) }),
-          )
-        : undefined;
-      return { status: created ? 201 : 200, body: { ...toCardView(card, program, links), created, ...(sms && { sms }) } };
+      // The card exists whatever the SMS gateway says: its outcome is reported, not thrown. A known
+      // phone's link goes to that phone, never to whoever typed the number.
+      const sms =
+        body.sendSms || !created
+          ? await cardLinkSms.send({ card, customer, program, lang: body.lang, keyId: principal.keyId }).then(
+              (sent) => (sent ? { status: sent.status, segments: sent.segments } : { status: 'not_sent' }),
+              (err: unknown) => ({ status: 'failed', error: err instanceof Error ? err.message : String(err) }),
+            )
+          : undefined;
+      const view = toCardView(card, program, links);
+      if (!created) view.links = { page: null, apple: null, google: null };
+      return { status: created ? 201 : 200, body: { ...view, created, ...(sms && { sms }) } };
     },
   }),
   operation({
@@ -86,13 +91,16 @@ export const cardOperations = (cards: CardService, messages: CardMessageService,
     path: '/cards/{cardNumber}/link/revoke',
     tag: 'Cards',
     summary: 'Give the card a new personal link (card page, pass download); the old one stops working at once',
+    description:
+      'By default the pass is revoked too: a new authentication token, and every device registered with the old one is forgotten (the old pass neither fetches nor registers again; the customer adds it from the new link). `pass: false` changes only the link.',
     roles: ['admin', 'marketer'],
     params: cardParams,
+    body: z.strictObject({ pass: z.boolean().default(true) }).default({ pass: true }),
     responses: { 200: { description: 'The card with its new links', schema: cardView } },
     errors: [404],
     targets: ({ params }) => [{ card: params.cardNumber }],
-    handler: async ({ params }) => {
-      const { card, program } = await cards.rotateLinkToken(params.cardNumber);
+    handler: async ({ params, body }) => {
+      const { card, program } = await cards.rotateLinkToken(params.cardNumber, { pass: body.pass });
       return { status: 200, body: toCardView(card, program, links) };
     },
   }),

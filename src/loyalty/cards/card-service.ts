@@ -21,6 +21,10 @@ export interface EnrolmentContext {
   source: string;
   /** A till enrolling a customer: the store it stands in. */
   storeId?: string | null;
+  /** Who enrols: a key id, `staff:<id>`, or `customer` (the join form). Recorded with the consents. */
+  recordedBy: string;
+  /** The phone was proven to be the joiner's (the code texted to it): its owner may grant consent. */
+  verified?: boolean;
 }
 
 /** The welcome bonus, granted inside the enrolment's transaction (the ledger's PointsService). */
@@ -35,6 +39,8 @@ export class CardService {
     private readonly defaultPhoneRegion: string,
     private readonly outbox: WalletOutbox,
     private readonly welcome: WelcomeGrant,
+    /** The wallets forget the devices registered for these cards (a revoked pass). */
+    private readonly forgetDevices: (trx: Db, cardIds: string[]) => Promise<void> = async () => {},
   ) {}
   private get db() {
     return this.uow.db;
@@ -82,18 +88,23 @@ export class CardService {
           .where('phone', '=', phone)
           .forUpdate()
           .executeTakeFirstOrThrow();
-        // A returning customer who now agrees (or no longer agrees) to marketing: record it.
-        if (customer.marketing_consent !== input.consent.marketing) {
+        // Consent is the customer's: enrolling a known phone again never changes it, except that the
+        // phone's proven owner may grant it (an unticked box is not a withdrawal: that is the card
+        // page's, an unsubscribe link's or staff's, each recorded with who made it).
+        if (ctx.verified && input.consent.marketing && !customer.marketing_consent) {
           await trx
             .insertInto('consents')
-            .values({ customer_id: customer.id, kind: 'marketing', granted: input.consent.marketing, source: ctx.source, store_id: ctx.storeId ?? null })
+            .values({
+              customer_id: customer.id,
+              kind: 'marketing',
+              granted: true,
+              source: ctx.source,
+              store_id: ctx.storeId ?? null,
+              recorded_by: ctx.recordedBy,
+            })
             .execute();
-          await trx
-            .updateTable('customers')
-            .set({ marketing_consent: input.consent.marketing, updated_at: new Date() })
-            .where('id', '=', customer.id)
-            .execute();
-          customer.marketing_consent = input.consent.marketing;
+          await trx.updateTable('customers').set({ marketing_consent: true, updated_at: new Date() }).where('id', '=', customer.id).execute();
+          customer.marketing_consent = true;
         }
         const card = await trx.selectFrom('cards').selectAll().where('customer_id', '=', customer.id).executeTakeFirstOrThrow();
         return { card, customer, program, created: false };
@@ -102,8 +113,15 @@ export class CardService {
       await trx
         .insertInto('consents')
         .values([
-          { customer_id: inserted.id, kind: 'personal_data', granted: true, source: ctx.source, store_id: ctx.storeId ?? null },
-          { customer_id: inserted.id, kind: 'marketing', granted: input.consent.marketing, source: ctx.source, store_id: ctx.storeId ?? null },
+          { customer_id: inserted.id, kind: 'personal_data', granted: true, source: ctx.source, store_id: ctx.storeId ?? null, recorded_by: ctx.recordedBy },
+          {
+            customer_id: inserted.id,
+            kind: 'marketing',
+            granted: input.consent.marketing,
+            source: ctx.source,
+            store_id: ctx.storeId ?? null,
+            recorded_by: ctx.recordedBy,
+          },
         ])
         .execute();
 
@@ -119,12 +137,16 @@ export class CardService {
 
   /**
    * A new personal link (card page, pass download); the old one stops working at once. The wallet
-   * copies that show the card page's link (Google's object) are updated, silently.
+   * copies that show the card page's link (Google's object) are updated, silently. With `pass`, the
+   * pass is revoked too: a new authentication token, and every device registered with the old one
+   * forgotten — whoever copied the link and added the pass neither fetches nor hears of it again;
+   * the customer adds it anew from the new link (Wallet replaces the pass of the same serial).
    */
-  async rotateLinkToken(cardNumber: string): Promise<{ card: Card; program: Program }> {
+  async rotateLinkToken(cardNumber: string, options: { pass: boolean } = { pass: true }): Promise<{ card: Card; program: Program }> {
     const { card, program } = await this.getByNumber(cardNumber);
     const updated = await this.uow.run(async (trx) => {
-      await this.outbox.cardChanged(trx, [card.id], { link_token: generateSecret(24) });
+      if (options.pass) await this.forgetDevices(trx, [card.id]);
+      await this.outbox.cardChanged(trx, [card.id], { link_token: generateSecret(24), ...(options.pass && { auth_token: generateSecret(32) }) });
       return trx.selectFrom('cards').selectAll().where('id', '=', card.id).executeTakeFirstOrThrow();
     });
     return { card: updated, program };

@@ -24,8 +24,8 @@ export const customerOperations = (erasure: ErasureService, uow: UnitOfWork) => 
     },
     errors: [404, 409],
     targets: ({ params }) => [{ customer: params.id }],
-    handler: async ({ params, body }) => {
-      const updated = await updatePreferences(uow, params.id, body);
+    handler: async ({ params, body, principal }) => {
+      const updated = await updatePreferences(uow, params.id, body, principal.keyId);
       return { status: 200, body: { id: updated.id, marketingConsent: updated.marketing_consent, maxMessagesPerWeek: updated.max_messages_per_week } };
     },
   }),

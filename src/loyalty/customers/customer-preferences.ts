@@ -13,7 +13,7 @@ export const preferencesInput = z
   .partial({ marketingConsent: true, maxMessagesPerWeek: true });
 
 /** A customer's marketing choices; a consent change is recorded with time and source. */
-export async function updatePreferences(uow: UnitOfWork, customerId: string, input: z.infer<typeof preferencesInput>) {
+export async function updatePreferences(uow: UnitOfWork, customerId: string, input: z.infer<typeof preferencesInput>, recordedBy: string) {
   return uow.run(async (trx) => {
     const customer = await trx.selectFrom('customers').selectAll().where('id', '=', customerId).forUpdate().executeTakeFirst();
     if (!customer) throw notFound('Customer');
@@ -21,7 +21,14 @@ export async function updatePreferences(uow: UnitOfWork, customerId: string, inp
     if (input.marketingConsent !== undefined && input.marketingConsent !== customer.marketing_consent) {
       await trx
         .insertInto('consents')
-        .values({ customer_id: customerId, kind: 'marketing', granted: input.marketingConsent, source: input.source ?? 'api', store_id: null })
+        .values({
+          customer_id: customerId,
+          kind: 'marketing',
+          granted: input.marketingConsent,
+          source: input.source ?? 'api',
+          store_id: null,
+          recorded_by: recordedBy,
+        })
         .execute();
     }
     return trx

@@ -36,6 +36,14 @@ const programFields = {
   barcodeFormat: z.enum(['QR', 'PDF417', 'CODE128']),
   terms: multiline().max(4000),
   privacyPolicyUrl: z.url({ protocol: /^https?$/ }).nullable(),
+  /** The join form texts a code to the phone first (null: whenever texts can reach phones). */
+  verifyPhone: z.boolean().nullable(),
+  /** Countries whose numbers may join by the form (null: the deployment's DEFAULT_PHONE_REGION). */
+  phoneRegions: z
+    .array(line().regex(/^[A-Z]{2}$/, 'must be a two-letter country code, e.g. RU'))
+    .min(1)
+    .max(50)
+    .nullable(),
   /** At most this many marketing messages per card per day and per week. */
   marketingCaps: z.strictObject({ perDay: z.number().int().min(0).max(50), perWeek: z.number().int().min(0).max(200) }),
   birthdayAutomation: z

@@ -26,6 +26,8 @@ export const programView = z
     barcodeFormat: z.enum(['QR', 'PDF417', 'CODE128']),
     terms: z.string(),
     privacyPolicyUrl: z.string().nullable(),
+    verifyPhone: z.boolean().nullable().meta({ description: 'null: the join form asks for a texted code whenever texts can reach phones' }),
+    phoneRegions: z.array(z.string()).nullable().meta({ description: "null: the deployment's DEFAULT_PHONE_REGION" }),
     marketingCaps: z.object({ perDay: z.number().int(), perWeek: z.number().int() }),
     birthdayAutomation: z.object({ daysBefore: z.number().int(), sendHour: z.number().int(), bonusPoints: z.number().int(), text: z.string() }).nullable(),
     pointsReminder: z.object({ daysBefore: z.number().int(), sendHour: z.number().int(), text: z.string() }).nullable(),

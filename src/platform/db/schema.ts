@@ -35,6 +35,10 @@ export interface ProgramsTable {
   barcode_format: Generated<'QR' | 'PDF417' | 'CODE128'>;
   terms: Generated<string>;
   privacy_policy_url: string | null;
+  /** Joining by the form needs the code texted to the phone (null: when texts can reach phones). */
+  verify_phone: boolean | null;
+  /** Countries whose numbers may join (null: the deployment's DEFAULT_PHONE_REGION). */
+  phone_regions: string[] | null;
   marketing_caps: ColumnType<MarketingCaps, string | undefined, string>;
   birthday_automation: ColumnType<BirthdayAutomation | null, string | null | undefined, string | null>;
   points_reminder: ColumnType<PointsReminder | null, string | null | undefined, string | null>;
@@ -102,7 +106,44 @@ export interface ConsentsTable {
   granted: boolean;
   source: string;
   store_id: string | null;
+  /** Who changed it: a key id, `staff:<id>`, or `customer` (a verified channel of their own). */
+  recorded_by: string | null;
   recorded_at: CreatedAt;
+}
+
+export interface ServerSecretsTable {
+  name: string;
+  value: string;
+  created_at: CreatedAt;
+}
+
+/** What a verified join will enrol once the code is entered. */
+export interface PendingEnrolment {
+  name: string;
+  birthday?: string | undefined;
+  marketing: boolean;
+  homeStoreId?: string | undefined;
+  source: string;
+  lang: 'ru' | 'en';
+}
+
+export interface PhoneVerificationsTable {
+  id: string;
+  program_id: string;
+  phone: string;
+  enrolment: ColumnType<PendingEnrolment, string, string>;
+  code_hash: string;
+  attempts: Generated<number>;
+  sends: Generated<number>;
+  last_sent_at: Date | null;
+  expires_at: Date;
+  created_at: CreatedAt;
+}
+
+export interface AbuseCountersTable {
+  bucket: string;
+  window_start: Date;
+  count: number;
 }
 
 export type CardStatus = 'active' | 'blocked' | 'voided';
@@ -422,9 +463,9 @@ export type SmsStatus = 'pending' | 'sent' | 'failed' | 'rate_limited';
 
 export interface SmsMessagesTable {
   id: Generated<number>;
-  card_id: string;
-  /** SHA-256 (hex) of the E.164 number; the number itself is never stored. */
-  phone_hash: string;
+  card_id: string | null;
+  /** HMAC-SHA256 (hex, server secret) of the E.164 number; null once the customer is erased. */
+  phone_hash: string | null;
   /** The API key's id, or 'bootstrap' for ADMIN_API_KEY. */
   key_id: string;
   provider: string;
@@ -450,6 +491,9 @@ export interface Database {
   api_keys: ApiKeysTable;
   jobs: JobsTable;
   apple_identities: AppleIdentitiesTable;
+  server_secrets: ServerSecretsTable;
+  phone_verifications: PhoneVerificationsTable;
+  abuse_counters: AbuseCountersTable;
   apple_devices: AppleDevicesTable;
   apple_registrations: AppleRegistrationsTable;
   purchases: PurchasesTable;

@@ -25,6 +25,8 @@ export type JobPayloads = {
   'automations.birthday': Record<string, never>;
   'automations.points-reminder': Record<string, never>;
   'audit.purge': Record<string, never>;
+  /** Expired join codes and old abuse counters. */
+  'join.purge': Record<string, never>;
 };
 
 /** bulk: campaign or program-wide traffic, which yields to a till's change where quotas bind. */

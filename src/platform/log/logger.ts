@@ -38,8 +38,12 @@ export function maskPhone(phone: string | null | undefined): string | undefined 
 
 /** Request paths carry secrets in places (personal links, pass downloads, device ids). */
 export function redactPath(url: string): string {
-  return url
-    .replace(/\?.*$/, '')
-    .replace(/^(\/c|\/wallet\/apple\/download|\/restock\/unsubscribe|\/staff\/welcome)\/[^/]+/, '$1/[redacted]')
-    .replace(/(\/v1\/devices)\/[^/]+/, '$1/[redacted]');
+  return (
+    url
+      .replace(/\?.*$/, '')
+      // Express matches paths whatever their letter case (/C/<token> is /c/<token>): so does this.
+      .replace(/^(\/c|\/wallet\/apple\/download|\/restock\/unsubscribe|\/staff\/welcome)\/[^/]+/i, '$1/[redacted]')
+      .replace(/^(\/join\/[^/]+\/verify)\/[^/]+/i, '$1/[redacted]')
+      .replace(/(\/v1\/devices)\/[^/]+/i, '$1/[redacted]')
+  );
 }

@@ -113,6 +113,19 @@ export class RegistrationService {
     return tokens;
   }
 
+  /** Forgets every device registration of these cards (revoked or erased), and devices left with none. */
+  async forgetCards(trx: Db, cardIds: string[]): Promise<void> {
+    if (cardIds.length === 0) return;
+    const gone = await trx.deleteFrom('apple_registrations').where('card_id', 'in', cardIds).returning(['device_library_id', 'pass_type_id']).execute();
+    for (const d of gone) {
+      await sql`
+        delete from apple_devices d where d.device_library_id = ${d.device_library_id} and d.pass_type_id = ${d.pass_type_id}
+          and not exists (select 1 from apple_registrations r where r.device_library_id = d.device_library_id and r.pass_type_id = d.pass_type_id)`.execute(
+        trx,
+      );
+    }
+  }
+
   /**
    * APNs said the token is dead: forget the device. With APNs' timestamp of when it learnt that,
    * a device that registered (or refreshed its token) after it is kept.

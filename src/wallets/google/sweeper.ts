@@ -53,3 +53,9 @@ export async function recordMessages(trx: Db, cardIds: string[], deliveredByClas
       and exists (select 1 from google_objects g where g.card_id = c.id and g.saved)
     on conflict do nothing`.execute(trx);
 }
+
+/** Erasure: the texts of messages recorded for these cards are cleared (what was sent, not to whom, stays). */
+export async function forgetMessages(trx: Db, cardIds: string[]): Promise<void> {
+  if (cardIds.length === 0) return;
+  await trx.updateTable('google_messages').set({ text: null }).where('card_id', 'in', cardIds).execute();
+}
