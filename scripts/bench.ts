@@ -7,6 +7,7 @@ import { benchPasses } from './bench/pass-bench.js';
 import { benchTill } from './bench/till-bench.js';
 import { benchFanout } from './bench/fanout-bench.js';
 import { benchGoogle } from './bench/google-bench.js';
+import { benchJoin } from './bench/join-bench.js';
 
 interface Section {
   name: string;
@@ -18,6 +19,7 @@ const SECTIONS: Section[] = [
   { name: 'passes', description: 'signed .pkpass building: our packager vs passkit-generator', run: benchPasses },
   { name: 'till', description: 'concurrent tills posting purchases on PostgreSQL vs a trivial request', run: benchTill },
   { name: 'fanout', description: 'a 100 000-card campaign: job runner + HTTP/2 APNs client vs one push at a time', run: benchFanout },
+  { name: 'join', description: 'join-to-card on the server: the form and the texted code, vs GET /healthz', run: benchJoin },
   { name: 'google', description: 'Google calls per 100 000-card campaign: per object and class message vs one call per card', run: benchGoogle },
 ];
 

@@ -93,7 +93,7 @@ async function join(program: string, phone: string, extra: Record<string, string
   const res = await fetch(svc.url + step, {
     method: 'POST',
     redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': `10.2.0.${ipSeq++}`, ...headers },
     body: new URLSearchParams({ code: lastCodeTo(phone)! }).toString(),
   });
   expect(res.status).toBe(303);
@@ -153,6 +153,36 @@ describe('1. consent belongs to the customer', () => {
       { granted: true, recorded_by: 'customer' },
       { granted: false, recorded_by: keyId },
     ]);
+  });
+});
+
+describe('1b. the card page is the customer’s own channel', () => {
+  it('withdraws and grants marketing consent, recorded as the customer’s', async () => {
+    const location = await join('shop', '+79161000005', { consentMarketing: 'yes' });
+    const token = location.slice(3).split('?')[0]!;
+    const shown = async () => (await (await fetch(`${svc.url}/c/${token}?lang=en`)).text()).match(/data-testid="marketing">([^<]+)</)![1];
+    expect(await shown()).toBe('You receive offers and news.');
+    const post = (marketing: string, headers: Record<string, string> = {}) =>
+      fetch(`${svc.url}/c/${token}/marketing?lang=en`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body: `marketing=${marketing}`,
+      });
+    expect((await post('no', { origin: 'https://evil.example' })).status).toBe(403);
+    expect((await post('maybe')).status).toBe(400);
+    expect((await post('no')).status).toBe(303);
+    expect(await shown()).toBe('You do not receive offers or news.');
+    const customer = (await customerOf('+79161000005'))!;
+    expect(customer.marketing_consent).toBe(false);
+    const last = await db()
+      .selectFrom('consents')
+      .select(['granted', 'source', 'recorded_by'])
+      .where('customer_id', '=', customer.id)
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    expect(last).toEqual({ granted: false, source: 'card-page', recorded_by: 'customer' });
+    expect((await fetch(`${svc.url}/c/${'x'.repeat(32)}/marketing`, { method: 'POST', body: 'marketing=yes' })).status).toBe(404);
   });
 });
 

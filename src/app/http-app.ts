@@ -14,6 +14,7 @@ import { healthRoutes, healthOpenApiPaths } from './health-routes.js';
 import { webRoutes } from '../pages/web-routes.js';
 import { restockPageRoutes, RESTOCK_UNSUBSCRIBE_PATH } from '../engagement/restock/restock-pages.js';
 import { refuseCrossSitePosts } from '../platform/web/cross-site.js';
+import { updatePreferences } from '../loyalty/customers/customer-preferences.js';
 import { APPLE_WEB_SERVICE_PATH } from '../wallets/apple/apple-wallet.js';
 
 export function createApp(services: Services): express.Express {
@@ -63,6 +64,8 @@ export function createApp(services: Services): express.Express {
       defaultPhoneRegion: services.config.defaultPhoneRegion,
       logger: services.logger,
       verification: services.verification,
+      setMarketing: async (customerId, granted) =>
+        void (await updatePreferences(services.uow, customerId, { marketingConsent: granted, source: 'card-page' }, 'customer')),
       // On unless the program turns it off, or no text can reach a phone (the log provider in production).
       verifies: (program) => program.verify_phone ?? (!services.config.isProduction || services.config.sms.provider.kind !== 'log'),
       sendExistingCardLink: async (card, customer, program, lang) => {

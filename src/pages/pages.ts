@@ -83,6 +83,9 @@ export interface CardPageInput {
   links: Record<string, string | null>;
   barcodeSvg: string;
   pageQrSvg: string;
+  /** The customer's own marketing consent, and where the page posts a change of it. */
+  marketing: boolean;
+  marketingAction: string;
 }
 
 /** The personal card page: the card, its barcode, and the one wallet button this device needs. */
@@ -99,7 +102,9 @@ export function cardPage(p: CardPageInput): Html {
 </section>
 <div class="wallet-buttons" data-device="${p.device}">${buttons}</div>
 <div class="barcode" aria-label="${t(p.lang, 'showAtTill')}">${raw(p.barcodeSvg)}<div class="number">${p.card.card_number}</div><div class="hint">${t(p.lang, 'showAtTill')}</div></div>
-${p.device === 'desktop' ? html`<div class="desktop-qr">${raw(p.pageQrSvg)}<p class="hint">${t(p.lang, 'scanOnPhone')}</p></div>` : ''}`;
+${p.device === 'desktop' ? html`<div class="desktop-qr">${raw(p.pageQrSvg)}<p class="hint">${t(p.lang, 'scanOnPhone')}</p></div>` : ''}
+<form method="post" action="${p.marketingAction}" class="consent"><p class="hint" data-testid="marketing">${t(p.lang, p.marketing ? 'marketingOn' : 'marketingOff')}</p>
+<input type="hidden" name="marketing" value="${p.marketing ? 'no' : 'yes'}"><button type="submit" class="link">${t(p.lang, p.marketing ? 'marketingStop' : 'marketingStart')}</button></form>`;
 }
 
 export interface CodePageInput {

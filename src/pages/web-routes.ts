@@ -34,6 +34,8 @@ export interface WebOptions {
   sendExistingCardLink?: (card: Card, customer: Customer, program: Program, lang: Lang) => Promise<void>;
   /** The code texted to the joiner's phone; absent: no program verifies. */
   verification?: PhoneVerification;
+  /** The customer's own consent change (recorded as theirs, from the card page). */
+  setMarketing: (customerId: string, granted: boolean) => Promise<void>;
   /** Whether a program's join form asks for the code (its setting, else whether texts reach phones). */
   verifies: (program: Program) => boolean;
   limits?: { perIp?: number; perPhone?: number; windowMs?: number };
@@ -267,7 +269,7 @@ export function webRoutes(o: WebOptions): Router {
     if (!card) return page(req, res, 404, lang, t(lang, 'notFoundTitle'), messagePage(t(lang, 'notFoundTitle'), t(lang, 'notFound')));
     const [program, customer] = await Promise.all([
       o.db.selectFrom('programs').selectAll().where('id', '=', card.program_id).executeTakeFirstOrThrow(),
-      o.db.selectFrom('customers').select('name').where('id', '=', card.customer_id).executeTakeFirstOrThrow(),
+      o.db.selectFrom('customers').select(['name', 'marketing_consent']).where('id', '=', card.customer_id).executeTakeFirstOrThrow(),
     ]);
     const links = Object.assign({}, ...o.cardLinks.map((build) => build(card, program))) as Record<string, string | null>;
     const [barcodeSvg, pageQrSvg] = await Promise.all([
@@ -290,8 +292,24 @@ export function webRoutes(o: WebOptions): Router {
         links,
         barcodeSvg,
         pageQrSvg,
+        marketing: customer.marketing_consent,
+        marketingAction: `/c/${token}/marketing?lang=${lang}`,
       }),
     );
+  });
+
+  // The card page is the customer's own channel (its link is theirs alone): consent changes here are theirs.
+  router.post('/c/:token/marketing', form, async (req, res) => {
+    const lang = langOf(req);
+    const token = String(req.params.token ?? '');
+    const card = /^[A-Za-z0-9_-]{20,100}$/.test(token)
+      ? await o.db.selectFrom('cards').select(['customer_id', 'status']).where('link_token', '=', token).executeTakeFirst()
+      : undefined;
+    if (!card || card.status === 'voided') return page(req, res, 404, lang, t(lang, 'notFoundTitle'), messagePage(t(lang, 'notFoundTitle'), t(lang, 'notFound')));
+    const wanted = (req.body as Record<string, unknown> | undefined)?.marketing;
+    if (wanted !== 'yes' && wanted !== 'no') return page(req, res, 400, lang, t(lang, 'errorsTitle'), messagePage(t(lang, 'errorsTitle'), 'marketing: yes or no'));
+    await o.setMarketing(card.customer_id, wanted === 'yes');
+    res.redirect(303, `/c/${token}?lang=${lang}`);
   });
 
   return router;
