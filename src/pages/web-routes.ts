@@ -305,9 +305,11 @@ export function webRoutes(o: WebOptions): Router {
     const card = /^[A-Za-z0-9_-]{20,100}$/.test(token)
       ? await o.db.selectFrom('cards').select(['customer_id', 'status']).where('link_token', '=', token).executeTakeFirst()
       : undefined;
-    if (!card || card.status === 'voided') return page(req, res, 404, lang, t(lang, 'notFoundTitle'), messagePage(t(lang, 'notFoundTitle'), t(lang, 'notFound')));
+    if (!card || card.status === 'voided')
+      return page(req, res, 404, lang, t(lang, 'notFoundTitle'), messagePage(t(lang, 'notFoundTitle'), t(lang, 'notFound')));
     const wanted = (req.body as Record<string, unknown> | undefined)?.marketing;
-    if (wanted !== 'yes' && wanted !== 'no') return page(req, res, 400, lang, t(lang, 'errorsTitle'), messagePage(t(lang, 'errorsTitle'), 'marketing: yes or no'));
+    if (wanted !== 'yes' && wanted !== 'no')
+      return page(req, res, 400, lang, t(lang, 'errorsTitle'), messagePage(t(lang, 'errorsTitle'), 'marketing: yes or no'));
     await o.setMarketing(card.customer_id, wanted === 'yes');
     res.redirect(303, `/c/${token}?lang=${lang}`);
   });
