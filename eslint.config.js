@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 
-const capabilities = ['app', 'access', 'loyalty', 'engagement', 'wallets', 'pages'].map((d) => `./src/${d}`);
+const capabilities = ['app', 'access', 'loyalty', 'engagement', 'wallets', 'pages', 'apps'].map((d) => `./src/${d}`);
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'data/**', 'test-artifacts/**', 'coverage/**'] },
@@ -32,6 +32,15 @@ export default tseslint.config(
   {
     files: ['scripts/**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
+  {
+    // The browser apps resolve through their own tsconfig (DOM, Preact's JSX).
+    files: ['web/**/*.{ts,tsx}'],
+    settings: { 'import-x/resolver-next': [createTypeScriptImportResolver({ project: './web/tsconfig.json' })] },
+  },
+  {
+    files: ['web/public/**/*.js'],
+    languageOptions: { globals: { self: 'readonly', caches: 'readonly', fetch: 'readonly', URL: 'readonly' } },
   },
   {
     files: ['templates/web/**/*.js'],

@@ -166,6 +166,10 @@ const byCaller = new Set([
   'setMyPin',
   'listTillCashiers',
   'switchInAtTill',
+  // The till's own store (test/browser/till.browser.test.ts, test/till-app.test.ts).
+  'tillContext',
+  'tillTodayPurchases',
+  'tillFindByPhone',
 ]);
 /** In scope, a till key is still not its store's manager: these answer it 403 by rule, not for scope. */
 const managersOnly = new Set(['pairTillDevice', 'listTillDevices', 'revokeTillDevice', 'revokeStaff']);

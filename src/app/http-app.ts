@@ -14,6 +14,7 @@ import { healthRoutes, healthOpenApiPaths } from './health-routes.js';
 import { webRoutes } from '../pages/web-routes.js';
 import { restockPageRoutes, RESTOCK_UNSUBSCRIBE_PATH } from '../engagement/restock/restock-pages.js';
 import { refuseCrossSitePosts } from '../platform/web/cross-site.js';
+import { webAppRoutes } from '../apps/web-apps.js';
 import { updatePreferences } from '../loyalty/customers/customer-preferences.js';
 import { APPLE_WEB_SERVICE_PATH } from '../wallets/apple/apple-wallet.js';
 
@@ -96,6 +97,7 @@ export function createApp(services: Services): express.Express {
     }),
   );
   app.use(restockPageRoutes(services.restock));
+  app.use(webAppRoutes());
   app.use(
     staffPages({
       staff: services.staff,

@@ -6,3 +6,5 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const up = path.resolve(here, '../..');
 export const PROJECT_ROOT = path.basename(up) === 'dist' ? path.dirname(up) : up;
 export const TEMPLATES_DIR = path.join(PROJECT_ROOT, 'templates');
+/** The built browser apps (`npm run build`: web/ → dist/web). */
+export const WEB_DIST_DIR = path.join(PROJECT_ROOT, 'dist', 'web');

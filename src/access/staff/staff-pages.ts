@@ -59,6 +59,11 @@ export interface StaffPagesOptions {
   secureCookies: boolean;
 }
 
+/** Where a sign-in may go on to: the service's own apps only (never another site: open redirects). */
+function afterSignIn(next: unknown): string | undefined {
+  return typeof next === 'string' && /^\/(till|console)(\/[A-Za-z0-9/_-]*)?$/.test(next) ? next : undefined;
+}
+
 /** Sign-in, sign-out and the one-time password page: server-rendered, ru/en, no script. */
 export function staffPages(o: StaffPagesOptions): Router {
   const router = Router();
@@ -67,7 +72,7 @@ export function staffPages(o: StaffPagesOptions): Router {
   router.use(['/login', '/logout', '/staff/welcome', '/staff/me'], pageHeaders({ 'Cache-Control': 'no-store' }));
 
   const alert = (text?: string): Html | string => (text ? html`<div class="alert" role="alert">${text}</div>` : '');
-  const loginPage = (req: Request, res: Response, status: number, lang: Lang, message?: string, email = '') =>
+  const loginPage = (req: Request, res: Response, status: number, lang: Lang, message?: string, email = '', next = afterSignIn(req.query.next)) =>
     sendPage(
       req,
       res,
@@ -77,6 +82,7 @@ export function staffPages(o: StaffPagesOptions): Router {
       html`<h1>${t(lang, 'signInTitle')}</h1>
 ${alert(message)}
 <form method="post" action="/login">
+${next ? html`<input type="hidden" name="next" value="${next}">` : ''}
 <div class="field"><label for="email">${t(lang, 'email')}</label><input id="email" name="email" type="email" autocomplete="username" value="${email}" required></div>
 <div class="field"><label for="password">${t(lang, 'password')}</label><input id="password" name="password" type="password" autocomplete="current-password" required></div>
 <button type="submit">${t(lang, 'signIn')}</button>
@@ -92,9 +98,10 @@ ${alert(message)}
     const email = typeof req.body?.email === 'string' ? req.body.email.slice(0, 254) : '';
     const password = typeof req.body?.password === 'string' ? req.body.password.slice(0, 200) : '';
     const session = await o.staff.signIn(email, password, req.ip);
-    if (!session) return loginPage(req, res, 401, lang, t(lang, 'wrong'), email);
+    const next = afterSignIn(req.body?.next);
+    if (!session) return loginPage(req, res, 401, lang, t(lang, 'wrong'), email, next);
     res.cookie(SESSION_COOKIE, session.sessionId, { httpOnly: true, sameSite: 'lax', secure: o.secureCookies, path: '/', maxAge: session.maxAgeMs });
-    res.redirect(303, '/staff/me');
+    res.redirect(303, next ?? '/staff/me');
   });
 
   router.get('/staff/me', async (req, res) => {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { line } from '../../platform/shared/text.js';
 import { langSchema } from '../../platform/web/lang.js';
 
-export const ENROLMENT_SOURCES = ['api', 'pos', 'qr', 'sms', 'poster', 'web'] as const;
+export const ENROLMENT_SOURCES = ['api', 'pos', 'qr', 'sms', 'poster', 'web', 'till'] as const;
 
 const isoDate = z.iso.date({ message: 'must be a date as YYYY-MM-DD' }).refine(
   (d) => {

@@ -13,6 +13,7 @@ const ledgerEntry = z.object({
   storeId: z.uuid().nullable(),
   receiptId: z.string().nullable(),
   reason: z.string().nullable(),
+  cashier: z.string().nullable().meta({ description: 'who rang the purchase up (purchase entries)' }),
   createdAt: z.iso.datetime(),
 });
 

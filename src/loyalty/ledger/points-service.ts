@@ -106,9 +106,14 @@ export class PointsService {
 
   async history(card: Card, program: Program, options: { limit: number; before?: number | undefined }) {
     const exponent = currencyExponent(program.currency);
-    let q = this.db.selectFrom('ledger_entries').selectAll().where('card_id', '=', card.id);
-    if (options.before) q = q.where('id', '<', options.before);
-    const rows = await q.orderBy('id', 'desc').limit(options.limit).execute();
+    let q = this.db
+      .selectFrom('ledger_entries as e')
+      .leftJoin('purchases as p', 'p.id', 'e.purchase_id')
+      .selectAll('e')
+      .select('p.cashier')
+      .where('e.card_id', '=', card.id);
+    if (options.before) q = q.where('e.id', '<', options.before);
+    const rows = await q.orderBy('e.id', 'desc').limit(options.limit).execute();
     return {
       items: rows.map((r) => ({
         id: r.id,
@@ -118,6 +123,7 @@ export class PointsService {
         storeId: r.store_id,
         receiptId: r.receipt_id,
         reason: r.reason,
+        cashier: r.cashier ?? null,
         createdAt: r.created_at.toISOString(),
       })),
       nextBefore: rows.length === options.limit ? rows.at(-1)!.id : null,

@@ -33,7 +33,7 @@ export class PurchaseService {
     return card;
   }
 
-  async purchase(trx: Db, program: Program, storeId: string, input: PurchaseInput): Promise<PurchaseResult> {
+  async purchase(trx: Db, program: Program, storeId: string, input: PurchaseInput, cashier?: { id: string; name: string }): Promise<PurchaseResult> {
     const exponent = currencyExponent(program.currency);
     const amountMinor = toMinorUnits(input.amount, exponent);
     if (amountMinor === null || amountMinor <= 0)
@@ -58,6 +58,8 @@ export class PurchaseService {
         amount_minor: amountMinor,
         redeemed_points: input.redeemPoints,
         earned_points: earned,
+        cashier_id: cashier?.id ?? null,
+        cashier: cashier?.name ?? null,
       })
       .onConflict((oc) => oc.columns(['store_id', 'receipt_id']).doNothing())
       .returning('id')

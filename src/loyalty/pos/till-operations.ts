@@ -10,6 +10,77 @@ const replayedHeader = { 'Idempotent-Replayed': 'true when this is the stored an
 /** The till API: pos keys only; each key's store decides the program. */
 export const tillOperations = (till: TillService) => [
   operation({
+    operationId: 'tillContext',
+    method: 'get',
+    path: '/pos/context',
+    tag: 'Till',
+    summary: 'This till: its store, program and who is working (what the till app starts with)',
+    roles: ['pos'],
+    responses: {
+      200: {
+        description: 'The till',
+        schema: z.object({
+          store: z.object({ id: z.uuid(), name: z.string() }),
+          program: z.object({ slug: z.string(), name: z.string(), currency: z.string(), barcodeFormat: z.string(), maxRedeemPercent: z.number() }),
+          cashier: z.string(),
+        }),
+      },
+    },
+    targets: () => [],
+    handler: async ({ principal }) => ({ status: 200, body: await till.context(principal.storeId!, principal.name) }),
+  }),
+  operation({
+    operationId: 'tillTodayPurchases',
+    method: 'get',
+    path: '/pos/purchases',
+    tag: 'Till',
+    summary: "Today's purchases at this store, newest first (to choose one to refund)",
+    roles: ['pos'],
+    responses: {
+      200: {
+        description: 'The purchases',
+        schema: z.object({
+          items: z.array(
+            z.object({
+              purchaseId: z.number().int(),
+              receiptId: z.string(),
+              at: z.iso.datetime(),
+              amount: z.string(),
+              refunded: z.string(),
+              earned: z.number().int(),
+              redeemed: z.number().int(),
+              cardLast4: z.string(),
+              cashier: z.string().nullable(),
+            }),
+          ),
+        }),
+      },
+    },
+    targets: () => [],
+    handler: async ({ principal }) => ({ status: 200, body: { items: await till.today(principal.storeId!) } }),
+  }),
+  operation({
+    operationId: 'tillFindByPhone',
+    method: 'get',
+    path: '/pos/customers',
+    tag: 'Till',
+    summary: "Cards by part of the customer's phone: first name and the card's last digits, never the phone",
+    roles: ['pos'],
+    query: z.object({
+      phone: line()
+        .transform((v) => v.replace(/\D/g, ''))
+        .pipe(z.string().min(4, 'needs at least 4 digits').max(15)),
+    }),
+    responses: {
+      200: {
+        description: 'At most five cards',
+        schema: z.object({ items: z.array(z.object({ cardNumber: z.string(), cardLast4: z.string(), firstName: z.string() })) }),
+      },
+    },
+    targets: () => [],
+    handler: async ({ query, principal }) => ({ status: 200, body: { items: await till.findByPhone(principal.storeId!, query.phone) } }),
+  }),
+  operation({
     operationId: 'tillLookupCard',
     method: 'get',
     path: '/pos/cards/{barcode}',
@@ -62,7 +133,8 @@ export const tillOperations = (till: TillService) => [
     errors: [404, 409, 422],
     // The till confines the card to its store's program itself.
     targets: () => [],
-    handler: async ({ body, principal, idempotencyKey }) => reply(await till.purchase(principal.storeId!, idempotencyKey, body)),
+    handler: async ({ body, principal, idempotencyKey }) =>
+      reply(await till.purchase(principal.storeId!, idempotencyKey, body, { id: principal.keyId, name: principal.name })),
   }),
   operation({
     operationId: 'tillRefund',

@@ -3,7 +3,8 @@ import type { Db } from '../../platform/db/database.js';
 import type { Program } from '../../platform/db/schema.js';
 import { runIdempotent } from '../../platform/idempotency/idempotency.js';
 import { invalidField } from '../../platform/shared/errors.js';
-import { currencyExponent, toMinorUnits } from '../../platform/shared/money.js';
+import { sql } from 'kysely';
+import { currencyExponent, fromMinorUnits, toMinorUnits } from '../../platform/shared/money.js';
 import { firstName } from '../cards/card-view.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { PurchaseInput, RefundInput } from '../ledger/purchase-input.js';
@@ -41,8 +42,86 @@ export class TillService {
     };
   }
 
-  purchase(storeId: string, key: string, input: PurchaseInput) {
-    return this.#once(storeId, key, 'purchase', input, (trx, program) => this.purchases.purchase(trx, program, storeId, input));
+  purchase(storeId: string, key: string, input: PurchaseInput, cashier?: { id: string; name: string }) {
+    return this.#once(storeId, key, 'purchase', input, (trx, program) => this.purchases.purchase(trx, program, storeId, input, cashier));
+  }
+
+  /** What the till screen needs to start: its store, program and who is working. */
+  async context(storeId: string, cashier: string) {
+    const row = await this.uow.db
+      .selectFrom('stores')
+      .innerJoin('programs', 'programs.id', 'stores.program_id')
+      .select([
+        'stores.id as storeId',
+        'stores.name as storeName',
+        'programs.slug',
+        'programs.name',
+        'programs.currency',
+        'programs.barcode_format',
+        'programs.max_redeem_bp',
+      ])
+      .where('stores.id', '=', storeId)
+      .executeTakeFirstOrThrow();
+    return {
+      store: { id: row.storeId, name: row.storeName },
+      program: { slug: row.slug, name: row.name, currency: row.currency, barcodeFormat: row.barcode_format, maxRedeemPercent: row.max_redeem_bp / 100 },
+      cashier,
+    };
+  }
+
+  /** Today's purchases at this store (the program's day), newest first: what a refund is chosen from. */
+  async today(storeId: string) {
+    const program = await this.#programOf(storeId);
+    const exponent = currencyExponent(program.currency);
+    const rows = await this.uow.db
+      .selectFrom('purchases as p')
+      .innerJoin('cards as c', 'c.id', 'p.card_id')
+      .select([
+        'p.id',
+        'p.receipt_id',
+        'p.created_at',
+        'p.amount_minor',
+        'p.refunded_minor',
+        'p.earned_points',
+        'p.redeemed_points',
+        'p.cashier',
+        'c.card_number',
+      ])
+      .where('p.store_id', '=', storeId)
+      .where('p.created_at', '>=', sql<Date>`date_trunc('day', now() at time zone ${program.timezone}) at time zone ${program.timezone}`)
+      .orderBy('p.created_at', 'desc')
+      .limit(200)
+      .execute();
+    return rows.map((r) => ({
+      purchaseId: r.id,
+      receiptId: r.receipt_id,
+      at: r.created_at.toISOString(),
+      amount: fromMinorUnits(r.amount_minor, exponent),
+      refunded: fromMinorUnits(r.refunded_minor, exponent),
+      earned: r.earned_points,
+      redeemed: r.redeemed_points,
+      cardLast4: r.card_number.slice(-4),
+      cashier: r.cashier,
+    }));
+  }
+
+  /**
+   * Cards by a part of the customer's phone (at least 4 digits), in this till's program: first name
+   * and the card's last digits only — never the phone — and at most five.
+   */
+  async findByPhone(storeId: string, digits: string) {
+    const program = await this.#programOf(storeId);
+    const rows = await this.uow.db
+      .selectFrom('customers as u')
+      .innerJoin('cards as c', 'c.customer_id', 'u.id')
+      .select(['u.name', 'c.card_number'])
+      .where('u.program_id', '=', program.id)
+      .where('c.status', '=', 'active')
+      .where('u.phone', 'like', `%${digits}%`)
+      .orderBy('c.updated_at', 'desc')
+      .limit(5)
+      .execute();
+    return rows.map((r) => ({ cardNumber: r.card_number, cardLast4: r.card_number.slice(-4), firstName: firstName(r.name) }));
   }
 
   refund(storeId: string, key: string, input: RefundInput) {

@@ -7,7 +7,7 @@ import type { StoreService } from '../../loyalty/stores/store-service.js';
 import { AppError, invalidField } from '../../platform/shared/errors.js';
 import { qrModuleCount, qrPng, qrSvg, QR_ERROR_CORRECTION, QR_MARGIN } from '../../platform/qr/qr-code.js';
 
-export const JOIN_SOURCES = ['qr', 'sms', 'poster'] as const;
+export const JOIN_SOURCES = ['qr', 'sms', 'poster', 'till'] as const;
 export type JoinSource = (typeof JOIN_SOURCES)[number];
 
 export const qrQuery = z.object({
@@ -68,7 +68,8 @@ export function qrOperations(programs: ProgramService, publicUrl: string, stores
       path: `/programs/{slug}/qr.${format}`,
       tag: 'Programs',
       summary: `The program's join QR code as ${format.toUpperCase()} (for posters, table tents, receipts)`,
-      roles: ['admin', 'marketer'],
+      // A till shows it on the counter's screen: the customer joins on their own phone.
+      roles: ['admin', 'marketer', 'pos'],
       params: z.object({ slug: line().min(1).max(63) }),
       query: qrQuery,
       responses: {

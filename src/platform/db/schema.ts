@@ -325,6 +325,9 @@ export interface PurchasesTable {
   redeemed_points: number;
   earned_points: number;
   refunded_minor: Generated<number>;
+  /** Who rang it up: a key id or staff:<id>, and their name (null: before tills recorded it). */
+  cashier_id: string | null;
+  cashier: string | null;
   created_at: CreatedAt;
 }
 

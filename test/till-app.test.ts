@@ -1,0 +1,55 @@
+/**
+ * The till app's API: its context, today's purchases of its own store only, and the search by part of
+ * a phone (first name and last card digits, never the phone, never another program's customers).
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createProgramWithStores, enrol, issueKey, tillPurchase } from './support/fixtures.js';
+import { startTestService, type TestService } from './support/test-service.js';
+
+let svc: TestService;
+let northTill: string;
+let southTill: string;
+let otherTill: string;
+
+beforeAll(async () => {
+  svc = await startTestService();
+  const { stores } = await createProgramWithStores(svc, 'shop', { welcomeBonus: 0 });
+  const other = await createProgramWithStores(svc, 'other', { welcomeBonus: 0 });
+  northTill = await issueKey(svc, 'pos', stores[0].id);
+  southTill = await issueKey(svc, 'pos', stores[1].id);
+  otherTill = await issueKey(svc, 'pos', other.stores[0].id);
+});
+afterAll(async () => svc?.stop());
+
+it('tells a till its store, program and name', async () => {
+  const res = await svc.api('GET', '/api/v1/pos/context', undefined, northTill);
+  expect(res.status).toBe(200);
+  expect(res.body).toMatchObject({ store: { name: 'North' }, program: { slug: 'shop', currency: 'RUB', barcodeFormat: 'QR', maxRedeemPercent: 30 } });
+  expect((await svc.api('GET', '/api/v1/pos/context')).status).toBe(403); // an admin key is no till
+});
+
+it("lists today's purchases of its own store only, with the cashier", async () => {
+  const card = await enrol(svc, { program: 'shop' });
+  await tillPurchase(svc, northTill, card.barcode, 120);
+  await tillPurchase(svc, southTill, card.barcode, 80);
+  const north = (await svc.api('GET', '/api/v1/pos/purchases', undefined, northTill)).body.items;
+  expect(north).toHaveLength(1);
+  expect(north[0]).toMatchObject({ amount: '120.00', refunded: '0.00', cardLast4: card.cardNumber.slice(-4), cashier: expect.stringMatching(/^pos key/) });
+  expect((await svc.api('GET', '/api/v1/pos/purchases', undefined, otherTill)).body.items).toEqual([]);
+});
+
+it('finds cards by part of a phone within its program, showing no phone', async () => {
+  await enrol(svc, { program: 'shop', name: 'Vera Petrova', phone: '+79169876501' });
+  await enrol(svc, { program: 'other', name: 'Ivan', phone: '+79169876502' });
+  const res = await svc.api('GET', '/api/v1/pos/customers?phone=98765', undefined, northTill);
+  expect(res.status).toBe(200);
+  expect(res.body.items).toEqual([{ cardNumber: expect.stringMatching(/^\d{12}$/), cardLast4: expect.stringMatching(/^\d{4}$/), firstName: 'Vera' }]);
+  expect(JSON.stringify(res.body)).not.toContain('9876501');
+  const short = await svc.api('GET', '/api/v1/pos/customers?phone=12', undefined, northTill);
+  expect(short.status).toBe(400);
+  expect(short.body.errors[0].field).toBe('phone');
+  // The typed digits may carry spaces and signs; what is matched is digits.
+  expect((await svc.api('GET', `/api/v1/pos/customers?phone=${encodeURIComponent('+7 916 987-65')}`, undefined, northTill)).body.items).toHaveLength(1);
+  expect((await svc.api('POST', '/api/v1/pos/purchases', { barcode: 'x', receiptId: randomUUID(), amount: 1 }, northTill, {})).status).toBe(400);
+});
