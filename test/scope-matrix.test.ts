@@ -170,6 +170,8 @@ const byCaller = new Set([
   'tillContext',
   'tillTodayPurchases',
   'tillFindByPhone',
+  'tillStartEnrolment',
+  'tillConfirmEnrolment',
 ]);
 /** In scope, a till key is still not its store's manager: these answer it 403 by rule, not for scope. */
 const managersOnly = new Set(['pairTillDevice', 'listTillDevices', 'revokeTillDevice', 'revokeStaff']);

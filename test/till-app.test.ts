@@ -3,6 +3,8 @@
  * a phone (first name and last card digits, never the phone, never another program's customers).
  */
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createProgramWithStores, enrol, issueKey, tillPurchase } from './support/fixtures.js';
 import { startTestService, type TestService } from './support/test-service.js';
@@ -11,16 +13,33 @@ let svc: TestService;
 let northTill: string;
 let southTill: string;
 let otherTill: string;
+const texts: { to: string; text: string }[] = [];
+const sink = http.createServer((req, res) => {
+  let body = '';
+  req.on('data', (d: Buffer) => (body += d.toString()));
+  req.on('end', () => {
+    texts.push(JSON.parse(body));
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{"id":"1"}');
+  });
+});
 
 beforeAll(async () => {
-  svc = await startTestService();
+  await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
+  svc = await startTestService({
+    SMS_PROVIDER: 'http',
+    SMS_HTTP_URL: `http://127.0.0.1:${(sink.address() as AddressInfo).port}/send`,
+    SMS_HTTP_BODY_TEMPLATE: '{"to":"{{to}}","text":"{{text}}"}',
+  });
   const { stores } = await createProgramWithStores(svc, 'shop', { welcomeBonus: 0 });
   const other = await createProgramWithStores(svc, 'other', { welcomeBonus: 0 });
   northTill = await issueKey(svc, 'pos', stores[0].id);
   southTill = await issueKey(svc, 'pos', stores[1].id);
   otherTill = await issueKey(svc, 'pos', other.stores[0].id);
 });
-afterAll(async () => svc?.stop());
+afterAll(async () => {
+  await svc?.stop();
+  sink.close();
+});
 
 it('tells a till its store, program and name', async () => {
   const res = await svc.api('GET', '/api/v1/pos/context', undefined, northTill);
@@ -52,4 +71,35 @@ it('finds cards by part of a phone within its program, showing no phone', async 
   // The typed digits may carry spaces and signs; what is matched is digits.
   expect((await svc.api('GET', `/api/v1/pos/customers?phone=${encodeURIComponent('+7 916 987-65')}`, undefined, northTill)).body.items).toHaveLength(1);
   expect((await svc.api('POST', '/api/v1/pos/purchases', { barcode: 'x', receiptId: randomUUID(), amount: 1 }, northTill, {})).status).toBe(400);
+});
+
+it('enrols a customer at the counter with the code texted to their phone, and nothing before it', async () => {
+  const start = (body: Record<string, unknown>) => svc.api('POST', '/api/v1/pos/enrolments', body, northTill);
+  expect((await start({ name: 'Nina', phone: '+79161230001' })).body.errors[0].field).toBe('personalData');
+  expect((await start({ name: 'Nina', phone: '+12025550123', personalData: true })).body.errors[0].field).toBe('phone');
+  const started = await start({ name: 'Nina', phone: '+7 916 123-00-01', personalData: true, marketing: true });
+  expect(started.status).toBe(202);
+  expect(await svc.services.db.selectFrom('customers').select('id').where('phone', '=', '+79161230001').executeTakeFirst()).toBeUndefined();
+  const code = /\b(\d{6})\b/.exec(texts.filter((t) => t.to === '+79161230001').at(-1)!.text)![1]!;
+  const confirm = (c: string, key = northTill) => svc.api('POST', `/api/v1/pos/enrolments/${started.body.verificationId}/confirm`, { code: c }, key);
+  // Another program's till does not find it; a wrong code names the field.
+  expect((await confirm(code, otherTill)).status).toBe(410);
+  const wrong = await confirm(code === '000000' ? '111111' : '000000');
+  expect(wrong.status).toBe(400);
+  expect(wrong.body.errors[0]).toMatchObject({ field: 'code', message: expect.stringMatching(/tries left/) });
+  const ok = await confirm(code);
+  expect(ok.status).toBe(201);
+  expect(ok.body).toMatchObject({ created: true, firstName: 'Nina', balance: 0 });
+  const consents = await svc.services.db
+    .selectFrom('consents')
+    .innerJoin('customers', 'customers.id', 'consents.customer_id')
+    .select(['kind', 'granted', 'source', 'recorded_by'])
+    .where('customers.phone', '=', '+79161230001')
+    .orderBy('consents.id')
+    .execute();
+  expect(consents.map((c) => [c.kind, c.granted, c.source])).toEqual([
+    ['personal_data', true, 'till'],
+    ['marketing', true, 'till'],
+  ]);
+  expect((await confirm(code)).status).toBe(410); // once
 });

@@ -33,7 +33,7 @@ export function apiOperations(s: Services): Operation[] {
     ...cardOperations(s.cards, s.messages, s.cardLinks, s.cardLinkSms),
     ...pointsOperations(s.cards, s.points),
     ...customerOperations(s.erasure, s.uow),
-    ...tillOperations(s.till),
+    ...tillOperations(s.till, s.tillEnrolment),
     ...campaignOperations(s.campaigns, s.birthdays, s.reminders, s.programs),
     ...restockOperations(s.restock, s.config.publicUrl),
   ];

@@ -19,6 +19,7 @@ import { SmsService } from '../engagement/sms/sms-service.js';
 import { createSmsProvider } from '../engagement/sms/create-sms-provider.js';
 import { CardLinkSms } from '../engagement/sms/card-link-sms.js';
 import { TillService } from '../loyalty/pos/till-service.js';
+import { TillEnrolment } from '../loyalty/pos/till-enrolment.js';
 import { CampaignService } from '../engagement/campaigns/campaign-service.js';
 import { BirthdayAutomation } from '../engagement/campaigns/birthday-automation.js';
 import { PointsReminderAutomation } from '../engagement/campaigns/points-reminder.js';
@@ -70,6 +71,7 @@ export interface Services {
   verification: PhoneVerification;
   cardLinkSms: CardLinkSms;
   till: TillService;
+  tillEnrolment: TillEnrolment;
   campaigns: CampaignService;
   birthdays: BirthdayAutomation;
   reminders: PointsReminderAutomation;
@@ -170,6 +172,7 @@ export async function createServices(config: Config, db: Db, dbKind: Services['d
     ledger,
     purchases,
     till: new TillService(uow, purchases, ledger),
+    tillEnrolment: new TillEnrolment(db, verification, cards, config.defaultPhoneRegion),
     points,
     jobs,
     periodic,

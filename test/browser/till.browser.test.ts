@@ -15,6 +15,7 @@ import { CHROMIUM_PATH } from '../../vitest.config.js';
 import { writeQrVideo } from '../support/fake-camera.js';
 import { createProgram, createStore, enrol, type EnrolledCard } from '../support/fixtures.js';
 import { startTestService, type TestService } from '../support/test-service.js';
+import { captureLogs } from '../support/logs.js';
 import { WEB_DIST_DIR } from '../../src/platform/paths.js';
 
 const ARTIFACTS = path.resolve(import.meta.dirname, '../../test-artifacts/screenshots');
@@ -28,6 +29,8 @@ let page: Page;
 let workDir: string;
 let scanned: EnrolledCard;
 let typed: EnrolledCard;
+/** Texts go to the log in tests: the customer's code is read from its SMS line. */
+const logs = captureLogs();
 
 const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `till-${name}.png`), fullPage: true });
 const transactions = async (card: EnrolledCard) => (await svc.api('GET', `/api/v1/cards/${card.cardNumber}/transactions`)).body.items as any[];
@@ -40,7 +43,7 @@ beforeAll(async () => {
     execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
       cwd: path.resolve(import.meta.dirname, '../..'),
     });
-  svc = await startTestService({ JOB_POLL_MS: '50' });
+  svc = await startTestService({ JOB_POLL_MS: '50' }, { logger: logs.logger });
   await createProgram(svc, { slug: 'cafe', name: 'Кофейня', welcomeBonus: 500, maxRedeemPercent: 50, earnPercent: 10 });
   const store = await createStore(svc, 'cafe', { name: 'Арбат', latitude: 55.75, longitude: 37.59 });
   scanned = await enrol(svc, { program: 'cafe', name: 'Ольга', phone: '+79161112233' });
@@ -210,5 +213,24 @@ describe('the till app', () => {
     expect(res.headers.get('content-security-policy')).toContain("script-src 'self' 'wasm-unsafe-eval'");
     expect(res.headers.get('content-security-policy')).not.toContain('unsafe-inline');
     expect(await page.evaluate(async () => (await (globalThis as any).navigator.serviceWorker.getRegistration('/till/'))?.scope)).toBe(`${svc.url}/till/`);
+  });
+
+  it('issues a card at the counter: the phone typed, the code read out by the customer', async () => {
+    await page.fill('#new-name', 'Нина');
+    await page.fill('#new-phone', '+7 916 555-77-88');
+    await page.check('#new-pd');
+    await page.click('#send-code');
+    await page.waitForSelector('#new-code');
+    const line = logs
+      .records()
+      .filter((r) => r.sms?.to?.endsWith('88'))
+      .at(-1);
+    await page.fill('#new-code', /\b(\d{6})\b/.exec(line.sms.text)![1]!);
+    await shot('enrol-code');
+    await page.click('#confirm-code');
+    await page.waitForSelector('[data-testid=issued]');
+    expect(await page.getByTestId('issued').textContent()).toMatch(/^Карта выдана: Нина · •••• \d{4}$/);
+    await page.locator('.result button').click();
+    await page.waitForFunction(() => (globalThis as any).document.querySelector('[data-testid=first-name]')?.textContent === 'Нина');
   });
 });

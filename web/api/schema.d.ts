@@ -527,6 +527,43 @@ export interface paths {
         patch: operations["updateCustomerPreferences"];
         trace?: never;
     };
+    "/api/v1/pos/enrolments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A new customer at the counter: texts a code to the phone they give (the card comes with the code)
+         * @description The personal-data consent is the customer’s, given at the counter (`personalData: true`). Answers 429 when the code cannot be texted now.
+         */
+        post: operations["tillStartEnrolment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/pos/enrolments/{verificationId}/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The code the customer read out: their card (a new one, or the one the phone already has) */
+        post: operations["tillConfirmEnrolment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/pos/context": {
         parameters: {
             query?: never;
@@ -1236,6 +1273,15 @@ export interface components {
         };
         /** @description Conflict with the current state */
         409: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["Problem"];
+            };
+        };
+        /** @description Error */
+        410: {
             headers: {
                 [name: string]: unknown;
             };
@@ -2641,6 +2687,103 @@ export interface operations {
             403: components["responses"]["403"];
             404: components["responses"]["404"];
             409: components["responses"]["409"];
+        };
+    };
+    tillStartEnrolment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    phone: string;
+                    /** Format: date */
+                    birthday?: string;
+                    /** @constant */
+                    personalData: true;
+                    /** @default false */
+                    marketing?: boolean;
+                    /**
+                     * @default ru
+                     * @enum {string}
+                     */
+                    lang?: "ru" | "en";
+                };
+            };
+        };
+        responses: {
+            /** @description The code is on its way */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        verificationId: string;
+                    };
+                };
+            };
+            400: components["responses"]["400"];
+            401: components["responses"]["401"];
+            403: components["responses"]["403"];
+            429: components["responses"]["429"];
+        };
+    };
+    tillConfirmEnrolment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                verificationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    code: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The card the phone already had */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        created: boolean;
+                        cardNumber: string;
+                        firstName: string;
+                        tier: string;
+                        balance: number;
+                    };
+                };
+            };
+            /** @description A new card */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        created: boolean;
+                        cardNumber: string;
+                        firstName: string;
+                        tier: string;
+                        balance: number;
+                    };
+                };
+            };
+            400: components["responses"]["400"];
+            401: components["responses"]["401"];
+            403: components["responses"]["403"];
+            410: components["responses"]["410"];
         };
     };
     tillContext: {

@@ -163,7 +163,7 @@ function App() {
       )}
       {screen.kind === 'result' && <ResultScreen t={t} result={screen} onNext={() => setScreen({ kind: 'scan' })} />}
       {screen.kind === 'refunds' && <RefundScreen t={t} onProblem={setNotice} />}
-      {screen.kind === 'newcard' && <NewCardScreen t={t} ctx={ctx} />}
+      {screen.kind === 'newcard' && <NewCardScreen t={t} ctx={ctx} lang={lang} onProblem={setNotice} onCard={lookup} />}
     </main>
   );
 }
@@ -496,12 +496,80 @@ function RefundScreen({ t, onProblem }: { t: T; onProblem: (text: string) => voi
   );
 }
 
-function NewCardScreen({ t, ctx }: { t: T; ctx: Context }) {
+function NewCardScreen(props: { t: T; ctx: Context; lang: Lang; onProblem: (text: string) => void; onCard: (cardNumber: string) => void }) {
+  const { t, ctx } = props;
   const src = `/api/v1/programs/${encodeURIComponent(ctx.program.slug)}/qr.svg?store=${ctx.store.id}&src=till&size=480`;
+  const [form, setForm] = useState({ name: '', phone: '', personalData: false, marketing: false });
+  const [verificationId, setVerificationId] = useState<string | null>(null);
+  const [code, setCode] = useState('');
+  const [issued, setIssued] = useState<{ created: boolean; cardNumber: string; firstName: string; balance: number } | null>(null);
+
+  const sendCode = async (e: Event) => {
+    e.preventDefault();
+    const res = await api
+      .POST('/api/v1/pos/enrolments', { body: { name: form.name, phone: form.phone, personalData: true, marketing: form.marketing, lang: props.lang } })
+      .catch(() => null);
+    if (res?.data) setVerificationId(res.data.verificationId);
+    else props.onProblem(res ? problemText(res.error, t('error')) : t('needsNetwork'));
+  };
+  const confirm = async (e: Event) => {
+    e.preventDefault();
+    const res = await api
+      .POST('/api/v1/pos/enrolments/{verificationId}/confirm', { params: { path: { verificationId: verificationId! } }, body: { code } })
+      .catch(() => null);
+    if (res?.data) setIssued(res.data);
+    else props.onProblem(res ? problemText(res.error, t('error')) : t('needsNetwork'));
+  };
+
+  if (issued)
+    return (
+      <section class="result">
+        <p class="big-note" data-testid="issued">
+          {t(issued.created ? 'cardIssued' : 'cardExisting')}: {issued.firstName} · •••• {issued.cardNumber.slice(-4)}
+        </p>
+        <button class="primary" onClick={() => props.onCard(issued.cardNumber)}>
+          {t('toPurchase')}
+        </button>
+      </section>
+    );
   return (
     <section class="newcard">
       <img src={src} alt={ctx.program.name} width={320} height={320} data-testid="join-qr" />
       <p>{t('joinHint')}</p>
+      <h2>{t('orByPhone')}</h2>
+      {verificationId === null ? (
+        <form onSubmit={sendCode} noValidate class="enrol">
+          <label>
+            {t('name')}
+            <input id="new-name" autoComplete="off" value={form.name} onInput={(e) => setForm({ ...form, name: e.currentTarget.value })} />
+          </label>
+          <label>
+            {t('customerPhone')}
+            <input id="new-phone" inputMode="tel" autoComplete="off" value={form.phone} onInput={(e) => setForm({ ...form, phone: e.currentTarget.value })} />
+          </label>
+          <label class="choice">
+            <input type="checkbox" id="new-pd" checked={form.personalData} onChange={(e) => setForm({ ...form, personalData: e.currentTarget.checked })} />
+            {t('consentPd')}
+          </label>
+          <label class="choice">
+            <input type="checkbox" checked={form.marketing} onChange={(e) => setForm({ ...form, marketing: e.currentTarget.checked })} />
+            {t('consentMk')}
+          </label>
+          <button type="submit" class="primary" id="send-code" disabled={!form.personalData || !form.name || !form.phone}>
+            {t('sendCode')}
+          </button>
+        </form>
+      ) : (
+        <form onSubmit={confirm} noValidate>
+          <label>
+            {t('codeFromSms')}
+            <input id="new-code" inputMode="numeric" autoComplete="one-time-code" maxLength={6} value={code} onInput={(e) => setCode(e.currentTarget.value)} />
+          </label>
+          <button type="submit" class="primary" id="confirm-code">
+            {t('confirmCode')}
+          </button>
+        </form>
+      )}
     </section>
   );
 }

@@ -4,7 +4,7 @@ import { langSchema } from '../../platform/web/lang.js';
 
 export const ENROLMENT_SOURCES = ['api', 'pos', 'qr', 'sms', 'poster', 'web', 'till'] as const;
 
-const isoDate = z.iso.date({ message: 'must be a date as YYYY-MM-DD' }).refine(
+export const birthdayDate = z.iso.date({ message: 'must be a date as YYYY-MM-DD' }).refine(
   (d) => {
     const year = Number(d.slice(0, 4));
     return year >= 1900 && new Date(d) <= new Date();
@@ -15,7 +15,7 @@ const isoDate = z.iso.date({ message: 'must be a date as YYYY-MM-DD' }).refine(
 export const customerInput = z.strictObject({
   name: line().trim().min(1).max(60),
   phone: line().trim().min(5).max(30),
-  birthday: isoDate.optional(),
+  birthday: birthdayDate.optional(),
   email: z.email().max(200).optional(),
 });
 

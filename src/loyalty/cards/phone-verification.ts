@@ -51,7 +51,8 @@ export class PhoneVerification {
     return country !== undefined && allowed.includes(country as CountryCode);
   }
 
-  async start(program: Program, phone: string, enrolment: PendingEnrolment, ip: string): Promise<StartResult> {
+  /** `ip`: the anonymous sender's address; null for a till (a key or staff), which no address budget bounds. */
+  async start(program: Program, phone: string, enrolment: PendingEnrolment, ip: string | null): Promise<StartResult> {
     const spent = await this.#spend(program, phone, ip);
     if (!spent.ok) return { kind: 'not_sent', retryAfterSeconds: spent.retryAfterSeconds };
     const id = randomBytes(18).toString('base64url');
@@ -152,12 +153,16 @@ export class PhoneVerification {
       .execute();
   }
 
-  #spend(program: Program, phone: string, ip: string) {
+  #spend(program: Program, phone: string, ip: string | null) {
     const l = this.limits;
     // Numbers are counted by their HMAC; a range by its first digits (where pumping schemes live).
     const budgets: Budget[] = [
-      { bucket: `join:ip:${ip}`, limit: l.perIpPer10Min, windowSeconds: 600 },
-      { bucket: `join:ip-day:${ip}`, limit: l.perIpPerDay, windowSeconds: 86_400 },
+      ...(ip === null
+        ? []
+        : [
+            { bucket: `join:ip:${ip}`, limit: l.perIpPer10Min, windowSeconds: 600 },
+            { bucket: `join:ip-day:${ip}`, limit: l.perIpPerDay, windowSeconds: 86_400 },
+          ]),
       { bucket: `join:phone:${this.hash.hex(phone)}`, limit: l.perPhonePerDay, windowSeconds: 86_400 },
       { bucket: `join:prefix:${phone.slice(0, 7)}`, limit: l.perPrefixPerHour, windowSeconds: 3600 },
       { bucket: `join:program:${program.id}`, limit: l.perProgramPerHour, windowSeconds: 3600 },

@@ -4,11 +4,56 @@ import { line } from '../../platform/shared/text.js';
 import { amountInput } from '../../platform/shared/money.js';
 import { purchaseInput, refundInput } from '../ledger/purchase-input.js';
 import type { TillService } from './till-service.js';
+import type { TillEnrolment } from './till-enrolment.js';
+import { birthdayDate } from '../cards/enrolment-input.js';
+
+const tillEnrolled = z.object({ created: z.boolean(), cardNumber: z.string(), firstName: z.string(), tier: z.string(), balance: z.number().int() });
 
 const replayedHeader = { 'Idempotent-Replayed': 'true when this is the stored answer of an earlier attempt with this Idempotency-Key' };
 
 /** The till API: pos keys only; each key's store decides the program. */
-export const tillOperations = (till: TillService) => [
+export const tillOperations = (till: TillService, enrolment: TillEnrolment) => [
+  operation({
+    operationId: 'tillStartEnrolment',
+    method: 'post',
+    path: '/pos/enrolments',
+    tag: 'Till',
+    summary: "A new customer at the counter: texts a code to the phone they give (the card comes with the code)",
+    description: 'The personal-data consent is the customer’s, given at the counter (`personalData: true`). Answers 429 when the code cannot be texted now.',
+    roles: ['pos'],
+    body: z.strictObject({
+      name: line().trim().min(1).max(60),
+      phone: line().min(3).max(40),
+      birthday: birthdayDate.optional(),
+      personalData: z.literal(true, { message: 'the customer must consent to the processing of personal data' }),
+      marketing: z.boolean().default(false),
+      lang: z.enum(['ru', 'en']).default('ru'),
+    }),
+    responses: { 202: { description: 'The code is on its way', schema: z.object({ verificationId: z.string() }) } },
+    errors: [429],
+    targets: () => [],
+    handler: async ({ body, principal }) => ({ status: 202, body: await enrolment.start(principal.storeId!, body) }),
+  }),
+  operation({
+    operationId: 'tillConfirmEnrolment',
+    method: 'post',
+    path: '/pos/enrolments/{verificationId}/confirm',
+    tag: 'Till',
+    summary: 'The code the customer read out: their card (a new one, or the one the phone already has)',
+    roles: ['pos'],
+    params: z.object({ verificationId: line().max(40) }),
+    body: z.strictObject({ code: line().regex(/^\s*\d{6}\s*$/, 'must be the six digits of the texted code') }),
+    responses: {
+      201: { description: 'A new card', schema: tillEnrolled },
+      200: { description: 'The card the phone already had', schema: tillEnrolled },
+    },
+    errors: [410],
+    targets: () => [],
+    handler: async ({ params, body, principal }) => {
+      const card = await enrolment.confirm(principal.storeId!, params.verificationId, body.code, principal.keyId);
+      return { status: card.created ? 201 : 200, body: card };
+    },
+  }),
   operation({
     operationId: 'tillContext',
     method: 'get',
