@@ -35,7 +35,14 @@ export class TillEnrolment {
     const started = await this.verification.start(
       program,
       phone,
-      { name: input.name, ...(input.birthday && { birthday: input.birthday }), marketing: input.marketing, homeStoreId: storeId, source: 'till', lang: input.lang },
+      {
+        name: input.name,
+        ...(input.birthday && { birthday: input.birthday }),
+        marketing: input.marketing,
+        homeStoreId: storeId,
+        source: 'till',
+        lang: input.lang,
+      },
       null,
     );
     if (started.kind === 'not_sent')

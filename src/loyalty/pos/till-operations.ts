@@ -18,7 +18,7 @@ export const tillOperations = (till: TillService, enrolment: TillEnrolment) => [
     method: 'post',
     path: '/pos/enrolments',
     tag: 'Till',
-    summary: "A new customer at the counter: texts a code to the phone they give (the card comes with the code)",
+    summary: 'A new customer at the counter: texts a code to the phone they give (the card comes with the code)',
     description: 'The personal-data consent is the customer’s, given at the counter (`personalData: true`). Answers 429 when the code cannot be texted now.',
     roles: ['pos'],
     body: z.strictObject({
