@@ -30,6 +30,7 @@ function program(overrides: Partial<Program> = {}): Program {
     terms: 'Terms apply.',
     privacy_policy_url: null,
     verify_phone: null,
+    refund_approval_above_minor: null,
     phone_regions: null,
     marketing_caps: { perDay: 1, perWeek: 3 },
     birthday_automation: null,

@@ -171,6 +171,7 @@ const byCaller = new Set([
   'tillTodayPurchases',
   'tillFindByPhone',
   'tillStartEnrolment',
+  'tillManagers',
   'tillConfirmEnrolment',
 ]);
 /** In scope, a till key is still not its store's manager: these answer it 403 by rule, not for scope. */

@@ -171,7 +171,10 @@ export async function createServices(config: Config, db: Db, dbKind: Services['d
     ]),
     ledger,
     purchases,
-    till: new TillService(uow, purchases, ledger),
+    till: new TillService(uow, purchases, ledger, {
+      list: (storeId) => staff.managersAt(storeId),
+      check: (storeId, staffId, pin) => staff.approveAtStore(storeId, staffId, pin),
+    }),
     tillEnrolment: new TillEnrolment(db, verification, cards, config.defaultPhoneRegion),
     points,
     jobs,

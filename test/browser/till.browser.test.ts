@@ -233,4 +233,36 @@ describe('the till app', () => {
     await page.locator('.result button').click();
     await page.waitForFunction(() => (globalThis as any).document.querySelector('[data-testid=first-name]')?.textContent === 'Нина');
   });
+
+  it("asks for a store manager's PIN for a refund above the program's limit", async () => {
+    // A manager with a PIN (as they would set it on /staff/me), and a limit of 100.
+    const store = (await svc.api('GET', '/api/v1/stores?program=cafe')).body.items[0];
+    const invited = await svc.api('POST', '/api/v1/staff', { email: 'boss@cafe.example', name: 'Борис', role: 'store_manager', storeId: store.id });
+    const origin = new URL(svc.url).origin;
+    const form = (p: string, fields: Record<string, string>) =>
+      fetch(svc.url + p, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin },
+        body: new URLSearchParams(fields),
+      });
+    await form(new URL(invited.body.invitation.url).pathname, { password: PASSWORD, repeat: PASSWORD });
+    const cookie = /wl_session=[^;]+/.exec((await form('/login', { email: 'boss@cafe.example', password: PASSWORD })).headers.get('set-cookie') ?? '')![0];
+    await fetch(`${svc.url}/api/v1/staff/me/pin`, { method: 'POST', headers: { cookie, origin, 'content-type': 'application/json' }, body: '{"pin":"2468"}' });
+    await svc.api('PATCH', '/api/v1/programs/cafe', { refundApprovalAbove: '100' });
+
+    await page.locator('nav button').nth(1).click();
+    const row = page.locator('.purchases button:not([disabled])').first();
+    await row.waitFor();
+    await row.click();
+    await page.click('#do-refund');
+    await page.waitForSelector('#manager-pin');
+    expect(await page.locator('#manager option').first().textContent()).toBe('Борис');
+    await page.fill('#manager-pin', '2468');
+    await shot('refund-approval');
+    await page.click('#do-refund');
+    await page.waitForSelector('[data-testid=refunded]');
+    const approved = await svc.services.db.selectFrom('purchases').select('refund_approved_by').where('refund_approved_by', 'is not', null).execute();
+    expect(approved).toEqual([{ refund_approved_by: `staff:${invited.body.staff.id}` }]);
+  });
 });

@@ -527,6 +527,23 @@ export interface paths {
         patch: operations["updateCustomerPreferences"];
         trace?: never;
     };
+    "/api/v1/pos/managers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The store's managers who can approve a refund above the program's limit with their PIN */
+        get: operations["tillManagers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/pos/enrolments": {
         parameters: {
             query?: never;
@@ -947,6 +964,8 @@ export interface components {
             barcodeFormat: "QR" | "PDF417" | "CODE128";
             terms: string;
             privacyPolicyUrl: string | null;
+            /** @description refunds above it need a store manager's PIN at the till */
+            refundApprovalAbove: string | null;
             /** @description null: the join form asks for a texted code whenever texts can reach phones */
             verifyPhone: boolean | null;
             /** @description null: the deployment's DEFAULT_PHONE_REGION */
@@ -990,6 +1009,7 @@ export interface components {
             barcodeFormat?: "QR" | "PDF417" | "CODE128";
             terms?: string;
             privacyPolicyUrl?: string | null;
+            refundApprovalAbove?: string | number | null;
             verifyPhone?: boolean | null;
             phoneRegions?: string[] | null;
             marketingCaps?: {
@@ -1033,6 +1053,7 @@ export interface components {
             barcodeFormat?: "QR" | "PDF417" | "CODE128";
             terms?: string;
             privacyPolicyUrl?: string | null;
+            refundApprovalAbove?: string | number | null;
             verifyPhone?: boolean | null;
             phoneRegions?: string[] | null;
             marketingCaps?: {
@@ -2689,6 +2710,35 @@ export interface operations {
             409: components["responses"]["409"];
         };
     };
+    tillManagers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The managers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["400"];
+            401: components["responses"]["401"];
+            403: components["responses"]["403"];
+        };
+    };
     tillStartEnrolment: {
         parameters: {
             query?: never;
@@ -2989,6 +3039,11 @@ export interface operations {
                 "application/json": {
                     receiptId: string;
                     amount?: string | number;
+                    approval?: {
+                        /** Format: uuid */
+                        staffId: string;
+                        pin: string;
+                    };
                 };
             };
         };

@@ -409,6 +409,10 @@ function RefundScreen({ t, onProblem }: { t: T; onProblem: (text: string) => voi
   const [amount, setAmount] = useState('');
   const [done, setDone] = useState<{ refunded: string; pointsReturned: number; pointsTakenBack: number; balance: number } | null>(null);
   const attempt = useRef(crypto.randomUUID());
+  // Above the program's limit a store manager approves with their PIN.
+  const [managers, setManagers] = useState<{ id: string; name: string }[] | null>(null);
+  const [manager, setManager] = useState('');
+  const [pin, setPin] = useState('');
   const load = async () => setItems((await api.GET('/api/v1/pos/purchases').catch(() => null))?.data?.items ?? []);
   useEffect(() => void load(), []);
 
@@ -417,13 +421,22 @@ function RefundScreen({ t, onProblem }: { t: T; onProblem: (text: string) => voi
     if (!picked) return;
     const value = amount.replace(',', '.').trim();
     try {
+      const approval = managers && manager && pin ? { approval: { staffId: manager, pin } } : {};
       const res = await withKey(attempt.current, (params) =>
-        api.POST('/api/v1/pos/refunds', { body: { receiptId: picked.receiptId, ...(value && { amount: value }) }, params }),
+        api.POST('/api/v1/pos/refunds', { body: { receiptId: picked.receiptId, ...(value && { amount: value }), ...approval }, params }),
       );
       if (res.data) {
         setDone(res.data);
         attempt.current = crypto.randomUUID();
+        setManagers(null);
+        setPin('');
         void load();
+      } else if (res.response.status === 403 && (res.error as { approvalRequired?: boolean } | undefined)?.approvalRequired) {
+        const list = (await api.GET('/api/v1/pos/managers')).data?.items ?? [];
+        setManagers(list);
+        setManager((m) => m || list[0]?.id || '');
+        setPin('');
+        onProblem(problemText(res.error, t('managerApproval')));
       } else onProblem(problemText(res.error, t('error')));
     } catch {
       onProblem(t('needsNetwork'));
@@ -467,6 +480,33 @@ function RefundScreen({ t, onProblem }: { t: T; onProblem: (text: string) => voi
             {t('refundAmount')}
             <input id="refund-amount" inputMode="decimal" placeholder={picked.amount} value={amount} onInput={(e) => setAmount(e.currentTarget.value)} />
           </label>
+          {managers && (
+            <fieldset class="approval">
+              <legend>{t('managerApproval')}</legend>
+              <label>
+                {t('manager')}
+                <select id="manager" value={manager} onChange={(e) => setManager(e.currentTarget.value)}>
+                  {managers.map((m) => (
+                    <option key={m.id} value={m.id}>
+                      {m.name}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <label>
+                {t('pin')}
+                <input
+                  id="manager-pin"
+                  type="password"
+                  inputMode="numeric"
+                  autoComplete="off"
+                  maxLength={8}
+                  value={pin}
+                  onInput={(e) => setPin(e.currentTarget.value)}
+                />
+              </label>
+            </fieldset>
+          )}
           <button type="submit" class="primary" id="do-refund">
             {amount ? t('refund') : t('refundAll')}
           </button>

@@ -277,6 +277,28 @@ export class StaffService {
     await this.#audit(staffId, 'staff.setPin', undefined);
   }
 
+  /** Store managers of a store who can approve at its till (they have a PIN). */
+  async managersAt(storeId: string): Promise<{ id: string; name: string }[]> {
+    return this.db
+      .selectFrom('staff')
+      .select(['id', 'name'])
+      .where('store_id', '=', storeId)
+      .where('role', '=', 'store_manager')
+      .where('disabled_at', 'is', null)
+      .where('pin_hash', 'is not', null)
+      .orderBy('name')
+      .execute();
+  }
+
+  /** A store manager's approval at the till: their PIN (with its attempt limit); `staff:<id>`, or null. */
+  async approveAtStore(storeId: string, staffId: string, pin: string): Promise<string | null> {
+    const manager = await this.db.selectFrom('staff').select('role').where('id', '=', staffId).executeTakeFirst();
+    if (manager?.role !== 'store_manager') return null;
+    if (!(await this.checkPin(staffId, storeId, pin))) return null;
+    await this.#audit(staffId, 'staff.approveRefund', undefined, { store: storeId });
+    return `staff:${staffId}`;
+  }
+
   /** The staff member's PIN checks out (5 wrong ones in a row rest it for 15 minutes); false for any refusal. */
   async checkPin(staffId: string, storeId: string, pin: string): Promise<boolean> {
     const s = await this.db

@@ -15,6 +15,8 @@ export const refundInput = z.strictObject({
   receiptId,
   /** Omitted: refund whatever is left of the purchase. */
   amount: amountInput.optional(),
+  /** A store manager's PIN, for a refund above the program's `refundApprovalAbove`. */
+  approval: z.strictObject({ staffId: z.uuid(), pin: z.string().regex(/^\d{4,8}$/, 'must be 4–8 digits') }).optional(),
 });
 
 export const adjustmentInput = z.strictObject({

@@ -1,6 +1,6 @@
 import type { Db } from '../../platform/db/database.js';
 import type { Card, Program } from '../../platform/db/schema.js';
-import { conflict, invalidField, notFound, unprocessable } from '../../platform/shared/errors.js';
+import { AppError, conflict, invalidField, notFound, unprocessable } from '../../platform/shared/errors.js';
 import { currencyExponent, fromMinorUnits, toMinorUnits } from '../../platform/shared/money.js';
 import { tierForSpend } from '../programs/program-service.js';
 import type { Ledger } from './ledger.js';
@@ -76,7 +76,8 @@ export class PurchaseService {
     return { purchaseId: purchase.id, earned, redeemed: input.redeemPoints, balance, tier: card.tier, tierChanged };
   }
 
-  async refund(trx: Db, program: Program, storeId: string, input: RefundInput) {
+  /** `approvedBy`: the store manager whose PIN approved it, needed above the program's limit. */
+  async refund(trx: Db, program: Program, storeId: string, input: RefundInput, approvedBy: string | null = null) {
     const exponent = currencyExponent(program.currency);
     const purchase = await trx
       .selectFrom('purchases')
@@ -93,6 +94,9 @@ export class PurchaseService {
       throw invalidField('amount', `must be a positive amount in ${program.currency} with at most ${exponent} decimals`);
     if (refundMinor > left)
       throw unprocessable(`At most ${fromMinorUnits(left, exponent)} can still be refunded on this receipt`, { refundable: fromMinorUnits(left, exponent) });
+    const limit = program.refund_approval_above_minor;
+    if (limit !== null && refundMinor > limit && !approvedBy)
+      throw new AppError(403, 'Approval required', `A refund above ${fromMinorUnits(limit, exponent)} needs a store manager's PIN`, { approvalRequired: true });
 
     const card = await this.ledger.lockCard(trx, purchase.card_id);
     const before = purchase.refunded_minor;
@@ -109,7 +113,11 @@ export class PurchaseService {
       { kind: 'refund_redeem', points: giveBack, ...common, expiresAt: expiryDate(new Date(), program.points_expire_after_months) },
       { kind: 'refund_earn', points: -takeable, ...common },
     ]);
-    await trx.updateTable('purchases').set({ refunded_minor: after }).where('id', '=', purchase.id).execute();
+    await trx
+      .updateTable('purchases')
+      .set({ refunded_minor: after, ...(approvedBy && { refund_approved_by: approvedBy }) })
+      .where('id', '=', purchase.id)
+      .execute();
 
     // The refunded share of what was paid in money no longer counts towards the tier.
     const paid = purchase.amount_minor - pointsToMinor(purchase.redeemed_points, exponent);

@@ -14,6 +14,17 @@ const replayedHeader = { 'Idempotent-Replayed': 'true when this is the stored an
 /** The till API: pos keys only; each key's store decides the program. */
 export const tillOperations = (till: TillService, enrolment: TillEnrolment) => [
   operation({
+    operationId: 'tillManagers',
+    method: 'get',
+    path: '/pos/managers',
+    tag: 'Till',
+    summary: "The store's managers who can approve a refund above the program's limit with their PIN",
+    roles: ['pos'],
+    responses: { 200: { description: 'The managers', schema: z.object({ items: z.array(z.object({ id: z.uuid(), name: z.string() })) }) } },
+    targets: () => [],
+    handler: async ({ principal }) => ({ status: 200, body: { items: await till.managers(principal.storeId!) } }),
+  }),
+  operation({
     operationId: 'tillStartEnrolment',
     method: 'post',
     path: '/pos/enrolments',
@@ -204,7 +215,7 @@ export const tillOperations = (till: TillService, enrolment: TillEnrolment) => [
         headers: replayedHeader,
       },
     },
-    errors: [404, 409, 422],
+    errors: [403, 404, 409, 422],
     // The till confines the receipt to its store itself.
     targets: () => [],
     handler: async ({ body, principal, idempotencyKey }) => reply(await till.refund(principal.storeId!, idempotencyKey, body)),

@@ -2,7 +2,7 @@ import type { UnitOfWork } from '../../platform/db/unit-of-work.js';
 import type { Db } from '../../platform/db/database.js';
 import type { Program } from '../../platform/db/schema.js';
 import { runIdempotent } from '../../platform/idempotency/idempotency.js';
-import { invalidField } from '../../platform/shared/errors.js';
+import { AppError, invalidField } from '../../platform/shared/errors.js';
 import { sql } from 'kysely';
 import { currencyExponent, fromMinorUnits, toMinorUnits } from '../../platform/shared/money.js';
 import { firstName } from '../cards/card-view.js';
@@ -12,12 +12,25 @@ import type { PurchaseService } from '../ledger/purchase-service.js';
 import { maxRedeemablePoints } from '../ledger/rules.js';
 
 /** The till: a pos key belongs to one store, and everything it does is in that store's program. */
+/** Store managers who may approve a refund at a till, and the check of one's PIN (the staff capability's). */
+export interface RefundApprovers {
+  list(storeId: string): Promise<{ id: string; name: string }[]>;
+  /** The approver's `staff:<id>` when the PIN is a store manager's of this store; null otherwise. */
+  check(storeId: string, staffId: string, pin: string): Promise<string | null>;
+}
+
 export class TillService {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly purchases: PurchaseService,
     private readonly ledger: Ledger,
+    private readonly approvers: RefundApprovers = { list: async () => [], check: async () => null },
   ) {}
+
+  /** Who may approve a refund above the program's limit here. */
+  managers(storeId: string) {
+    return this.approvers.list(storeId);
+  }
 
   /** A scanned card, with what may be redeemed on a purchase of `amount` (when given). */
   async lookup(storeId: string, barcode: string, amount: string | number | undefined) {
@@ -124,8 +137,16 @@ export class TillService {
     return rows.map((r) => ({ cardNumber: r.card_number, cardLast4: r.card_number.slice(-4), firstName: firstName(r.name) }));
   }
 
-  refund(storeId: string, key: string, input: RefundInput) {
-    return this.#once(storeId, key, 'refund', input, (trx, program) => this.purchases.refund(trx, program, storeId, input));
+  async refund(storeId: string, key: string, input: RefundInput) {
+    const { approval, ...request } = input;
+    // The PIN is checked before the refund's transaction (its attempt counter is a write of its own),
+    // and is no part of the request's fingerprint kept with the Idempotency-Key: it is a secret.
+    let approvedBy: string | null = null;
+    if (approval) {
+      approvedBy = await this.approvers.check(storeId, approval.staffId, approval.pin);
+      if (!approvedBy) throw new AppError(403, 'Approval refused', 'That PIN is not a store manager’s of this store', { approvalRequired: true });
+    }
+    return this.#once(storeId, key, 'refund', request, (trx, program) => this.purchases.refund(trx, program, storeId, request, approvedBy));
   }
 
   /** A money-moving call: the store's Idempotency-Key scope, one unit of work, the first answer on retry. */

@@ -36,6 +36,8 @@ const programFields = {
   barcodeFormat: z.enum(['QR', 'PDF417', 'CODE128']),
   terms: multiline().max(4000),
   privacyPolicyUrl: z.url({ protocol: /^https?$/ }).nullable(),
+  /** Refunds above this amount need a store manager's PIN at the till (null: none do). */
+  refundApprovalAbove: amountInput.nullable(),
   /** The join form texts a code to the phone first (null: whenever texts can reach phones). */
   verifyPhone: z.boolean().nullable(),
   /** Countries whose numbers may join by the form (null: the deployment's DEFAULT_PHONE_REGION). */

@@ -26,6 +26,7 @@ export const programView = z
     barcodeFormat: z.enum(['QR', 'PDF417', 'CODE128']),
     terms: z.string(),
     privacyPolicyUrl: z.string().nullable(),
+    refundApprovalAbove: money.nullable().meta({ description: "refunds above it need a store manager's PIN at the till" }),
     verifyPhone: z.boolean().nullable().meta({ description: 'null: the join form asks for a texted code whenever texts can reach phones' }),
     phoneRegions: z.array(z.string()).nullable().meta({ description: "null: the deployment's DEFAULT_PHONE_REGION" }),
     marketingCaps: z.object({ perDay: z.number().int(), perWeek: z.number().int() }),

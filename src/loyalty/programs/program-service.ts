@@ -47,6 +47,7 @@ export class ProgramService {
           terms: input.terms ?? '',
           privacy_policy_url: input.privacyPolicyUrl ?? null,
           verify_phone: input.verifyPhone ?? null,
+          refund_approval_above_minor: refundLimit(input.refundApprovalAbove, currency),
           phone_regions: input.phoneRegions ?? null,
           ...(input.marketingCaps && { marketing_caps: JSON.stringify(input.marketingCaps) }),
           birthday_automation: input.birthdayAutomation ? JSON.stringify(input.birthdayAutomation) : null,
@@ -101,6 +102,7 @@ export class ProgramService {
           ...(input.terms !== undefined && { terms: input.terms }),
           ...(input.privacyPolicyUrl !== undefined && { privacy_policy_url: input.privacyPolicyUrl }),
           ...(input.verifyPhone !== undefined && { verify_phone: input.verifyPhone }),
+          ...(input.refundApprovalAbove !== undefined && { refund_approval_above_minor: refundLimit(input.refundApprovalAbove, currency) }),
           ...(input.phoneRegions !== undefined && { phone_regions: input.phoneRegions }),
           ...(input.marketingCaps !== undefined && { marketing_caps: JSON.stringify(input.marketingCaps) }),
           ...(input.birthdayAutomation !== undefined && { birthday_automation: input.birthdayAutomation ? JSON.stringify(input.birthdayAutomation) : null }),
@@ -159,6 +161,7 @@ export function toProgramView(p: Program) {
     terms: p.terms,
     privacyPolicyUrl: p.privacy_policy_url,
     verifyPhone: p.verify_phone,
+    refundApprovalAbove: p.refund_approval_above_minor === null ? null : fromMinorUnits(p.refund_approval_above_minor, exponent),
     phoneRegions: p.phone_regions,
     marketingCaps: p.marketing_caps,
     birthdayAutomation: p.birthday_automation,
@@ -166,4 +169,13 @@ export function toProgramView(p: Program) {
     createdAt: p.created_at.toISOString(),
     updatedAt: p.updated_at.toISOString(),
   };
+}
+
+/** The refund limit in minor units (null: no limit). */
+function refundLimit(amount: string | number | null | undefined, currency: string): number | null {
+  if (amount === undefined || amount === null) return null;
+  const exponent = currencyExponent(currency);
+  const minor = toMinorUnits(amount, exponent);
+  if (minor === null || minor < 0) throw invalidField('refundApprovalAbove', `must be an amount in ${currency} with at most ${exponent} decimals`);
+  return minor;
 }

@@ -35,6 +35,8 @@ export interface ProgramsTable {
   barcode_format: Generated<'QR' | 'PDF417' | 'CODE128'>;
   terms: Generated<string>;
   privacy_policy_url: string | null;
+  /** Refunds above this (minor units) need a store manager's PIN at the till; null: none do. */
+  refund_approval_above_minor: number | null;
   /** Joining by the form needs the code texted to the phone (null: when texts can reach phones). */
   verify_phone: boolean | null;
   /** Countries whose numbers may join (null: the deployment's DEFAULT_PHONE_REGION). */
@@ -328,6 +330,8 @@ export interface PurchasesTable {
   /** Who rang it up: a key id or staff:<id>, and their name (null: before tills recorded it). */
   cashier_id: string | null;
   cashier: string | null;
+  /** The store manager whose PIN approved a refund above the program's limit (staff:<id>). */
+  refund_approved_by: string | null;
   created_at: CreatedAt;
 }
 
