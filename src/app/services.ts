@@ -34,6 +34,7 @@ import { AuditLog } from '../access/audit/audit-log.js';
 import { StaffService } from '../access/staff/staff-service.js';
 import { TillDeviceService } from '../access/till-devices/till-device-service.js';
 import { SecretBox } from '../platform/secrets/secret-box.js';
+import { createMailer } from '../platform/email/mailer.js';
 import { KeyedHash } from '../platform/secrets/keyed-hash.js';
 import { AbuseBudgets } from '../platform/budgets/abuse-budgets.js';
 import { PhoneVerification } from '../loyalty/cards/phone-verification.js';
@@ -143,7 +144,7 @@ export async function createServices(config: Config, db: Db, dbKind: Services['d
   });
   const periodic = new PeriodicJobs(db, logger);
   const scope = new ScopeGuard(db);
-  const staff = new StaffService(db, scope, audit, config.publicUrl);
+  const staff = new StaffService(db, scope, audit, config.publicUrl, createMailer(config.smtp), logger);
   return {
     config,
     db,

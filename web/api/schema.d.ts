@@ -1662,6 +1662,8 @@ export interface operations {
                             url: string;
                             /** Format: date-time */
                             expiresAt: string;
+                            /** @description the link was e-mailed to the person (SMTP configured and the server took it) */
+                            emailed: boolean;
                         };
                     };
                 };
@@ -1698,6 +1700,8 @@ export interface operations {
                             url: string;
                             /** Format: date-time */
                             expiresAt: string;
+                            /** @description the link was e-mailed to the person (SMTP configured and the server took it) */
+                            emailed: boolean;
                         };
                     };
                 };

@@ -25,7 +25,11 @@ const staffView = z
     createdAt: z.iso.datetime(),
   })
   .meta({ id: 'Staff' });
-const link = z.object({ url: z.url().describe('one-time: opens the page where they set a password'), expiresAt: z.iso.datetime() });
+const link = z.object({
+  url: z.url().describe('one-time: opens the page where they set a password'),
+  expiresAt: z.iso.datetime(),
+  emailed: z.boolean().describe('the link was e-mailed to the person (SMTP configured and the server took it)'),
+});
 const idParams = z.object({ id: z.uuid() });
 
 export const staffOperations = (staff: StaffService) => [

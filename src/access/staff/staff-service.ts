@@ -9,6 +9,8 @@ import type { Principal } from '../../platform/http/operation.js';
 import { AppError, invalidField, notFound } from '../../platform/shared/errors.js';
 import { isUuid, type ScopeGuard } from '../scope/scope-guard.js';
 import type { AuditLog } from '../audit/audit-log.js';
+import type { Mailer } from '../../platform/email/mailer.js';
+import type { Logger } from '../../platform/log/logger.js';
 
 /** What each person's role may do in the API: the same roles keys have. */
 export const API_ROLE: Record<StaffRole, Role> = { brand_admin: 'admin', marketer: 'marketer', store_manager: 'pos', cashier: 'pos' };
@@ -47,6 +49,9 @@ export class StaffService {
     private readonly guard: ScopeGuard,
     private readonly audit: AuditLog,
     private readonly publicUrl: string,
+    /** With SMTP configured, links are e-mailed as well as handed to the inviter. */
+    private readonly mailer?: Mailer,
+    private readonly logger?: Logger,
   ) {}
 
   async invite(input: StaffInput, issuer: Principal) {
@@ -74,14 +79,14 @@ export class StaffService {
         if (isUniqueViolation(err)) throw duplicate(email); // invited twice at the same moment
         throw err;
       });
-    return { staff: await this.#view(staff), invitation: await this.#link(staff.id, 'invite') };
+    return { staff: await this.#view(staff), invitation: await this.#link(staff, 'invite') };
   }
 
   /** A new one-time link to set a password (the old ones stop working). */
   async resetLink(id: string, issuer: Principal) {
     const staff = await this.#within(id, issuer);
     if (staff.disabled_at) throw new AppError(409, 'Conflict', 'This account is revoked');
-    return { link: await this.#link(staff.id, 'reset') };
+    return { link: await this.#link(staff, 'reset') };
   }
 
   async list(issuer: Principal) {
@@ -321,7 +326,8 @@ export class StaffService {
     return staff;
   }
 
-  async #link(staffId: string, kind: 'invite' | 'reset') {
+  async #link(staff: { id: string; email: string; name: string; brand_id: string }, kind: 'invite' | 'reset') {
+    const staffId = staff.id;
     const token = secret();
     const expiresAt = new Date(Date.now() + (kind === 'invite' ? INVITE_TTL_MS : RESET_TTL_MS));
     // One good link at a time: a new one replaces those not yet used.
@@ -330,7 +336,35 @@ export class StaffService {
       .insertInto('staff_tokens')
       .values({ token_hash: hashToken(token), staff_id: staffId, kind, expires_at: expiresAt })
       .execute();
-    return { url: `${this.publicUrl}/staff/welcome/${token}`, expiresAt: expiresAt.toISOString() };
+    const url = `${this.publicUrl}/staff/welcome/${token}`;
+    return { url, expiresAt: expiresAt.toISOString(), emailed: await this.#mail(staff, url, kind) };
+  }
+
+  /** The link by e-mail, in Russian and English; a refusal is logged (without the link) and reported, never thrown. */
+  async #mail(staff: { email: string; name: string; brand_id: string }, url: string, kind: 'invite' | 'reset'): Promise<boolean> {
+    if (!this.mailer) return false;
+    const brand = (await this.db.selectFrom('brands').select('name').where('id', '=', staff.brand_id).executeTakeFirst())?.name ?? '';
+    const invite = kind === 'invite';
+    try {
+      await this.mailer.send({
+        to: staff.email,
+        subject: invite ? `${brand}: приглашение / invitation` : `${brand}: новый пароль / password reset`,
+        text: [
+          `${staff.name},`,
+          invite
+            ? `вас пригласили в ${brand}. Задайте пароль по ссылке (действует 7 дней, один раз):`
+            : `задайте новый пароль по ссылке (действует сутки, один раз):`,
+          url,
+          '',
+          invite ? `you have been invited to ${brand}. Set your password here (valid 7 days, once):` : `set a new password here (valid one day, once):`,
+          url,
+        ].join('\n'),
+      });
+      return true;
+    } catch (err) {
+      this.logger?.warn({ kind, err: err instanceof Error ? err.message.replaceAll(url, '[link]') : String(err) }, 'staff link not e-mailed');
+      return false;
+    }
   }
 
   async #view(s: {

@@ -64,6 +64,8 @@ const envSchema = z
     GOOGLE_REQUESTS_PER_SECOND: z.coerce.number().positive().max(1000).default(20),
     GOOGLE_SWEEP_EVERY_MS: z.coerce.number().int().min(100).default(60_000),
     GOOGLE_PAUSE_MS: z.coerce.number().int().min(100).default(60_000),
+    SMTP_URL: optionalString.pipe(z.url({ protocol: /^smtps?$/, message: 'must be smtp://user:pass@host:port or smtps://…' }).optional()),
+    SMTP_FROM: optionalString.pipe(z.email({ message: 'must be an e-mail address' }).optional()),
     SECRETS_KEY: optionalString.pipe(z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -base64 32)').optional()),
     WORKERS: z.enum(['true', 'false']).default('true'),
     JOB_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
@@ -72,6 +74,8 @@ const envSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {
+    if (Boolean(env.SMTP_URL) !== Boolean(env.SMTP_FROM))
+      ctx.addIssue({ code: 'custom', path: [env.SMTP_URL ? 'SMTP_FROM' : 'SMTP_URL'], message: 'is required with the other SMTP setting' });
     if (env.NODE_ENV === 'production' && !env.SECRETS_KEY)
       ctx.addIssue({ code: 'custom', path: ['SECRETS_KEY'], message: "is required in production: it seals the brands' stored credentials" });
     const appleFiles = ['APPLE_CERT', 'APPLE_KEY', 'APPLE_WWDR', 'APPLE_PASS_TYPE_ID', 'APPLE_TEAM_ID'] as const;
@@ -119,6 +123,8 @@ export interface Config {
   sms: SmsConfig;
   /** Absent → Google Wallet is off. */
   google: GoogleConfig | undefined;
+  /** Staff invitations and reset links are e-mailed through it (absent: only handed to the inviter). */
+  smtp: { url: string; from: string } | undefined;
   /** Seals brands' stored credentials (required in production). */
   secretsKey: string | undefined;
   /** Run the job workers (pushes, wallet updates) in this process. */
@@ -170,7 +176,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(
       parsed.error.issues.map((issue) => {
         const name = String(issue.path[0] ?? 'environment');
-        const shown = name in source && !/KEY|SECRET|PASS|TOKEN/.test(name) ? ` (got "${source[name]}")` : '';
+        const shown = name in source && !/KEY|SECRET|PASS|TOKEN|SMTP_URL/.test(name) ? ` (got "${source[name]}")` : '';
         return `${name} ${issue.message}${shown}`;
       }),
     );
@@ -222,6 +228,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
           }
         : undefined,
     secretsKey: env.SECRETS_KEY,
+    smtp: env.SMTP_URL && env.SMTP_FROM ? { url: env.SMTP_URL, from: env.SMTP_FROM } : undefined,
     workers: env.WORKERS === 'true',
     jobPollMs: env.JOB_POLL_MS,
     auditRetentionDays: env.AUDIT_RETENTION_DAYS,
