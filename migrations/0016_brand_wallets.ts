@@ -5,8 +5,9 @@ import { sql, type Kysely } from 'kysely';
  * A pass keeps the pass type id it was first signed with: Wallet knows it by that id and serial, so a
  * brand that moves to its own identity keeps serving the passes already on phones.
  *
- * Every row that exists on upgrade was signed with the deployment's identity, APPLE_PASS_TYPE_ID, read
- * here from the environment the upgrade runs in, with the same default as the configuration.
+ * The passes known to be on phones (registered by a device) were signed with the deployment's identity,
+ * APPLE_PASS_TYPE_ID, read here from the environment the upgrade runs in (with the configuration's
+ * default); the other cards stay unbound and take their brand's identity with their next pass.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   const deployment = process.env.APPLE_PASS_TYPE_ID?.trim() || 'pass.dev.wallet-loyalty';
@@ -25,7 +26,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`create unique index apple_identities_current_idx on apple_identities (brand_id) where current`.execute(db);
 
   await sql`alter table cards add column apple_pass_type_id text`.execute(db);
-  await sql`update cards set apple_pass_type_id = ${deployment}`.execute(db);
+  await sql`update cards set apple_pass_type_id = ${deployment} where id in (select card_id from apple_registrations)`.execute(db);
 
   await sql`alter table apple_registrations drop constraint apple_registrations_device_library_id_fkey`.execute(db);
   await sql`alter table apple_devices add column pass_type_id text`.execute(db);

@@ -270,7 +270,11 @@ describe("a brand's texts", () => {
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0].field).toBe('smsSender');
     expect((await svc.api('PATCH', '/api/v1/brands/beta', { smsSender: 'BetaShop' }, alphaAdmin)).status).toBe(404);
-    const ok = await svc.api('PATCH', '/api/v1/brands/beta', { smsSender: 'BetaShop', smsSignature: '— Beta' }, betaAdmin);
+    // The sender is the gateway account's: the operator sets it, a brand's admin its signature.
+    const own = await svc.api('PATCH', '/api/v1/brands/beta', { smsSender: 'BetaShop' }, betaAdmin);
+    expect(own.status).toBe(403);
+    expect((await svc.api('PATCH', '/api/v1/brands/beta', { smsSignature: '— Beta' }, betaAdmin)).status).toBe(200);
+    const ok = await svc.api('PATCH', '/api/v1/brands/beta', { smsSender: 'BetaShop' }, ADMIN_KEY);
     expect(ok.status).toBe(200);
     expect(ok.body).toMatchObject({ smsSender: 'BetaShop', smsSignature: '— Beta' });
 
@@ -285,7 +289,7 @@ describe("a brand's texts", () => {
     expect(toAlpha!.body.sender).toBe('');
     expect(toAlpha!.body.text).not.toMatch(/Beta/);
     // null goes back to the deployment's sender and no signature.
-    const cleared = await svc.api('PATCH', '/api/v1/brands/beta', { smsSender: null, smsSignature: null }, betaAdmin);
+    const cleared = await svc.api('PATCH', '/api/v1/brands/beta', { smsSender: null, smsSignature: null }, ADMIN_KEY);
     expect(cleared.body).toMatchObject({ smsSender: null, smsSignature: null });
   });
 });

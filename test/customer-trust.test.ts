@@ -17,6 +17,7 @@ import type { FakeApns } from './support/fake-apns.js';
 import { captureLogs } from './support/logs.js';
 import { cardRow, countRows, createProgramWithStores, enrol, issueKey } from './support/fixtures.js';
 import { startTestService, type TestService } from './support/test-service.js';
+import { waitUntil } from './support/wait.js';
 
 const PTID = 'pass.test.trust';
 const onPostgres = process.env.DATABASE_URL ? it : ((() => undefined) as unknown as typeof it);
@@ -274,6 +275,23 @@ describe('4. SMS pumping', () => {
     await svc.api('PATCH', '/api/v1/programs/shop', { phoneRegions: null });
   });
 
+  it('a text that does not go out leaves the code the customer holds working', async () => {
+    const phone = '+79164666666';
+    const first = await form('shop', fields(phone));
+    const held = lastCodeTo(phone)!;
+    echo = true;
+    expect((await form('shop', fields(phone))).status).toBe(429);
+    echo = false;
+    const res = await fetch(svc.url + first.headers.get('location')!, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': `10.3.0.${ipSeq++}` },
+      body: `code=${held}`,
+    });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toMatch(/^\/c\//);
+  });
+
   it('a code that did not go out can be sent again; not sooner than 30 s, at most three times', async () => {
     const phone = '+79164777777';
     echo = true;
@@ -371,8 +389,11 @@ describe('7. erasure erases', () => {
     await form('shop', fields(phone)); // a pending code
     await svc.services.jobs.drain();
 
+    const pushesBefore = apns.requests.filter((r) => r.token === 'ef'.repeat(32)).length;
     expect((await svc.api('DELETE', `/api/v1/customers/${row.customer_id}`)).status).toBe(204);
-    await svc.services.jobs.drain();
+    // The voided pass is pushed to the phone (which then fetches it), and only then are its devices forgotten.
+    await waitUntil(async () => (await db().selectFrom('apple_registrations').select('card_id').where('card_id', '=', row.id).execute()).length === 0);
+    expect(apns.requests.filter((r) => r.token === 'ef'.repeat(32)).length).toBe(pushesBefore + 1);
 
     const needles = [
       phone,
@@ -397,7 +418,6 @@ describe('7. erasure erases', () => {
       for (const r of rows) for (const n of needles) if (r.r.includes(n)) found.push(`${t}: ${n}`);
     }
     expect(found).toEqual([]);
-    expect(await db().selectFrom('apple_registrations').selectAll().where('card_id', '=', row.id).execute()).toEqual([]);
     expect(await db().selectFrom('restock_subscriptions').select('status').where('card_id', '=', row.id).execute()).toEqual([{ status: 'cancelled' }]);
   });
 });

@@ -84,6 +84,14 @@ it('enrols a customer at the counter with the code texted to their phone, and no
   expect(await svc.services.db.selectFrom('customers').select('id').where('phone', '=', '+79161230001').executeTakeFirst()).toBeUndefined();
   const code = /\b(\d{6})\b/.exec(texts.filter((t) => t.to === '+79161230001').at(-1)!.text)![1]!;
   const confirm = (c: string, key = northTill) => svc.api('POST', `/api/v1/pos/enrolments/${started.body.verificationId}/confirm`, { code: c }, key);
+  // A till's code is answered at the till only: on the public form it would hand over the card link.
+  const onForm = await fetch(`${svc.url}/join/shop/verify/${started.body.verificationId}`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: `code=${code}`,
+  });
+  expect(onForm.status).toBe(410);
   // Another program's till does not find it; a wrong code names the field.
   expect((await confirm(code, otherTill)).status).toBe(410);
   const wrong = await confirm(code === '000000' ? '111111' : '000000');
@@ -136,6 +144,8 @@ it("needs a store manager's PIN for a refund above the program's limit, and reco
     svc.api('POST', '/api/v1/pos/refunds', { receiptId: receipt, ...body }, northTill, { 'idempotency-key': key });
   // Within the limit: no PIN. Above it: refused without a PIN or with a wrong one.
   expect((await refund({ amount: 50 })).status).toBe(201);
+  // The limit is on the receipt's refunds in all: 50 + 60 is above 100.
+  expect((await refund({ amount: 60 })).body.approvalRequired).toBe(true);
   const none = await refund({});
   expect(none.status).toBe(403);
   expect(none.body.approvalRequired).toBe(true);

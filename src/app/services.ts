@@ -164,7 +164,7 @@ export async function createServices(config: Config, db: Db, dbKind: Services['d
     messages: new CardMessageService(uow, cards, outbox),
     // Each capability that keeps something of a person forgets it with the erasure.
     erasure: new ErasureService(uow, outbox, [
-      (trx, { cardIds }) => forgetDevices(trx, cardIds),
+      // (Apple devices are forgotten by the push of the voided pass, which needs them: wallets/apple/push-handlers.ts.)
       (trx, { cardIds }) => RestockService.forgetCards(trx, cardIds),
       (trx, { cardIds, phone }) => sms.forget(trx, cardIds, phone),
       (trx, { phone }) => verification.forget(trx, phone),
@@ -172,10 +172,16 @@ export async function createServices(config: Config, db: Db, dbKind: Services['d
     ]),
     ledger,
     purchases,
-    till: new TillService(uow, purchases, ledger, {
-      list: (storeId) => staff.managersAt(storeId),
-      check: (storeId, staffId, pin) => staff.approveAtStore(storeId, staffId, pin),
-    }),
+    till: new TillService(
+      uow,
+      purchases,
+      ledger,
+      {
+        list: (storeId) => staff.managersAt(storeId),
+        check: (storeId, staffId, pin) => staff.approveAtStore(storeId, staffId, pin),
+      },
+      budgets,
+    ),
     tillEnrolment: new TillEnrolment(db, verification, cards, config.defaultPhoneRegion),
     points,
     jobs,

@@ -185,6 +185,11 @@ describe('the till app', () => {
       await page.locator('.result button').click();
     }
     expect(await page.getByTestId('waiting').textContent()).toBe('Ждут отправки: 2');
+    // The app opens without a network too (the service worker's copy), with its queue.
+    await page.reload();
+    await page.waitForSelector('header .where');
+    expect(await page.locator('header .where strong').textContent()).toBe('Арбат');
+    expect(await page.getByTestId('waiting').textContent()).toBe('Ждут отправки: 2');
     await shot('offline');
     expect((await transactions(typed)).filter((e) => e.kind === 'earn')).toEqual([]);
     await context.setOffline(false);

@@ -40,7 +40,7 @@ export interface paths {
         head?: never;
         /**
          * Change a brand's name, privacy policy link, or its texts' sender and signature
-         * @description A field set to null goes back to the default (no privacy link; the deployment’s SMS sender; no signature).
+         * @description A field set to null goes back to the default (no privacy link; the deployment’s SMS sender; no signature). The SMS sender is set by the deployment key only (it is the gateway account’s).
          */
         patch: operations["updateBrand"];
         trace?: never;
@@ -2990,6 +2990,7 @@ export interface operations {
             400: components["responses"]["400"];
             401: components["responses"]["401"];
             403: components["responses"]["403"];
+            429: components["responses"]["429"];
         };
     };
     tillLookupCard: {

@@ -66,7 +66,14 @@ function App() {
         location.href = '/login?next=/till';
         return;
       }
-      if (res?.data) setCtx(res.data);
+      if (res?.data) {
+        setCtx(res.data);
+        localStorage.setItem('till.context', JSON.stringify(res.data));
+      } else {
+        // Opened without a network: the store it last worked for (purchases queue until it is back).
+        const saved = localStorage.getItem('till.context');
+        if (saved) setCtx(JSON.parse(saved) as Context);
+      }
     })();
     if ('serviceWorker' in navigator) void navigator.serviceWorker.register('/till/sw.js', { scope: '/till/' }).catch(() => undefined);
   }, []);
@@ -75,15 +82,24 @@ function App() {
   const flushing = useRef<Promise<void> | null>(null);
   const sendQueued = useCallback(() => {
     flushing.current ??= (async () => {
-      const { left } = await flush(async (item: QueuedPurchase) => {
+      let signedOut = false;
+      const { left, refused } = await flush(async (item: QueuedPurchase) => {
         try {
           const res = await api.POST('/api/v1/pos/purchases', { body: item.body, params: { header: { 'Idempotency-Key': item.key } } });
-          return res.response.ok ? 'sent' : 'refused';
+          if (res.response.ok) return 'sent';
+          const status = res.response.status;
+          // Not an answer about the purchase: the session ended, or the service is busy or away.
+          // The purchase stays queued (same key) until it can be answered.
+          if (status === 401 || status === 403) signedOut = true;
+          if (status === 401 || status === 403 || status === 408 || status === 429 || status >= 500) return 'offline';
+          return 'refused';
         } catch {
           return 'offline';
         }
       });
       setWaiting(left);
+      if (refused > 0) setNotice(tr(initialLang(), 'queueRefused', { n: refused }));
+      if (signedOut) location.href = '/login?next=/till';
     })().finally(() => (flushing.current = null));
     return flushing.current;
   }, []);
@@ -405,7 +421,13 @@ type TodayPurchase = { purchaseId: number; receiptId: string; at: string; amount
 
 function RefundScreen({ t, onProblem }: { t: T; onProblem: (text: string) => void }) {
   const [items, setItems] = useState<TodayPurchase[] | null>(null);
-  const [picked, setPicked] = useState<TodayPurchase | null>(null);
+  const [picked, setPickedState] = useState<TodayPurchase | null>(null);
+  // Each receipt's refund is its own operation: its own Idempotency-Key.
+  const setPicked = (p: TodayPurchase | null) => {
+    attempt.current = crypto.randomUUID();
+    setManagers(null);
+    setPickedState(p);
+  };
   const [amount, setAmount] = useState('');
   const [done, setDone] = useState<{ refunded: string; pointsReturned: number; pointsTakenBack: number; balance: number } | null>(null);
   const attempt = useRef(crypto.randomUUID());
@@ -542,13 +564,17 @@ function NewCardScreen(props: { t: T; ctx: Context; lang: Lang; onProblem: (text
   const [form, setForm] = useState({ name: '', phone: '', personalData: false, marketing: false });
   const [verificationId, setVerificationId] = useState<string | null>(null);
   const [code, setCode] = useState('');
+  const [busy, setBusy] = useState(false);
   const [issued, setIssued] = useState<{ created: boolean; cardNumber: string; firstName: string; balance: number } | null>(null);
 
   const sendCode = async (e: Event) => {
     e.preventDefault();
+    if (busy) return;
+    setBusy(true);
     const res = await api
       .POST('/api/v1/pos/enrolments', { body: { name: form.name, phone: form.phone, personalData: true, marketing: form.marketing, lang: props.lang } })
-      .catch(() => null);
+      .catch(() => null)
+      .finally(() => setBusy(false));
     if (res?.data) setVerificationId(res.data.verificationId);
     else props.onProblem(res ? problemText(res.error, t('error')) : t('needsNetwork'));
   };
@@ -595,7 +621,7 @@ function NewCardScreen(props: { t: T; ctx: Context; lang: Lang; onProblem: (text
             <input type="checkbox" checked={form.marketing} onChange={(e) => setForm({ ...form, marketing: e.currentTarget.checked })} />
             {t('consentMk')}
           </label>
-          <button type="submit" class="primary" id="send-code" disabled={!form.personalData || !form.name || !form.phone}>
+          <button type="submit" class="primary" id="send-code" disabled={busy || !form.personalData || !form.name || !form.phone}>
             {t('sendCode')}
           </button>
         </form>

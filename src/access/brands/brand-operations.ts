@@ -83,12 +83,13 @@ export const brandOperations = (brands: BrandService) => [
     path: '/brands/{brand}',
     tag: 'Brands',
     summary: "Change a brand's name, privacy policy link, or its texts' sender and signature",
-    description: 'A field set to null goes back to the default (no privacy link; the deployment’s SMS sender; no signature).',
+    description:
+      'A field set to null goes back to the default (no privacy link; the deployment’s SMS sender; no signature). The SMS sender is set by the deployment key only (it is the gateway account’s).',
     roles: ['admin'],
     params: brandParams,
     body: brandSettings,
     responses: { 200: { description: 'The brand', schema: brandView } },
     targets: ({ params }) => [{ brand: params.brand }],
-    handler: async ({ params, body }) => ({ status: 200, body: toBrandView(await brands.update(params.brand, body)) }),
+    handler: async ({ params, body, principal }) => ({ status: 200, body: toBrandView(await brands.update(params.brand, body, principal)) }),
   }),
 ];

@@ -36,7 +36,11 @@ export class BrandService {
   }
 
   /** Name, privacy link and the sender and signature of the brand's texts; null clears a setting. */
-  async update(slug: string, input: BrandSettings): Promise<Brand> {
+  async update(slug: string, input: BrandSettings, principal: Principal): Promise<Brand> {
+    // Sender ids and numbers belong to the deployment's gateway account: a brand choosing any could
+    // text as another brand (or another company). The operator sets them.
+    if (input.smsSender !== undefined && principal.brandId !== null)
+      throw new AppError(403, 'Forbidden', "Only the deployment key (ADMIN_API_KEY) sets a brand's SMS sender: it is the gateway account's");
     const set = {
       ...(input.name !== undefined && { name: input.name }),
       ...(input.privacyUrl !== undefined && { privacy_url: input.privacyUrl }),

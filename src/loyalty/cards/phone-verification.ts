@@ -51,12 +51,17 @@ export class PhoneVerification {
     return country !== undefined && allowed.includes(country as CountryCode);
   }
 
-  /** `ip`: the anonymous sender's address; null for a till (a key or staff), which no address budget bounds. */
+  /**
+   * `ip`: the anonymous sender's address; null for a till (a key or staff), which no address budget
+   * bounds, and whose code is answered only at a till. The new code replaces an open one only once it
+   * has gone out: a refused text leaves the code the customer holds working.
+   */
   async start(program: Program, phone: string, enrolment: PendingEnrolment, ip: string | null): Promise<StartResult> {
     const spent = await this.#spend(program, phone, ip);
     if (!spent.ok) return { kind: 'not_sent', retryAfterSeconds: spent.retryAfterSeconds };
     const id = randomBytes(18).toString('base64url');
     const code = newCode();
+    if (!(await this.#text(program, phone, code, enrolment.lang))) return { kind: 'not_sent', retryAfterSeconds: 60 };
     await this.db.transaction().execute(async (trx) => {
       // One open code per phone and program: asking again replaces it.
       await trx.deleteFrom('phone_verifications').where('program_id', '=', program.id).where('phone', '=', phone).execute();
@@ -68,24 +73,25 @@ export class PhoneVerification {
           phone,
           enrolment: JSON.stringify(enrolment),
           code_hash: this.#codeHash(id, code),
+          channel: ip === null ? 'till' : 'join',
           sends: 1,
           last_sent_at: new Date(),
           expires_at: new Date(Date.now() + VERIFICATION.ttlMs),
         })
         .execute();
     });
-    if (!(await this.#text(program, phone, code, enrolment.lang))) return { kind: 'not_sent', retryAfterSeconds: 60 };
     return { kind: 'sent', id };
   }
 
-  /** The verification behind a code page, while it is alive. */
-  async find(id: string, programId: string): Promise<Selectable<PhoneVerificationsTable> | undefined> {
+  /** The verification behind a code page (the join form's), while it is alive. */
+  async find(id: string, programId: string, channel: 'join' | 'till' = 'join'): Promise<Selectable<PhoneVerificationsTable> | undefined> {
     if (!/^[A-Za-z0-9_-]{24}$/.test(id)) return undefined;
     return this.db
       .selectFrom('phone_verifications')
       .selectAll()
       .where('id', '=', id)
       .where('program_id', '=', programId)
+      .where('channel', '=', channel)
       .where('expires_at', '>', new Date())
       .executeTakeFirst();
   }
@@ -99,6 +105,8 @@ export class PhoneVerification {
     const spent = await this.#spend(program, row.phone, ip);
     if (!spent.ok) return { kind: 'not_sent', retryAfterSeconds: spent.retryAfterSeconds };
     const code = newCode();
+    // The new code replaces the old only once it has gone out.
+    if (!(await this.#text(program, row.phone, code, row.enrolment.lang))) return { kind: 'not_sent', retryAfterSeconds: 60 };
     const updated = await this.db
       .updateTable('phone_verifications')
       .set({ code_hash: this.#codeHash(id, code), sends: sql`sends + 1`, last_sent_at: new Date() })
@@ -106,7 +114,6 @@ export class PhoneVerification {
       .where('sends', '<', VERIFICATION.maxSends)
       .executeTakeFirst();
     if (Number(updated.numUpdatedRows) === 0) return { kind: 'expired' };
-    if (!(await this.#text(program, row.phone, code, row.enrolment.lang))) return { kind: 'not_sent', retryAfterSeconds: 60 };
     return { kind: 'sent', id };
   }
 
@@ -114,13 +121,14 @@ export class PhoneVerification {
    * Checks a code. The try is counted before the code is compared, in one statement, so parallel
    * guesses cannot exceed the limit; the right code deletes the verification (it works once).
    */
-  async confirm(programId: string, id: string, code: string): Promise<ConfirmResult> {
+  async confirm(programId: string, id: string, code: string, channel: 'join' | 'till' = 'join'): Promise<ConfirmResult> {
     if (!/^[A-Za-z0-9_-]{24}$/.test(id)) return { kind: 'expired' };
     const row = await this.db
       .updateTable('phone_verifications')
       .set({ attempts: sql`attempts + 1` })
       .where('id', '=', id)
       .where('program_id', '=', programId)
+      .where('channel', '=', channel)
       .where('expires_at', '>', new Date())
       .where('attempts', '<', VERIFICATION.maxAttempts)
       .returningAll()

@@ -95,7 +95,8 @@ export class PurchaseService {
     if (refundMinor > left)
       throw unprocessable(`At most ${fromMinorUnits(left, exponent)} can still be refunded on this receipt`, { refundable: fromMinorUnits(left, exponent) });
     const limit = program.refund_approval_above_minor;
-    if (limit !== null && refundMinor > limit && !approvedBy)
+    // The limit is on what the receipt has refunded in all, or five small refunds would make one big one.
+    if (limit !== null && purchase.refunded_minor + refundMinor > limit && !approvedBy)
       throw new AppError(403, 'Approval required', `A refund above ${fromMinorUnits(limit, exponent)} needs a store manager's PIN`, { approvalRequired: true });
 
     const card = await this.ledger.lockCard(trx, purchase.card_id);

@@ -54,7 +54,7 @@ export class TillEnrolment {
 
   async confirm(storeId: string, verificationId: string, code: string, recordedBy: string) {
     const program = await this.#programOf(storeId);
-    const result = await this.verification.confirm(program.id, verificationId, code);
+    const result = await this.verification.confirm(program.id, verificationId, code, 'till');
     if (result.kind === 'expired') throw new AppError(410, 'Gone', 'The code has expired or was tried too often: start again');
     if (result.kind === 'wrong') throw invalidField('code', `does not match; ${result.attemptsLeft} tries left`);
     const e = result.enrolment;

@@ -133,8 +133,9 @@ export const tillOperations = (till: TillService, enrolment: TillEnrolment) => [
         schema: z.object({ items: z.array(z.object({ cardNumber: z.string(), cardLast4: z.string(), firstName: z.string() })) }),
       },
     },
+    errors: [429],
     targets: () => [],
-    handler: async ({ query, principal }) => ({ status: 200, body: { items: await till.findByPhone(principal.storeId!, query.phone) } }),
+    handler: async ({ query, principal }) => ({ status: 200, body: { items: await till.findByPhone(principal.storeId!, query.phone, principal.keyId) } }),
   }),
   operation({
     operationId: 'tillLookupCard',

@@ -4,6 +4,7 @@ import type { Program } from '../../platform/db/schema.js';
 import { runIdempotent } from '../../platform/idempotency/idempotency.js';
 import { AppError, invalidField } from '../../platform/shared/errors.js';
 import { sql } from 'kysely';
+import type { AbuseBudgets } from '../../platform/budgets/abuse-budgets.js';
 import { currencyExponent, fromMinorUnits, toMinorUnits } from '../../platform/shared/money.js';
 import { firstName } from '../cards/card-view.js';
 import type { Ledger } from '../ledger/ledger.js';
@@ -25,6 +26,7 @@ export class TillService {
     private readonly purchases: PurchaseService,
     private readonly ledger: Ledger,
     private readonly approvers: RefundApprovers = { list: async () => [], check: async () => null },
+    private readonly budgets?: AbuseBudgets,
   ) {}
 
   /** Who may approve a refund above the program's limit here. */
@@ -122,7 +124,13 @@ export class TillService {
    * Cards by a part of the customer's phone (at least 4 digits), in this till's program: first name
    * and the card's last digits only — never the phone — and at most five.
    */
-  async findByPhone(storeId: string, digits: string) {
+  async findByPhone(storeId: string, digits: string, keyId: string) {
+    // A search is a few digits away from every member's name and card: 60 an hour per till.
+    const spent = await this.budgets?.take([{ bucket: `till:search:${keyId}`, limit: 60, windowSeconds: 3600 }]);
+    if (spent && !spent.ok)
+      throw new AppError(429, 'Too many searches', `At most 60 phone searches an hour per till; try again in ${Math.ceil(spent.retryAfterSeconds / 60)} min`, {
+        retryAfterSeconds: spent.retryAfterSeconds,
+      });
     const program = await this.#programOf(storeId);
     const rows = await this.uow.db
       .selectFrom('customers as u')

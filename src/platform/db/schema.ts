@@ -135,6 +135,8 @@ export interface PhoneVerificationsTable {
   phone: string;
   enrolment: ColumnType<PendingEnrolment, string, string>;
   code_hash: string;
+  /** Where the code is answered: the join form's page, or the till that asked for it. */
+  channel: Generated<'join' | 'till'>;
   attempts: Generated<number>;
   sends: Generated<number>;
   last_sent_at: Date | null;

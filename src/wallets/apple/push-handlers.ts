@@ -80,6 +80,9 @@ export class ApplePushHandlers {
         this.db,
         later.map(({ pushToken, topic, runAt }) => ({ kind: 'apple.push', dedupeKey: pushToken, payload: { pushToken, topic }, runAt })),
       );
+    // A voided pass (an erased customer) has had its last push: its devices are forgotten now
+    // (retries above go by token), so nothing of the person's phones stays.
+    if (tokens.some((t) => t.voided)) await this.registrations.forgetCards(this.db, [cardId]);
     // Kept as a failed job with APNs' answer, for whoever fixes the certificate or topic.
     if (refusals.length) throw new JobError(`APNs refused the push: ${[...new Set(refusals)].join(', ')}`, { permanent: true });
   };

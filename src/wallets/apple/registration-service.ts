@@ -5,6 +5,8 @@ export interface PushTarget {
   pushToken: string;
   /** The APNs topic: the pass type id the token was registered for. */
   topic: string;
+  /** The card is voided (its customer erased): after this push its devices are forgotten. */
+  voided?: boolean;
 }
 
 /** Devices one pass may be registered on. */
@@ -103,12 +105,14 @@ export class RegistrationService {
     const rows = await this.db
       .selectFrom('apple_registrations as r')
       .innerJoin('apple_devices as d', (join) => join.onRef('d.device_library_id', '=', 'r.device_library_id').onRef('d.pass_type_id', '=', 'r.pass_type_id'))
-      .select(['r.card_id', 'd.push_token', 'd.pass_type_id'])
+      .innerJoin('cards as c', 'c.id', 'r.card_id')
+      .select(['r.card_id', 'd.push_token', 'd.pass_type_id', 'c.status'])
       .where('r.card_id', 'in', cardIds)
       .execute();
     for (const row of rows) {
       const list = tokens.get(row.card_id)!;
-      if (!list.some((t) => t.pushToken === row.push_token)) list.push({ pushToken: row.push_token, topic: row.pass_type_id });
+      if (!list.some((t) => t.pushToken === row.push_token))
+        list.push({ pushToken: row.push_token, topic: row.pass_type_id, ...(row.status === 'voided' && { voided: true }) });
     }
     return tokens;
   }
