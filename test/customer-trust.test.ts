@@ -18,6 +18,7 @@ import { captureLogs } from './support/logs.js';
 import { cardRow, countRows, createProgramWithStores, enrol, issueKey } from './support/fixtures.js';
 import { startTestService, type TestService } from './support/test-service.js';
 import { waitUntil } from './support/wait.js';
+import { addressBucket } from '../src/loyalty/cards/phone-verification.js';
 
 const PTID = 'pass.test.trust';
 const onPostgres = process.env.DATABASE_URL ? it : ((() => undefined) as unknown as typeof it);
@@ -453,5 +454,15 @@ describe('the other leaks', () => {
     expect(logs.lines.join('\n')).not.toContain(token);
     const stored = await db().selectFrom('sms_messages').select('error').where('status', '=', 'failed').execute();
     expect(JSON.stringify(stored)).not.toContain(token);
+  });
+});
+
+describe('address budgets', () => {
+  it('count an IPv6 host by its /64 (it holds all of it), an IPv4 one by its address', () => {
+    expect(addressBucket('203.0.113.7')).toBe('203.0.113.7');
+    expect(addressBucket('::ffff:203.0.113.7')).toBe('203.0.113.7');
+    expect(addressBucket('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64');
+    expect(addressBucket('2001:db8:1:2:ffff:ffff:ffff:ffff')).toBe('2001:db8:1:2::/64');
+    expect(addressBucket('2001:db8::5')).toBe('2001:db8:0:0::/64');
   });
 });

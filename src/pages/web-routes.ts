@@ -223,7 +223,8 @@ export function webRoutes(o: WebOptions): Router {
   router.post('/join/:slug/verify/:id', form, async (req, res) => {
     const lang = langOf(req);
     const program = await programFor(req, res, lang);
-    if (!program || !o.verification) return;
+    if (!program) return;
+    if (!o.verification) return expiredCode(req, res, program, lang);
     const id = String(req.params.id);
     if (!codeTries.take(req.ip ?? 'unknown')) return verifyPage(req, res, program, id, 429, lang, { alert: t(lang, 'tooMany') });
     const code = typeof req.body?.code === 'string' ? (req.body.code as string).slice(0, 20) : '';
@@ -250,7 +251,8 @@ export function webRoutes(o: WebOptions): Router {
   router.post('/join/:slug/verify/:id/resend', form, async (req, res) => {
     const lang = langOf(req);
     const program = await programFor(req, res, lang);
-    if (!program || !o.verification) return;
+    if (!program) return;
+    if (!o.verification) return expiredCode(req, res, program, lang);
     const id = String(req.params.id);
     const sent = await o.verification.resend(program, id, req.ip ?? 'unknown');
     if (sent.kind === 'expired') return expiredCode(req, res, program, lang);

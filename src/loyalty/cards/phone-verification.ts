@@ -164,6 +164,7 @@ export class PhoneVerification {
   #spend(program: Program, phone: string, ip: string | null) {
     const l = this.limits;
     // Numbers are counted by their HMAC; a range by its first digits (where pumping schemes live).
+    if (ip !== null) ip = addressBucket(ip);
     const budgets: Budget[] = [
       ...(ip === null
         ? []
@@ -191,6 +192,14 @@ export class PhoneVerification {
   #codeHash(id: string, code: string): string {
     return this.hash.hex(`code:${id}:${code}`);
   }
+}
+
+/** An IPv4 address as it is; an IPv6 host holds a whole /64, so its budget is the network's. */
+export function addressBucket(ip: string): string {
+  const v4 = ip.replace(/^::ffff:(?=\d+\.)/i, '');
+  if (!v4.includes(':')) return v4;
+  const groups = v4.split('::')[0]!.split(':');
+  return `${groups.concat(['0', '0', '0', '0']).slice(0, 4).join(':')}::/64`;
 }
 
 function newCode(): string {

@@ -5,6 +5,7 @@ import { normalizePhone } from '../../platform/shared/phone.js';
 import type { CardService } from '../cards/card-service.js';
 import { firstName } from '../cards/card-view.js';
 import { PhoneVerification } from '../cards/phone-verification.js';
+import { programOfStore } from './till-service.js';
 
 export interface TillEnrolmentInput {
   name: string;
@@ -74,11 +75,6 @@ export class TillEnrolment {
   }
 
   #programOf(storeId: string): Promise<Program> {
-    return this.db
-      .selectFrom('stores')
-      .innerJoin('programs', 'programs.id', 'stores.program_id')
-      .selectAll('programs')
-      .where('stores.id', '=', storeId)
-      .executeTakeFirstOrThrow();
+    return programOfStore(this.db, storeId);
   }
 }

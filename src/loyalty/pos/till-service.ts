@@ -164,11 +164,16 @@ export class TillService {
   }
 
   #programOf(storeId: string): Promise<Program> {
-    return this.uow.db
-      .selectFrom('stores')
-      .innerJoin('programs', 'programs.id', 'stores.program_id')
-      .selectAll('programs')
-      .where('stores.id', '=', storeId)
-      .executeTakeFirstOrThrow();
+    return programOfStore(this.uow.db, storeId);
   }
+}
+
+/** A till's program: the one of its store. */
+export function programOfStore(db: Db, storeId: string): Promise<Program> {
+  return db
+    .selectFrom('stores')
+    .innerJoin('programs', 'programs.id', 'stores.program_id')
+    .selectAll('programs')
+    .where('stores.id', '=', storeId)
+    .executeTakeFirstOrThrow();
 }
