@@ -2,7 +2,7 @@ export type Lang = 'ru' | 'en';
 
 const TEXTS = {
   ru: {
-    scan: 'Сканировать',
+    scan: 'Сканер',
     refunds: 'Возвраты',
     newCard: 'Новая карта',
     cameraHint: 'Наведите камеру на штрихкод карты',

@@ -458,7 +458,8 @@ function RefundScreen({ t, onProblem }: { t: T; onProblem: (text: string) => voi
         setManagers(list);
         setManager((m) => m || list[0]?.id || '');
         setPin('');
-        onProblem(problemText(res.error, t('managerApproval')));
+        // The cashier's language, not the API's English detail.
+        onProblem(t('managerApproval'));
       } else onProblem(problemText(res.error, t('error')));
     } catch {
       onProblem(t('needsNetwork'));
