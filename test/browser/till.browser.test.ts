@@ -174,7 +174,8 @@ describe('the till app', () => {
     await page.waitForSelector('#card-number');
     await context.setOffline(true);
     for (const amount of ['100', '250']) {
-      // A focused button stays unpressed: the scanner's Enter is the scan's.
+      // The scan screen listens once it is there; a focused button stays unpressed (the Enter is the scan's).
+      await page.waitForSelector('#card-number');
       await page.locator('nav button').nth(2).focus();
       await page.keyboard.type(typed.barcode, { delay: 5 });
       await page.keyboard.press('Enter');

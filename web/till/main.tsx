@@ -125,7 +125,9 @@ function App() {
         setNotice(null);
         setScreen({ kind: 'customer', customer: { barcode, ...res.data } });
       } catch {
-        // No network: the scan still opens an earn-only purchase, queued until it is back.
+        // No network: the scan still opens an earn-only purchase, queued until it is back — for a
+        // code that can be a card (a garbled scan would be refused later, its purchase lost).
+        if (/^\d+$/.test(barcode) && !luhnValid(barcode)) return setNotice(t('checkNumber'));
         signalScan();
         setNotice(t('needsNetwork'));
         setScreen({ kind: 'customer', customer: { barcode, cardNumber: barcode, firstName: '—', tier: '—', balance: 0, offline: true } });
