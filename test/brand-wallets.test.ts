@@ -8,8 +8,6 @@
 import { randomUUID } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
@@ -20,6 +18,7 @@ import type { FakeApns } from './support/fake-apns.js';
 import { cardRow, createProgramWithStores, enrol, tillPurchase, type EnrolledCard } from './support/fixtures.js';
 import { ADMIN_KEY, startTestService, type TestService } from './support/test-service.js';
 import { waitUntil } from './support/wait.js';
+import { startSmsGateway, type SmsGateway } from './support/sms-gateway.js';
 
 const ALPHA_PTID = 'pass.test.alpha';
 const BETA_PTID = 'pass.test.beta';
@@ -36,8 +35,7 @@ let betaAdmin: string;
 let alphaAdmin: string;
 let betaTill: string;
 let alphaTill: string;
-const texts: { body: any }[] = [];
-let smsGateway: http.Server;
+let sms: SmsGateway;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'wl-brand-wallets-'));
@@ -49,25 +47,8 @@ beforeAll(async () => {
   apns = standIn.apns;
   alphaRoot = standIn.rootCertPath;
 
-  smsGateway = http.createServer((req, res) => {
-    let raw = '';
-    req.on('data', (c: Buffer) => (raw += c.toString()));
-    req.on('end', () => {
-      texts.push({ body: JSON.parse(raw) });
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"id":"m1"}');
-    });
-  });
-  await new Promise<void>((r) => smsGateway.listen(0, '127.0.0.1', r));
-  const smsUrl = `http://127.0.0.1:${(smsGateway.address() as AddressInfo).port}/send`;
-
-  svc = await startTestService({
-    ...standIn.env,
-    SECRETS_KEY,
-    JOB_POLL_MS: '50',
-    SMS_PROVIDER: 'http',
-    SMS_HTTP_URL: smsUrl,
-    SMS_HTTP_BODY_TEMPLATE: '{"to":"{{to}}","text":"{{text}}","sender":"{{from}}"}',
-  });
+  sms = await startSmsGateway('{"to":"{{to}}","text":"{{text}}","sender":"{{from}}"}');
+  svc = await startTestService({ ...standIn.env, SECRETS_KEY, JOB_POLL_MS: '50', ...sms.env });
   // alpha is the first brand (the deployment's settings); beta is added.
   expect((await svc.api('POST', '/api/v1/brands', { slug: 'beta', name: 'Beta' })).status).toBe(201);
   const { stores: alphaStores } = await createProgramWithStores(svc, 'alpha-club', { welcomeBonus: 0 });
@@ -82,7 +63,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await svc?.stop();
   await apns?.close();
-  await new Promise((r) => smsGateway?.close(r));
+  await sms?.close();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -283,11 +264,11 @@ describe("a brand's texts", () => {
     for (const card of [betaCard, alphaCard]) {
       expect((await svc.api('POST', `/api/v1/cards/${card.cardNumber}/sms`, {})).status).toBe(202);
     }
-    const [toBeta, toAlpha] = texts.slice(-2);
-    expect(toBeta!.body.sender).toBe('BetaShop');
-    expect(toBeta!.body.text).toMatch(/\n— Beta$/);
-    expect(toAlpha!.body.sender).toBe('');
-    expect(toAlpha!.body.text).not.toMatch(/Beta/);
+    const [toBeta, toAlpha] = sms.texts.slice(-2);
+    expect(toBeta!.sender).toBe('BetaShop');
+    expect(toBeta!.text).toMatch(/\n— Beta$/);
+    expect(toAlpha!.sender).toBe('');
+    expect(toAlpha!.text).not.toMatch(/Beta/);
     // null goes back to the deployment's sender and no signature.
     const cleared = await svc.api('PATCH', '/api/v1/brands/beta', { smsSender: null, smsSignature: null }, ADMIN_KEY);
     expect(cleared.body).toMatchObject({ smsSender: null, smsSignature: null });

@@ -6,8 +6,6 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
@@ -18,6 +16,7 @@ import { captureLogs } from './support/logs.js';
 import { cardRow, countRows, createProgramWithStores, enrol, issueKey } from './support/fixtures.js';
 import { startTestService, type TestService } from './support/test-service.js';
 import { waitUntil } from './support/wait.js';
+import { startSmsGateway, type SmsGateway } from './support/sms-gateway.js';
 import { addressBucket } from '../src/loyalty/cards/phone-verification.js';
 
 const PTID = 'pass.test.trust';
@@ -29,35 +28,19 @@ let dataDir: string;
 let tillKey: string;
 let marketerKey: string;
 const logs = captureLogs();
-/** What the SMS gateway stand-in received; `echo` makes it refuse and echo the message back. */
-const texts: { to: string; text: string }[] = [];
-let echo = false;
-let gateway: http.Server;
-let gatewayUrl: string;
+/** The SMS gateway stand-in: what it received; `echo` makes it refuse and echo the message back. */
+let sms: SmsGateway;
 let ipSeq = 1;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'wl-trust-'));
   const standIn = await startAppleStandIn(dataDir, { passTypeIdentifier: PTID, teamIdentifier: 'TRUSTTEAM1' });
   apns = standIn.apns;
-  gateway = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (d: Buffer) => (body += d.toString()));
-    req.on('end', () => {
-      if (echo)
-        return void res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'rejected', message: JSON.parse(body).text }));
-      texts.push(JSON.parse(body));
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"id":"1"}');
-    });
-  });
-  await new Promise<void>((r) => gateway.listen(0, '127.0.0.1', r));
-  gatewayUrl = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/send`;
+  sms = await startSmsGateway();
   svc = await startTestService(
     {
       ...standIn.env,
-      SMS_PROVIDER: 'http',
-      SMS_HTTP_URL: gatewayUrl,
-      SMS_HTTP_BODY_TEMPLATE: '{"to":"{{to}}","text":"{{text}}"}',
+      ...sms.env,
       SMS_MAX_PER_PHONE_PER_DAY: '20',
       SMS_MAX_PER_KEY_PER_HOUR: '1000',
       LOG_LEVEL: 'info',
@@ -73,7 +56,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await svc?.stop();
   await apns?.close();
-  await new Promise((r) => gateway?.close(r));
+  await sms?.close();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -86,7 +69,6 @@ const form = (program: string, fields: Record<string, string>, headers: Record<s
     body: new URLSearchParams(fields).toString(),
   });
 const fields = (phone: string, extra: Record<string, string> = {}) => ({ name: 'Olga', phone, consentPersonal: 'yes', ...extra });
-const lastCodeTo = (phone: string) => /\b(\d{6})\b/.exec(texts.filter((t) => t.to === phone).at(-1)?.text ?? '')?.[1];
 /** The verified join: form, then the code texted to the phone. */
 async function join(program: string, phone: string, extra: Record<string, string> = {}, headers: Record<string, string> = {}) {
   const first = await form(program, fields(phone, extra), headers);
@@ -96,7 +78,7 @@ async function join(program: string, phone: string, extra: Record<string, string
     method: 'POST',
     redirect: 'manual',
     headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': `10.2.0.${ipSeq++}`, ...headers },
-    body: new URLSearchParams({ code: lastCodeTo(phone)! }).toString(),
+    body: new URLSearchParams({ code: sms.lastCodeTo(phone)! }).toString(),
   });
   expect(res.status).toBe(303);
   return res.headers.get('location')!;
@@ -200,7 +182,7 @@ describe('2. no card without the phone', () => {
     const step = (await form('shop', fields(phone))).headers.get('location')!;
     const tryCode = (code: string) =>
       fetch(svc.url + step, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `code=${code}` });
-    const right = lastCodeTo(phone)!;
+    const right = sms.lastCodeTo(phone)!;
     const wrong = right === '000000' ? '111111' : '000000';
     const statuses = [];
     for (let i = 0; i < 5; i++) statuses.push((await tryCode(wrong)).status);
@@ -212,7 +194,7 @@ describe('2. no card without the phone', () => {
     const row = await db().selectFrom('cards').selectAll().where('link_token', '=', card.slice(3).split('?')[0]!).executeTakeFirstOrThrow();
     expect(row.balance).toBe(100);
     // The code works once.
-    expect((await tryCode(lastCodeTo(phone)!)).status).toBe(410);
+    expect((await tryCode(sms.lastCodeTo(phone)!)).status).toBe(410);
   });
 
   it('parallel guesses cannot exceed five tries', async () => {
@@ -245,12 +227,12 @@ describe('3. the form tells nobody who is a member', () => {
 });
 
 describe('4. SMS pumping', () => {
-  it('a burst of 60 posts from one address sends at most 10 texts; other customers still get theirs', async () => {
-    const sent = texts.length;
+  it('a burst of 60 posts from one address sends at most 10 sms.texts; other customers still get theirs', async () => {
+    const sent = sms.texts.length;
     const statuses = [];
     for (let i = 0; i < 60; i++)
       statuses.push((await form('shop', fields(`+79164${String(i).padStart(6, '0')}`), { 'x-forwarded-for': '203.0.113.7' })).status);
-    expect(texts.length - sent).toBeLessThanOrEqual(10);
+    expect(sms.texts.length - sent).toBeLessThanOrEqual(10);
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(50);
     // The refusal is honest and says when to try again.
     const refused = await form('shop', fields('+79164999999'), { 'x-forwarded-for': '203.0.113.7' });
@@ -258,17 +240,17 @@ describe('4. SMS pumping', () => {
     expect(await refused.text()).toMatch(/Please try again in (a few|\d+) min/);
     // A real member on another network is not starved by it.
     expect((await form('shop', fields('+79164888888'))).status).toBe(303);
-    expect(lastCodeTo('+79164888888')).toMatch(/^\d{6}$/);
+    expect(sms.lastCodeTo('+79164888888')).toMatch(/^\d{6}$/);
   });
 
   it('numbers outside the program’s countries are refused before any text', async () => {
-    const sent = texts.length;
+    const sent = sms.texts.length;
     for (const phone of ['+12025550123', '+881631234567', '+882161234567', '+37491123456', '+2348031234567']) {
       const res = await form('shop', fields(phone));
       expect(res.status).toBe(400);
       expect(await res.text()).toContain('only to numbers of the program’s country');
     }
-    expect(texts.length).toBe(sent);
+    expect(sms.texts.length).toBe(sent);
     // A program may allow more countries.
     await svc.api('PATCH', '/api/v1/programs/shop', { phoneRegions: ['RU', 'AM'] });
     expect((await form('shop', fields('+37491123456'))).status).toBe(303);
@@ -279,10 +261,10 @@ describe('4. SMS pumping', () => {
   it('a text that does not go out leaves the code the customer holds working', async () => {
     const phone = '+79164666666';
     const first = await form('shop', fields(phone));
-    const held = lastCodeTo(phone)!;
-    echo = true;
+    const held = sms.lastCodeTo(phone)!;
+    sms.echo = true;
     expect((await form('shop', fields(phone))).status).toBe(429);
-    echo = false;
+    sms.echo = false;
     const res = await fetch(svc.url + first.headers.get('location')!, {
       method: 'POST',
       redirect: 'manual',
@@ -295,9 +277,9 @@ describe('4. SMS pumping', () => {
 
   it('a code that did not go out can be sent again; not sooner than 30 s, at most three times', async () => {
     const phone = '+79164777777';
-    echo = true;
+    sms.echo = true;
     const first = await form('shop', fields(phone));
-    echo = false;
+    sms.echo = false;
     expect(first.status).toBe(429);
     const retry = await form('shop', fields(phone));
     expect(retry.status).toBe(303);
@@ -308,12 +290,9 @@ describe('4. SMS pumping', () => {
   });
 
   onPostgres('the budgets hold across two processes sharing the database', async () => {
-    const second = await startTestService(
-      { SMS_PROVIDER: 'http', SMS_HTTP_URL: gatewayUrl, SMS_HTTP_BODY_TEMPLATE: '{"to":"{{to}}","text":"{{text}}"}', SMS_MAX_PER_KEY_PER_HOUR: '1000' },
-      { shareSchemaWith: svc },
-    );
+    const second = await startTestService({ ...sms.env, SMS_MAX_PER_KEY_PER_HOUR: '1000' }, { shareSchemaWith: svc });
     try {
-      const sent = texts.length;
+      const sent = sms.texts.length;
       const posts = Array.from({ length: 40 }, (_, i) =>
         fetch(`${(i % 2 ? svc : second).url}/join/shop`, {
           method: 'POST',
@@ -323,7 +302,7 @@ describe('4. SMS pumping', () => {
         }),
       );
       await Promise.all(posts);
-      expect(texts.length - sent).toBe(10);
+      expect(sms.texts.length - sent).toBe(10);
     } finally {
       await second.stop();
     }
@@ -339,7 +318,7 @@ describe('5. a known phone’s links go to the phone only', () => {
     expect(res.body.links).toEqual({ page: null, apple: null, google: null });
     const token = (await cardRow(svc, member.cardNumber)).link_token;
     expect(JSON.stringify(res.body)).not.toContain(token);
-    expect(texts.at(-1)).toMatchObject({ to: phone, text: expect.stringContaining(`/c/${token}`) });
+    expect(sms.texts.at(-1)).toMatchObject({ to: phone, text: expect.stringContaining(`/c/${token}`) });
   });
 });
 
@@ -425,12 +404,12 @@ describe('7. erasure erases', () => {
 
 describe('the other leaks', () => {
   it('refuses cross-site posts of the join and unsubscribe forms', async () => {
-    const before = texts.length;
+    const before = sms.texts.length;
     expect((await form('shop', fields('+79168000001'), { origin: 'https://evil.example' })).status).toBe(403);
     expect((await form('shop', fields('+79168000001'), { 'sec-fetch-site': 'cross-site' })).status).toBe(403);
     const unsub = await fetch(`${svc.url}/restock/unsubscribe/whatever`, { method: 'POST', headers: { origin: 'https://evil.example' } });
     expect(unsub.status).toBe(403);
-    expect(texts.length).toBe(before);
+    expect(sms.texts.length).toBe(before);
     // Our own pages still post.
     expect((await form('shop', fields('+79168000001'), { origin: svc.url, 'sec-fetch-site': 'same-origin' })).status).toBe(303);
   });
@@ -446,9 +425,9 @@ describe('the other leaks', () => {
   it('keeps the message (its link) out of logs and answers when a gateway echoes it', async () => {
     const card = await enrol(svc, { program: 'shop' });
     const token = (await cardRow(svc, card.cardNumber)).link_token;
-    echo = true;
+    sms.echo = true;
     const res = await svc.api('POST', `/api/v1/cards/${card.cardNumber}/sms`, {});
-    echo = false;
+    sms.echo = false;
     expect(res.status).toBe(502);
     expect(JSON.stringify(res.body)).not.toContain(token);
     expect(logs.lines.join('\n')).not.toContain(token);

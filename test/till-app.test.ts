@@ -3,34 +3,21 @@
  * a phone (first name and last card digits, never the phone, never another program's customers).
  */
 import { randomUUID } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createProgramWithStores, enrol, issueKey, tillPurchase } from './support/fixtures.js';
 import { startTestService, type TestService } from './support/test-service.js';
+import { startSmsGateway, type SmsGateway } from './support/sms-gateway.js';
 
 let svc: TestService;
 let northTill: string;
 let southTill: string;
 let otherTill: string;
 let northStoreId: string;
-const texts: { to: string; text: string }[] = [];
-const sink = http.createServer((req, res) => {
-  let body = '';
-  req.on('data', (d: Buffer) => (body += d.toString()));
-  req.on('end', () => {
-    texts.push(JSON.parse(body));
-    res.writeHead(200, { 'content-type': 'application/json' }).end('{"id":"1"}');
-  });
-});
+let sms: SmsGateway;
 
 beforeAll(async () => {
-  await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
-  svc = await startTestService({
-    SMS_PROVIDER: 'http',
-    SMS_HTTP_URL: `http://127.0.0.1:${(sink.address() as AddressInfo).port}/send`,
-    SMS_HTTP_BODY_TEMPLATE: '{"to":"{{to}}","text":"{{text}}"}',
-  });
+  sms = await startSmsGateway();
+  svc = await startTestService(sms.env);
   const { stores } = await createProgramWithStores(svc, 'shop', { welcomeBonus: 0 });
   const other = await createProgramWithStores(svc, 'other', { welcomeBonus: 0 });
   northTill = await issueKey(svc, 'pos', stores[0].id);
@@ -40,7 +27,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await svc?.stop();
-  sink.close();
+  await sms?.close();
 });
 
 it('tells a till its store, program and name', async () => {
@@ -82,7 +69,7 @@ it('enrols a customer at the counter with the code texted to their phone, and no
   const started = await start({ name: 'Nina', phone: '+7 916 123-00-01', personalData: true, marketing: true });
   expect(started.status).toBe(202);
   expect(await svc.services.db.selectFrom('customers').select('id').where('phone', '=', '+79161230001').executeTakeFirst()).toBeUndefined();
-  const code = /\b(\d{6})\b/.exec(texts.filter((t) => t.to === '+79161230001').at(-1)!.text)![1]!;
+  const code = sms.lastCodeTo('+79161230001')!;
   const confirm = (c: string, key = northTill) => svc.api('POST', `/api/v1/pos/enrolments/${started.body.verificationId}/confirm`, { code: c }, key);
   // A till's code is answered at the till only: on the public form it would hand over the card link.
   const onForm = await fetch(`${svc.url}/join/shop/verify/${started.body.verificationId}`, {

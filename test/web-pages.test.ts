@@ -1,8 +1,7 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countRows, createProgram, createStore, enrolRequest } from './support/fixtures.js';
 import { startTestService, type TestService } from './support/test-service.js';
+import { startSmsGateway, type SmsGateway } from './support/sms-gateway.js';
 import { normalizePhone } from '../src/platform/shared/phone.js';
 
 const IPHONE = 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1';
@@ -12,31 +11,18 @@ const DESKTOP = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like
 let svc: TestService;
 let storeId: string;
 let ipSeq = 1;
-/** What the SMS gateway stand-in received. */
-const texts: { to: string; text: string }[] = [];
-let sink: http.Server;
+/** The SMS gateway stand-in (what it received: sms.texts). */
+let sms: SmsGateway;
 
 beforeAll(async () => {
-  sink = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (d) => (body += d));
-    req.on('end', () => {
-      texts.push(JSON.parse(body));
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"id":"1"}');
-    });
-  });
-  await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
-  svc = await startTestService({
-    SMS_PROVIDER: 'http',
-    SMS_HTTP_URL: `http://127.0.0.1:${(sink.address() as AddressInfo).port}/send`,
-    SMS_HTTP_BODY_TEMPLATE: '{"to":"{{to}}","text":"{{text}}"}',
-  });
+  sms = await startSmsGateway();
+  svc = await startTestService(sms.env);
   await createProgram(svc, { slug: 'cafe', name: 'Café Latte', welcomeBonus: 150 });
   storeId = (await createStore(svc, 'cafe', { name: 'Main', latitude: 55.7, longitude: 37.6 })).id;
 });
 afterAll(async () => {
   await svc?.stop();
-  sink?.close();
+  await sms?.close();
 });
 
 /** Each test submits from its own client address, so the per-IP limit only bites where meant. */
@@ -63,7 +49,7 @@ async function join(fields: Record<string, string>, opts: { ip?: string; ua?: st
   const step = first.headers.get('location')!;
   expect(step).toMatch(/^\/join\/cafe\/verify\/[A-Za-z0-9_-]{24}\?lang=en$/);
   const to = normalizePhone(fields.phone!, 'RU');
-  const code = /\b(\d{6})\b/.exec(texts.filter((t) => t.to === to).at(-1)!.text)![1]!;
+  const code = sms.lastCodeTo(to!)!;
   return fetch(svc.url + step, {
     method: 'POST',
     redirect: 'manual',
@@ -143,12 +129,12 @@ describe('join page', () => {
     expect(owner.headers.get('location')).toBe(first.headers.get('location'));
   });
 
-  it('texts the personal link on enrolment through the API when asked', async () => {
+  it('sms.texts the personal link on enrolment through the API when asked', async () => {
     const res = await enrolRequest(svc, { program: 'cafe', name: 'Ivan', phone: '+79167000020', extra: { sendSms: true, lang: 'en' } });
     expect(res.status).toBe(201);
     expect(res.body.sms).toMatchObject({ status: 'sent', segments: 1 });
-    expect(texts.at(-1)!.to).toBe('+79167000020');
-    expect(texts.at(-1)!.text).toMatch(/\/c\/[A-Za-z0-9_-]{32}/);
+    expect(sms.texts.at(-1)!.to).toBe('+79167000020');
+    expect(sms.texts.at(-1)!.text).toMatch(/\/c\/[A-Za-z0-9_-]{32}/);
   });
 
   it('escapes what people type (no XSS)', async () => {

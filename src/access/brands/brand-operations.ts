@@ -36,7 +36,8 @@ const brandView = z
   })
   .meta({ id: 'Brand' });
 
-const brandParams = z.object({ brand: line().max(63) });
+/** A brand named in the path by its slug. */
+export const brandParams = z.object({ brand: line().max(63) });
 
 export const brandOperations = (brands: BrandService) => [
   operation({

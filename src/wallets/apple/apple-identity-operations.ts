@@ -3,6 +3,7 @@ import { operation } from '../../platform/http/operation.js';
 import { line, multiline } from '../../platform/shared/text.js';
 import { AppError } from '../../platform/shared/errors.js';
 import type { AppleIdentities } from './apple-identities.js';
+import { brandParams } from '../../access/brands/brand-operations.js';
 
 const pem = multiline().max(20_000);
 const path = line().max(1000);
@@ -34,8 +35,6 @@ const identityView = z
     updatedAt: z.iso.datetime().nullable(),
   })
   .meta({ id: 'AppleIdentity' });
-
-const brandParams = z.object({ brand: line().max(63) });
 
 /** A brand's own Apple identity: new passes are signed and pushed with it; passes already issued keep theirs. */
 export const appleIdentityOperations = (identities: AppleIdentities | undefined, brandIdOf: (slug: string) => Promise<string>) => {
