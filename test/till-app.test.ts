@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createProgramWithStores, enrol, issueKey, tillPurchase } from './support/fixtures.js';
+import { createProgramWithStores, enrol, issueKey, signedInStaff, tillPurchase } from './support/fixtures.js';
 import { startTestService, type TestService } from './support/test-service.js';
 import { startSmsGateway, type SmsGateway } from './support/sms-gateway.js';
 
@@ -104,25 +104,16 @@ it('enrols a customer at the counter with the code texted to their phone, and no
 it("needs a store manager's PIN for a refund above the program's limit, and records who approved it", async () => {
   expect((await svc.api('PATCH', '/api/v1/programs/shop', { refundApprovalAbove: '100' })).body.refundApprovalAbove).toBe('100.00');
   // A store manager with a PIN: invited, password set, signed in, PIN set.
-  const invited = await svc.api('POST', '/api/v1/staff', { email: 'boss@shop.example', name: 'Boss', role: 'store_manager', storeId: northStoreId });
+  const boss = await signedInStaff(svc, { email: 'boss@shop.example', name: 'Boss', role: 'store_manager', storeId: northStoreId });
+  const { cookie } = boss;
   const origin = new URL(svc.url).origin;
-  const form = (path: string, fields: Record<string, string>) =>
-    fetch(svc.url + path, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', origin },
-      body: new URLSearchParams(fields),
-    });
-  const password = 'a long enough password 42';
-  await form(new URL(invited.body.invitation.url).pathname, { password, repeat: password });
-  const cookie = /wl_session=[^;]+/.exec((await form('/login', { email: 'boss@shop.example', password })).headers.get('set-cookie') ?? '')![0];
   const pin = await fetch(`${svc.url}/api/v1/staff/me/pin`, {
     method: 'POST',
     headers: { cookie, origin, 'content-type': 'application/json' },
     body: '{"pin":"2468"}',
   });
   expect(pin.status).toBe(204);
-  expect((await svc.api('GET', '/api/v1/pos/managers', undefined, northTill)).body.items).toEqual([{ id: invited.body.staff.id, name: 'Boss' }]);
+  expect((await svc.api('GET', '/api/v1/pos/managers', undefined, northTill)).body.items).toEqual([{ id: boss.id, name: 'Boss' }]);
 
   const card = await enrol(svc, { program: 'shop' });
   const receipt = randomUUID();
@@ -136,10 +127,10 @@ it("needs a store manager's PIN for a refund above the program's limit, and reco
   const none = await refund({});
   expect(none.status).toBe(403);
   expect(none.body.approvalRequired).toBe(true);
-  expect((await refund({ approval: { staffId: invited.body.staff.id, pin: '1111' } })).status).toBe(403);
-  expect((await refund({ approval: { staffId: invited.body.staff.id, pin: '12' } })).body.errors[0].field).toBe('approval.pin');
+  expect((await refund({ approval: { staffId: boss.id, pin: '1111' } })).status).toBe(403);
+  expect((await refund({ approval: { staffId: boss.id, pin: '12' } })).body.errors[0].field).toBe('approval.pin');
   const key = randomUUID();
-  const approved = await refund({ approval: { staffId: invited.body.staff.id, pin: '2468' } }, key);
+  const approved = await refund({ approval: { staffId: boss.id, pin: '2468' } }, key);
   expect(approved.status).toBe(201);
   expect(approved.body.refunded).toBe('450.00');
   const row = await svc.services.db
@@ -147,7 +138,7 @@ it("needs a store manager's PIN for a refund above the program's limit, and reco
     .select(['refunded_minor', 'refund_approved_by'])
     .where('receipt_id', '=', receipt)
     .executeTakeFirstOrThrow();
-  expect(row).toEqual({ refunded_minor: 50000, refund_approved_by: `staff:${invited.body.staff.id}` });
+  expect(row).toEqual({ refunded_minor: 50000, refund_approved_by: `staff:${boss.id}` });
   // The PIN is not in the request fingerprint kept with the Idempotency-Key.
   const stored = await svc.services.db.selectFrom('idempotency_keys').select(['request_hash', 'response']).where('key', '=', key).executeTakeFirstOrThrow();
   expect(JSON.stringify(stored)).not.toContain('2468');

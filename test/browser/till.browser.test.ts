@@ -13,7 +13,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_PATH } from '../../vitest.config.js';
 import { writeQrVideo } from '../support/fake-camera.js';
-import { createProgram, createStore, enrol, type EnrolledCard } from '../support/fixtures.js';
+import { createProgram, createStore, enrol, signedInStaff, type EnrolledCard } from '../support/fixtures.js';
 import { startTestService, type TestService } from '../support/test-service.js';
 import { captureLogs } from '../support/logs.js';
 import { WEB_DIST_DIR } from '../../src/platform/paths.js';
@@ -243,17 +243,9 @@ describe('the till app', () => {
   it("asks for a store manager's PIN for a refund above the program's limit", async () => {
     // A manager with a PIN (as they would set it on /staff/me), and a limit of 100.
     const store = (await svc.api('GET', '/api/v1/stores?program=cafe')).body.items[0];
-    const invited = await svc.api('POST', '/api/v1/staff', { email: 'boss@cafe.example', name: 'Борис', role: 'store_manager', storeId: store.id });
+    const boss = await signedInStaff(svc, { email: 'boss@cafe.example', name: 'Борис', role: 'store_manager', storeId: store.id });
+    const { cookie } = boss;
     const origin = new URL(svc.url).origin;
-    const form = (p: string, fields: Record<string, string>) =>
-      fetch(svc.url + p, {
-        method: 'POST',
-        redirect: 'manual',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', origin },
-        body: new URLSearchParams(fields),
-      });
-    await form(new URL(invited.body.invitation.url).pathname, { password: PASSWORD, repeat: PASSWORD });
-    const cookie = /wl_session=[^;]+/.exec((await form('/login', { email: 'boss@cafe.example', password: PASSWORD })).headers.get('set-cookie') ?? '')![0];
     await fetch(`${svc.url}/api/v1/staff/me/pin`, { method: 'POST', headers: { cookie, origin, 'content-type': 'application/json' }, body: '{"pin":"2468"}' });
     await svc.api('PATCH', '/api/v1/programs/cafe', { refundApprovalAbove: '100' });
 
@@ -269,6 +261,6 @@ describe('the till app', () => {
     await page.click('#do-refund');
     await page.waitForSelector('[data-testid=refunded]');
     const approved = await svc.services.db.selectFrom('purchases').select('refund_approved_by').where('refund_approved_by', 'is not', null).execute();
-    expect(approved).toEqual([{ refund_approved_by: `staff:${invited.body.staff.id}` }]);
+    expect(approved).toEqual([{ refund_approved_by: `staff:${boss.id}` }]);
   });
 });

@@ -124,3 +124,29 @@ export async function savedToGoogleWallet(svc: TestService, cardIds?: string[]):
   if (cardIds) q = q.where('card_id', 'in', cardIds);
   await q.execute();
 }
+
+/**
+ * A person as staff: invited (POST /api/v1/staff, by `key` or the admin key), their password set
+ * through the one-time link, signed in at /login. Their id and session cookie.
+ */
+export async function signedInStaff(
+  svc: TestService,
+  person: { email: string; name?: string; role: string; storeId?: string; programs?: string[] },
+  options: { password?: string; key?: string } = {},
+): Promise<{ id: string; cookie: string }> {
+  const password = options.password ?? 'correct horse battery staple';
+  const invited = expectStatus('invite', await svc.api('POST', '/api/v1/staff', { name: person.email.split('@')[0], ...person }, options.key), 201);
+  const form = (path: string, fields: Record<string, string>) =>
+    fetch(svc.url + path, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: new URL(svc.url).origin },
+      body: new URLSearchParams(fields),
+    });
+  const set = await form(new URL(invited.invitation.url).pathname, { password, repeat: password });
+  if (set.status !== 303) throw new Error(`set password: ${set.status}`);
+  const signedIn = await form('/login', { email: person.email, password });
+  const cookie = /wl_session=[^;]+/.exec(signedIn.headers.get('set-cookie') ?? '')?.[0];
+  if (!cookie) throw new Error(`sign-in: ${signedIn.status}`);
+  return { id: invited.staff.id as string, cookie };
+}
