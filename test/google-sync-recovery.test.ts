@@ -15,6 +15,7 @@ import { cardRow, createProgram, createStore, enrol, issueKey, savedToGoogleWall
 import { startTestService } from './support/test-service.js';
 import { waitUntil } from './support/wait.js';
 import { QuotaGovernor } from '../src/wallets/google/quota-governor.js';
+import { GoogleChannel } from '../src/wallets/google/google-channel.js';
 
 const ISSUER = '3388000000055555555';
 let cleanup: Array<() => Promise<void> | void> = [];
@@ -142,7 +143,8 @@ describe('Google sync under failure', () => {
   it('a burst of 429s (one per request in flight) pauses for Retry-After, not for their sum', async () => {
     const svc = await startTestService();
     cleanup.push(() => svc.stop());
-    const gov = new QuotaGovernor(svc.services.db, { requestsPerSecond: 20 });
+    await GoogleChannel.ensureRow(svc.services.db, ISSUER);
+    const gov = new QuotaGovernor(svc.services.db, { issuerId: ISSUER, requestsPerSecond: 20 });
     // 20 requests were in flight when Google said 429, Retry-After: 2 s; each response reports it.
     for (let i = 0; i < 20; i++) await gov.throttled(2000);
     const started = Date.now();

@@ -156,6 +156,9 @@ const byCaller = new Set([
   'getAppleIdentity',
   'setAppleIdentity',
   'removeAppleIdentity',
+  'getGoogleIssuer',
+  'setGoogleIssuer',
+  'removeGoogleIssuer',
   'createApiKey',
   'listApiKeys',
   'createProgram',
@@ -290,6 +293,9 @@ describe('what names no program is confined by the caller', () => {
       ['GET', '/brands/{b}/apple-identity'],
       ['PUT', '/brands/{b}/apple-identity', { certificatePem: 'x', keyPem: 'x', wwdrPem: 'x' }],
       ['DELETE', '/brands/{b}/apple-identity'],
+      ['GET', '/brands/{b}/google-issuer'],
+      ['PUT', '/brands/{b}/google-issuer', { issuerId: '3388000000099999999', serviceAccount: { client_email: 'x@y', private_key: 'x' } }],
+      ['DELETE', '/brands/{b}/google-issuer'],
     ];
     for (const [method, path, body] of brandOps) {
       const on = (brand: string, key: string) => svc.api(method, `/api/v1${path.replace('{b}', brand)}`, body, key);

@@ -14,6 +14,7 @@ import { campaignOperations } from '../engagement/campaigns/campaign-operations.
 import { restockOperations } from '../engagement/restock/restock-operations.js';
 import { qrOperations } from '../pages/qr/qr-operations.js';
 import { appleIdentityOperations } from '../wallets/apple/apple-identity-operations.js';
+import { googleIssuerOperations } from '../wallets/google/google-issuer-operations.js';
 import type { Services } from './services.js';
 
 export const API_BASE = '/api/v1';
@@ -23,6 +24,7 @@ export function apiOperations(s: Services): Operation[] {
   return [
     ...brandOperations(s.brands),
     ...appleIdentityOperations(s.apple?.identities, async (slug) => (await s.brands.get(slug)).id),
+    ...googleIssuerOperations(s.google.issuers, async (slug) => (await s.brands.get(slug)).id),
     ...auditOperations(s.audit),
     ...staffOperations(s.staff),
     ...tillDeviceOperations(s.tillDevices, s.staff),

@@ -29,7 +29,7 @@ export function createApp(services: Services): express.Express {
   app.use(
     healthRoutes(services.db, services.dbKind, {
       ...(services.apple && { apple: services.apple.health }),
-      ...(services.google && { google: services.google.health }),
+      google: async () => (services.google.active() ? services.google.health() : { healthy: true, state: 'off' }),
     }),
   );
   const operations = apiOperations(services);
@@ -52,7 +52,7 @@ export function createApp(services: Services): express.Express {
     for (const routes of services.apple.routes) app.use(routes);
   }
 
-  if (services.google) app.use(services.google.routes);
+  app.use(services.google.routes);
   // The customer forms take no cookie, but a cross-site post could still enrol or unsubscribe.
   app.use(['/join', RESTOCK_UNSUBSCRIBE_PATH, '/c'], refuseCrossSitePosts(services.config.publicUrl));
   app.use(

@@ -52,7 +52,7 @@ export async function startService(config: Config, options: StartOptions = {}): 
     services.periodic.every('automations.points-reminder', 3_600_000);
     services.periodic.every('audit.purge', 86_400_000);
     services.periodic.every('join.purge', 3_600_000);
-    if (services.google) services.periodic.every('google.sweep', services.google.sweepEveryMs);
+    services.periodic.every('google.sweep', services.google.sweepEveryMs);
   }
   const app = createApp(services);
   const server = http.createServer(app);

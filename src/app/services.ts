@@ -78,7 +78,7 @@ export interface Services {
   reminders: PointsReminderAutomation;
   restock: RestockService;
   apple: AppleWallet | undefined;
-  google: GoogleWallet | undefined;
+  google: GoogleWallet;
   cardLinks: CardLinkBuilder[];
   close(): Promise<void>;
 }
@@ -97,12 +97,19 @@ export async function createServices(config: Config, db: Db, dbKind: Services['d
   // The wallets that are configured decide the outbox's channels.
   const secrets = new SecretBox(config.secretsKey);
   const apple = await setupAppleWallet(config, db, secrets, logger);
-  const google = await setupGoogleWallet(config, db, uow, logger);
+  const google = await setupGoogleWallet(config, db, uow, secrets, logger);
+  // Google's channels are on once any issuer exists: a brand may bring its own at any time.
   const outbox = new WalletOutbox({
-    card: [...(apple ? [apple.cardChannel] : []), ...(google ? [google.cardChannel] : [])],
-    program: google ? [google.programChannel] : [],
+    get card() {
+      return [...(apple ? [apple.cardChannel] : []), ...(google.active() ? [google.cardChannel] : [])];
+    },
+    get program() {
+      return google.active() ? [google.programChannel] : [];
+    },
     coalesceMs: config.walletCoalesceMs,
-    ...(google && { messagesSet: google.messagesSet }),
+    messagesSet: async (trx, cardIds, deliveredByClass) => {
+      if (google.active()) await google.messagesSet(trx, cardIds, deliveredByClass);
+    },
   });
 
   const programs = new ProgramService(uow, outbox);
@@ -110,7 +117,7 @@ export async function createServices(config: Config, db: Db, dbKind: Services['d
   const points = new PointsService(uow, ledger);
   const forgetDevices = async (trx: Db, cardIds: string[]) => apple?.registrations.forgetCards(trx, cardIds);
   const cards = new CardService(uow, programs, config.defaultPhoneRegion, outbox, points, forgetDevices);
-  const campaigns = new CampaignService(uow, programs, ledger, outbox, logger, google?.broadcastToClass);
+  const campaigns = new CampaignService(uow, programs, ledger, outbox, logger, google.broadcastToClass);
   const birthdays = new BirthdayAutomation(db, campaigns, logger);
   const reminders = new PointsReminderAutomation(db, campaigns, logger);
 
@@ -126,13 +133,13 @@ export async function createServices(config: Config, db: Db, dbKind: Services['d
       await budgets.purge();
     },
     ...apple?.jobs,
-    ...google?.jobs,
+    ...google.jobs,
   });
 
   // The personal card page (src/pages): what an SMS or an e-mail should link to.
   const cardLinks: CardLinkBuilder[] = [(card) => ({ page: cardPageUrl(config.publicUrl, card) })];
   if (apple) cardLinks.push(apple.link);
-  if (google) cardLinks.push(google.link);
+  cardLinks.push(google.link);
 
   const purchases = new PurchaseService(ledger);
   const phoneHash = await KeyedHash.open(db, config.secretsKey, 'phone');

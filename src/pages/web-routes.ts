@@ -5,7 +5,7 @@ import type { Db } from '../platform/db/database.js';
 import type { Card, Customer, Program, PendingEnrolment } from '../platform/db/schema.js';
 import type { Logger } from '../platform/log/logger.js';
 import type { CardService } from '../loyalty/cards/card-service.js';
-import { cardPageUrl, firstName, type CardLinkBuilder } from '../loyalty/cards/card-view.js';
+import { cardLinksOf, cardPageUrl, firstName, type CardLinkBuilder } from '../loyalty/cards/card-view.js';
 import { qrSvg } from '../platform/qr/qr-code.js';
 import { html } from '../platform/web/html.js';
 import { JOIN_SOURCES } from './qr/qr-operations.js';
@@ -273,7 +273,7 @@ export function webRoutes(o: WebOptions): Router {
       o.db.selectFrom('programs').selectAll().where('id', '=', card.program_id).executeTakeFirstOrThrow(),
       o.db.selectFrom('customers').select(['name', 'marketing_consent']).where('id', '=', card.customer_id).executeTakeFirstOrThrow(),
     ]);
-    const links = Object.assign({}, ...o.cardLinks.map((build) => build(card, program))) as Record<string, string | null>;
+    const links = await cardLinksOf(card, program, o.cardLinks);
     const [barcodeSvg, pageQrSvg] = await Promise.all([
       qrSvg(card.barcode_value, { errorCorrectionLevel: 'M', margin: 2 }),
       qrSvg(cardPageUrl(o.publicUrl, card)),

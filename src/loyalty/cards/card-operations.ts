@@ -47,7 +47,7 @@ export const cardOperations = (cards: CardService, messages: CardMessageService,
               (err: unknown) => ({ status: 'failed', error: err instanceof Error ? err.message : String(err) }),
             )
           : undefined;
-      const view = toCardView(card, program, links);
+      const view = await toCardView(card, program, links);
       if (!created) view.links = { page: null, apple: null, google: null };
       return { status: created ? 201 : 200, body: { ...view, created, ...(sms && { sms }) } };
     },
@@ -65,7 +65,7 @@ export const cardOperations = (cards: CardService, messages: CardMessageService,
     targets: ({ params }) => [{ card: params.cardNumber }],
     handler: async ({ params }) => {
       const { card, customer, program } = await cards.getByNumber(params.cardNumber);
-      return { status: 200, body: toCardView(card, program, links, customer) };
+      return { status: 200, body: await toCardView(card, program, links, customer) };
     },
   }),
   operation({
@@ -82,7 +82,7 @@ export const cardOperations = (cards: CardService, messages: CardMessageService,
     targets: ({ params }) => [{ card: params.cardNumber }],
     handler: async ({ params, body }) => {
       const { card, program } = await cards.setStatus(params.cardNumber, body.status);
-      return { status: 200, body: toCardView(card, program, links) };
+      return { status: 200, body: await toCardView(card, program, links) };
     },
   }),
   operation({
@@ -101,7 +101,7 @@ export const cardOperations = (cards: CardService, messages: CardMessageService,
     targets: ({ params }) => [{ card: params.cardNumber }],
     handler: async ({ params, body }) => {
       const { card, program } = await cards.rotateLinkToken(params.cardNumber, { pass: body.pass });
-      return { status: 200, body: toCardView(card, program, links) };
+      return { status: 200, body: await toCardView(card, program, links) };
     },
   }),
   operation({
@@ -118,7 +118,7 @@ export const cardOperations = (cards: CardService, messages: CardMessageService,
     targets: ({ params }) => [{ card: params.cardNumber }],
     handler: async ({ params, body }) => {
       const { card, program } = await messages.setMessage(params.cardNumber, body.text);
-      return { status: 202, body: toCardView(card, program, links) };
+      return { status: 202, body: await toCardView(card, program, links) };
     },
   }),
   operation({

@@ -12,9 +12,14 @@ export function cardPageUrl(publicUrl: string, card: Pick<Card, 'link_token'>): 
 }
 
 /** Wallet capabilities add their links (apple, google, page) here. */
-export type CardLinkBuilder = (card: Card, program: Program) => Record<string, string | null>;
+export type CardLinkBuilder = (card: Card, program: Program) => Record<string, string | null> | Promise<Record<string, string | null>>;
 
-export function toCardView(card: Card, program: Program, links: CardLinkBuilder[], customer?: Customer) {
+/** Every capability's links of a card (a Google link is signed with the card's issuer's key, looked up). */
+export async function cardLinksOf(card: Card, program: Program, links: CardLinkBuilder[]): Promise<Record<string, string | null>> {
+  return Object.assign({ apple: null, google: null }, ...(await Promise.all(links.map((build) => build(card, program))))) as Record<string, string | null>;
+}
+
+export async function toCardView(card: Card, program: Program, links: CardLinkBuilder[], customer?: Customer) {
   return {
     cardNumber: card.card_number,
     serialNumber: card.serial_number,
@@ -26,7 +31,7 @@ export function toCardView(card: Card, program: Program, links: CardLinkBuilder[
     customerId: card.customer_id,
     createdAt: card.created_at.toISOString(),
     updatedAt: card.updated_at.toISOString(),
-    links: Object.assign({ apple: null, google: null }, ...links.map((build) => build(card, program))) as Record<string, string | null>,
+    links: await cardLinksOf(card, program, links),
     ...(customer && { customer: toCustomerView(customer) }),
   };
 }

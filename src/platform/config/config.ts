@@ -122,7 +122,7 @@ export interface Config {
   apple: AppleConfig;
   sms: SmsConfig;
   /** Absent → Google Wallet is off. */
-  google: GoogleConfig | undefined;
+  google: GoogleConfig;
   /** Staff invitations and reset links are e-mailed through it (absent: only handed to the inviter). */
   smtp: { url: string; from: string } | undefined;
   /** Seals brands' stored credentials (required in production). */
@@ -137,14 +137,13 @@ export interface Config {
 }
 
 export interface GoogleConfig {
-  issuerId: string;
-  /** Service account key file (JSON with client_email and private_key). */
-  credentialsPath: string;
+  /** The deployment's issuer (GOOGLE_ISSUER_ID), for every brand without one of its own. */
+  deployment: { issuerId: string; /** Service account key file (JSON with client_email and private_key). */ credentialsPath: string } | undefined;
   apiUrl: string;
   tokenUrl: string;
   callbackKeysUrl: string;
   callbackSenderId: string;
-  /** For the whole deployment: every process shares it through PostgreSQL. */
+  /** Per issuer, for the whole deployment: every process shares it through PostgreSQL. */
   requestsPerSecond: number;
   sweepEveryMs: number;
   /** How long the channel rests after PERMISSION_DENIED before a job probes it again. */
@@ -213,20 +212,19 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       apnsToken: env.APNS_KEY && env.APNS_KEY_ID ? { keyPath: env.APNS_KEY, keyId: env.APNS_KEY_ID } : undefined,
       apnsCaPath: env.APNS_CA,
     },
-    google:
-      env.GOOGLE_ISSUER_ID && env.GOOGLE_APPLICATION_CREDENTIALS
-        ? {
-            issuerId: env.GOOGLE_ISSUER_ID,
-            credentialsPath: env.GOOGLE_APPLICATION_CREDENTIALS,
-            apiUrl: env.GOOGLE_WALLET_API_URL.replace(/\/+$/, ''),
-            tokenUrl: env.GOOGLE_OAUTH_TOKEN_URL,
-            callbackKeysUrl: env.GOOGLE_CALLBACK_KEYS_URL,
-            callbackSenderId: env.GOOGLE_CALLBACK_SENDER_ID,
-            requestsPerSecond: env.GOOGLE_REQUESTS_PER_SECOND,
-            sweepEveryMs: env.GOOGLE_SWEEP_EVERY_MS,
-            pauseMs: env.GOOGLE_PAUSE_MS,
-          }
-        : undefined,
+    google: {
+      deployment:
+        env.GOOGLE_ISSUER_ID && env.GOOGLE_APPLICATION_CREDENTIALS
+          ? { issuerId: env.GOOGLE_ISSUER_ID, credentialsPath: env.GOOGLE_APPLICATION_CREDENTIALS }
+          : undefined,
+      apiUrl: env.GOOGLE_WALLET_API_URL.replace(/\/+$/, ''),
+      tokenUrl: env.GOOGLE_OAUTH_TOKEN_URL,
+      callbackKeysUrl: env.GOOGLE_CALLBACK_KEYS_URL,
+      callbackSenderId: env.GOOGLE_CALLBACK_SENDER_ID,
+      requestsPerSecond: env.GOOGLE_REQUESTS_PER_SECOND,
+      sweepEveryMs: env.GOOGLE_SWEEP_EVERY_MS,
+      pauseMs: env.GOOGLE_PAUSE_MS,
+    },
     secretsKey: env.SECRETS_KEY,
     smtp: env.SMTP_URL && env.SMTP_FROM ? { url: env.SMTP_URL, from: env.SMTP_FROM } : undefined,
     workers: env.WORKERS === 'true',

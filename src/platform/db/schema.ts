@@ -196,6 +196,20 @@ export interface BrandsTable {
 /** Sealed PEMs (SECRETS_KEY), or paths on the server (set by the deployment key only). */
 export type AppleCredentials = { sealed: string } | { files: { certificate: string; key: string; wwdr: string }; sealedPassphrase?: string };
 
+/** The sealed service account (SECRETS_KEY), or its key file on the server (deployment key only). */
+export type GoogleCredentials = { sealed: string } | { file: string };
+
+export interface GoogleIssuersTable {
+  issuer_id: string;
+  brand_id: string;
+  client_email: string;
+  credentials: GoogleCredentials;
+  /** The one new cards of the brand get; older objects stay under the issuer they were made with. */
+  current: Generated<boolean>;
+  created_at: CreatedAt;
+  updated_at: Generated<Date>;
+}
+
 export interface AppleIdentitiesTable {
   pass_type_id: string;
   brand_id: string;
@@ -411,7 +425,7 @@ export interface GoogleMessagesTable {
 }
 
 export interface GoogleChannelTable {
-  id: Generated<number>;
+  issuer_id: string;
   tokens: number;
   refreshed_at: Date;
   rate: number | null;
@@ -500,6 +514,7 @@ export interface Database {
   api_keys: ApiKeysTable;
   jobs: JobsTable;
   apple_identities: AppleIdentitiesTable;
+  google_issuers: GoogleIssuersTable;
   server_secrets: ServerSecretsTable;
   phone_verifications: PhoneVerificationsTable;
   abuse_counters: AbuseCountersTable;

@@ -7,33 +7,43 @@ import {
   CallbackVerificationError,
   GOOGLE_PAY_PASSES_SENDER_ID,
   GOOGLE_WALLET_PASSES_SENDER_ID,
+  unverifiedObjectId,
   verifyCallback,
   type VerifiedCallback,
 } from './callback-verifier.js';
+import { issuerOfId, type GoogleIssuers } from './google-issuers.js';
 
 /**
  * Save/delete events from Google: the only way to know whether a card is in Google Wallet. Google
  * delivers at least once, so a repeated nonce is answered 200 and changes nothing; and both sender
  * ids Google documents (GooglePayPasses, newer GoogleWalletPasses) are accepted, the configured one first.
+ *
+ * One URL serves every issuer: the object id in the message names the issuer, and the signature
+ * must verify with that issuer as its recipient, so a message signed for one brand's issuer cannot
+ * be passed off as another's. Only an object of the card's own issuer moves the card.
  */
 export class GoogleCallbackService {
   constructor(
     private readonly db: Db,
     private readonly keys: CallbackKeys,
-    private readonly options: { issuerId: string; senderId: string },
+    private readonly issuers: GoogleIssuers,
+    private readonly options: { senderId: string },
     private readonly logger: Logger,
   ) {}
 
   async handle(body: unknown): Promise<{ eventType: 'save' | 'del'; objectId: string; duplicate: boolean }> {
     let verified: VerifiedCallback;
+    let issuerId: string;
     try {
-      verified = this.#verify(body, await this.keys.get());
+      issuerId = issuerOfId(unverifiedObjectId(body));
+      if (!(await this.issuers.byId(issuerId))) throw new CallbackVerificationError('malformed', 'the object is not under an issuer of this service');
+      verified = this.#verify(body, issuerId, await this.keys.get());
     } catch (err) {
       if (!(err instanceof CallbackVerificationError)) throw err;
       // Keys may have rotated since we fetched them: one refetch before refusing a signature.
       if (err.code !== 'bad-intermediate-signature') throw refused(err);
       try {
-        verified = this.#verify(body, await this.keys.get(true));
+        verified = this.#verify(body, issuerId!, await this.keys.get(true));
       } catch (again) {
         if (again instanceof CallbackVerificationError) throw refused(again);
         throw again;
@@ -50,8 +60,7 @@ export class GoogleCallbackService {
       const saved = verified.eventType === 'save';
       // Updates skip objects in nobody's wallet: a save asks for one full, silent sync. The save may
       // come before our row exists (the link carries the object; our insert may not have run yet).
-      const serial = verified.objectId.startsWith(`${this.options.issuerId}.`) ? verified.objectId.slice(this.options.issuerId.length + 1) : undefined;
-      const card = serial ? await trx.selectFrom('cards').select('id').where('serial_number', '=', serial).executeTakeFirst() : undefined;
+      const card = await this.#cardOf(trx, verified.objectId, issuerId);
       if (!card) {
         this.logger.warn({ objectId: verified.objectId, eventType: verified.eventType }, 'Google callback for an object we do not know');
         return false;
@@ -73,13 +82,31 @@ export class GoogleCallbackService {
     return { eventType: verified.eventType, objectId: verified.objectId, duplicate };
   }
 
+  /**
+   * The card of a verified object id: its serial, under the issuer its object was made with, or
+   * (not made yet: the save link carried it) under its brand's current issuer.
+   */
+  async #cardOf(trx: Db, objectId: string, issuerId: string): Promise<{ id: string } | undefined> {
+    const serial = objectId.slice(issuerId.length + 1);
+    const card = await trx
+      .selectFrom('cards as c')
+      .innerJoin('programs as p', 'p.id', 'c.program_id')
+      .leftJoin('google_objects as g', 'g.card_id', 'c.id')
+      .select(['c.id', 'p.brand_id', 'g.object_id'])
+      .where('c.serial_number', '=', serial)
+      .executeTakeFirst();
+    if (!card) return undefined;
+    if (card.object_id) return card.object_id === objectId ? card : undefined;
+    return (await this.issuers.currentFor(card.brand_id))?.issuerId === issuerId ? card : undefined;
+  }
+
   /** Tries the configured sender id, then the other one Google documents. */
-  #verify(body: unknown, rootKeys: Awaited<ReturnType<CallbackKeys['get']>>): VerifiedCallback {
+  #verify(body: unknown, issuerId: string, rootKeys: Awaited<ReturnType<CallbackKeys['get']>>): VerifiedCallback {
     const senders = [...new Set([this.options.senderId, GOOGLE_PAY_PASSES_SENDER_ID, GOOGLE_WALLET_PASSES_SENDER_ID])];
     let failure: unknown;
     for (const senderId of senders) {
       try {
-        return verifyCallback(body, { ...this.options, senderId, rootKeys });
+        return verifyCallback(body, { issuerId, senderId, rootKeys });
       } catch (err) {
         if (!(err instanceof CallbackVerificationError) || (err.code !== 'bad-intermediate-signature' && err.code !== 'bad-message-signature')) throw err;
         failure ??= err;

@@ -159,6 +159,15 @@ export function verifyCallback(body: unknown, options: VerifyCallbackOptions): V
 }
 
 /**
+ * The object id a callback claims, read before anything is verified: it only says which issuer's
+ * recipient id to verify the signature with (the signature then binds it). Never trust it alone.
+ */
+export function unverifiedObjectId(body: unknown): string {
+  const { objectId } = parseSignedMessage(parseEnvelope(body).signedMessage);
+  return objectId;
+}
+
+/**
  * The byte string that is signed: each part as UTF-8, preceded by its byte length as a 4-byte
  * little-endian unsigned integer. Exported so tests can pin the layout.
  */

@@ -5,7 +5,7 @@ import type { UnitOfWork } from '../../platform/db/unit-of-work.js';
 import { classIdFor } from './loyalty-resources.js';
 import { isGoogleApiError } from './wallet-api.js';
 import { NOTIFICATIONS_PER_DAY } from './google-sync.js';
-import type { GoogleWalletCalls } from './google-sync.js';
+import type { IssuerRuntime } from './issuer-runtimes.js';
 
 /** How long a class message shows: it reaches whoever holds the class's pass meanwhile. */
 const CLASS_MESSAGE_HOURS = 24;
@@ -24,9 +24,9 @@ export class ClassBroadcast {
   constructor(
     private readonly db: Db,
     private readonly uow: UnitOfWork,
-    private readonly api: GoogleWalletCalls,
-    private readonly issuerId: string,
-    private readonly ensureClass: (programId: string) => Promise<void>,
+    /** The program's brand's current issuer: its class is the one messaged. */
+    private readonly runtimeFor: (program: Program) => Promise<IssuerRuntime | undefined>,
+    private readonly ensureClass: (program: Program, rt: IssuerRuntime) => Promise<void>,
   ) {}
 
   /**
@@ -35,6 +35,8 @@ export class ClassBroadcast {
    * outcome is unknown (no answer, 5xx): it may show, so the caller must not send it again.
    */
   async send(program: Program, text: string, recipients: (db: Db) => Recipients): Promise<'sent' | 'ineligible' | 'refused'> {
+    const rt = await this.runtimeFor(program);
+    if (!rt) return 'ineligible';
     const ref = Date.now() * 1000 + Math.floor(Math.random() * 1000);
     const booked = await this.uow.run(async (trx) => {
       // Holds off every per-object budget decision (they take ROW EXCLUSIVE first) while this one
@@ -51,7 +53,8 @@ export class ClassBroadcast {
       // In nobody's wallet: per object, which costs nothing for objects not saved.
       if (!inWallet) return false;
       // Every card of the program, with an object or not yet (its save link would join the class
-      // while the message shows), must be one this campaign may message, with budget left.
+      // while the message shows), must be one this campaign may message, with budget left, and
+      // its object in this class (one under an earlier issuer of the brand would miss it).
       const refused = await trx
         .selectFrom('cards as c')
         .select('c.id')
@@ -59,6 +62,7 @@ export class ClassBroadcast {
         .where((eb) =>
           eb.or([
             sql<boolean>`c.id not in (${recipients(trx)})`,
+            sql<boolean>`exists (select 1 from google_objects o where o.card_id = c.id and o.object_id not like ${`${rt.issuer.issuerId}.%`})`,
             eb(
               (eb) =>
                 eb
@@ -83,9 +87,9 @@ export class ClassBroadcast {
     });
     if (!booked) return 'ineligible';
     try {
-      await this.ensureClass(program.id);
+      await this.ensureClass(program, rt);
       const start = new Date();
-      await this.api.addClassMessage(classIdFor(this.issuerId, program), {
+      await rt.api.addClassMessage(classIdFor(rt.issuer.issuerId, program), {
         id: `c${ref}`,
         header: program.name,
         body: text,

@@ -9,6 +9,7 @@ import { balanceFields, buildLoyaltyClass, buildLoyaltyObject, classIdFor, objec
 import { isGoogleApiError, isRateLimitReason, type GoogleWalletApi, type LoyaltyObjectInput, type LoyaltyObjectPatch } from './wallet-api.js';
 import { QuotaWait, type Lane } from './quota-governor.js';
 import type { GoogleChannel } from './google-channel.js';
+import type { IssuerRuntime, IssuerRuntimes } from './issuer-runtimes.js';
 
 /** Google allows 3 notifying messages or updates per object per 24 h (beyond: quotaExceeded). */
 export const NOTIFICATIONS_PER_DAY = 3;
@@ -28,7 +29,6 @@ export type GoogleWalletCalls = Pick<
 >;
 
 export interface GoogleSyncOptions {
-  issuerId: string;
   publicUrl: string;
   logoUrl: (program: Program) => string;
   heroUrl: (program: Program) => string;
@@ -67,29 +67,38 @@ type ObjectRow = {
 export class GoogleSync {
   constructor(
     private readonly db: Db,
-    private readonly api: GoogleWalletCalls,
-    private readonly channel: GoogleChannel,
+    private readonly runtimes: IssuerRuntimes,
     private readonly options: GoogleSyncOptions,
   ) {}
 
+  /** The program's class under each issuer its objects live under (one issuer's refusal does not stop another's). */
   readonly classSync: JobHandler<'google.class-sync'> = async ({ payload }) => {
-    await this.#guarded(() => this.#syncClass(payload.programId));
+    const program = await this.db.selectFrom('programs').select(['id', 'brand_id']).where('id', '=', payload.programId).executeTakeFirst();
+    if (!program) return;
+    const failures: unknown[] = [];
+    for (const rt of await this.runtimes.forProgram(program)) {
+      await this.#guarded(rt.channel, () => this.#syncClass(program.id, rt)).catch((err: unknown) => failures.push(err));
+    }
+    if (failures.length) throw failures[0];
   };
 
   readonly cardChanged: JobHandler<'google.card-changed'> = async ({ payload }) => {
     if (await this.#settleOutOfWallet(payload.cardId)) return;
     const lane: Lane = payload.bulk ? 'bulk' : 'till';
-    await this.#guarded(async () => {
-      const card = await this.db.selectFrom('cards').select(['id', 'serial_number', 'program_id']).where('id', '=', payload.cardId).executeTakeFirst();
-      if (!card) return;
+    const card = await this.db.selectFrom('cards').select(['id', 'serial_number', 'program_id']).where('id', '=', payload.cardId).executeTakeFirst();
+    if (!card) return;
+    // No issuer for the card's brand (Google is off for it): nothing to keep in step.
+    const rt = await this.runtimes.forCard(card);
+    if (!rt) return;
+    await this.#guarded(rt.channel, async () => {
       const lease = randomUUID();
-      if (!(await this.#lease(card.id, objectIdFor(this.options.issuerId, card), lease))) {
+      if (!(await this.#lease(card.id, objectIdFor(rt.issuer.issuerId, card), lease))) {
         throw new JobError('the object is being synced by another job', { defer: true, retryAfterMs: BUSY_RETRY_MS });
       }
       try {
         for (let round = 0; round < MAX_ROUNDS; round++) {
           if (round > 0) await this.#renewLease(card.id, lease);
-          if (!(await this.#syncRound(card.id, this.api.inLane(lane)))) return;
+          if (!(await this.#syncRound(card.id, rt, rt.api.inLane(lane)))) return;
         }
         throw new JobError('the card kept changing during its sync', { retryAfterMs: BUSY_RETRY_MS });
       } catch (err) {
@@ -98,7 +107,7 @@ export class GoogleSync {
         await this.#setError(card.id, err);
         // One object refused while its class is not: this object's problem (another issuer's id …),
         // not the channel's; it must not pause the deployment.
-        if (isPermissionDenied(err) && !(await this.#classRefused(card.program_id))) throw new JobError(errorText(err), { permanent: true });
+        if (isPermissionDenied(err) && !(await this.#classRefused(card.program_id, rt))) throw new JobError(errorText(err), { permanent: true });
         throw err;
       } finally {
         await this.db
@@ -112,10 +121,10 @@ export class GoogleSync {
   };
 
   /** A cheap probe after a 403 on an object: does Google refuse the class (the whole account) too? */
-  async #classRefused(programId: string): Promise<boolean> {
+  async #classRefused(programId: string, rt: IssuerRuntime): Promise<boolean> {
     const program = await this.db.selectFrom('programs').select('slug').where('id', '=', programId).executeTakeFirstOrThrow();
     try {
-      await this.api.getClass(classIdFor(this.options.issuerId, program));
+      await rt.api.getClass(classIdFor(rt.issuer.issuerId, program));
       return false;
     } catch (err) {
       return isPermissionDenied(err);
@@ -126,19 +135,19 @@ export class GoogleSync {
    * The channel's rules around every job: wait out a pause, reopen it after a successful probe,
    * pause it on PERMISSION_DENIED; quota waits and busy objects defer the job, other errors retry.
    */
-  async #guarded(run: () => Promise<void>): Promise<void> {
-    const { pausedForMs, probing } = await this.channel.state();
+  async #guarded(channel: GoogleChannel, run: () => Promise<void>): Promise<void> {
+    const { pausedForMs, probing } = await channel.state();
     if (pausedForMs > 0) throw new JobError('Google Wallet is paused: the service account is not authorised', { defer: true, retryAfterMs: pausedForMs });
     try {
       await run();
-      if (probing) await this.channel.reopen();
+      if (probing) await channel.reopen();
     } catch (err) {
       if (err instanceof QuotaWait) throw new JobError(err.message, { defer: true, retryAfterMs: err.waitMs });
       if (isPermissionDenied(err)) {
-        await this.channel.pause(errorText(err));
+        await channel.pause(errorText(err));
         throw new JobError(`Google Wallet paused: ${errorText(err)}`, { defer: true, retryAfterMs: 1000 });
       }
-      if (probing && isGoogleApiError(err)) await this.channel.reopen(); // Google answered: authorised again
+      if (probing && isGoogleApiError(err)) await channel.reopen(); // Google answered: authorised again
       throw asJobError(err);
     }
   }
@@ -188,7 +197,7 @@ export class GoogleSync {
   }
 
   /** One pass over the object; true when the card changed while it ran (another round is due). */
-  async #syncRound(cardId: string, api: GoogleWalletCalls): Promise<boolean> {
+  async #syncRound(cardId: string, rt: IssuerRuntime, api: GoogleWalletCalls): Promise<boolean> {
     const card = await this.db.selectFrom('cards').selectAll().where('id', '=', cardId).executeTakeFirstOrThrow();
     const object = (await this.db.selectFrom('google_objects').selectAll().where('card_id', '=', cardId).executeTakeFirstOrThrow()) as ObjectRow;
     const pending = await this.db
@@ -205,9 +214,8 @@ export class GoogleSync {
       this.db.selectFrom('customers').selectAll().where('id', '=', card.customer_id).executeTakeFirstOrThrow(),
       this.db.selectFrom('programs').selectAll().where('id', '=', card.program_id).executeTakeFirstOrThrow(),
     ]);
-    const klass = await this.db.selectFrom('google_classes').select('synced_at').where('program_id', '=', program.id).executeTakeFirst();
-    if (!klass?.synced_at) await this.#syncClass(program.id);
-    const full = await this.#fullObject(card, customer, program);
+    await this.ensureClass(program, rt);
+    const full = await this.#fullObject(rt.issuer.issuerId, card, customer, program);
     const hash = contentHash(full);
     const synced: Partial<ObjectRow> = { synced_balance: card.balance, synced_tier: card.tier, synced_hash: hash, full_sync_due: false };
 
@@ -255,10 +263,15 @@ export class GoogleSync {
     return this.#moved(card.id, version);
   }
 
-  async #fullObject(card: Card, customer: Parameters<typeof buildLoyaltyObject>[0]['customer'], program: Program): Promise<LoyaltyObjectInput> {
+  async #fullObject(
+    issuerId: string,
+    card: Card,
+    customer: Parameters<typeof buildLoyaltyObject>[0]['customer'],
+    program: Program,
+  ): Promise<LoyaltyObjectInput> {
     const [stores, waiting] = await Promise.all([this.#stores(program.id), openSubscriptionsForPass(this.db, this.options.publicUrl, card.id)]);
     return buildLoyaltyObject({
-      issuerId: this.options.issuerId,
+      issuerId,
       program,
       card,
       customer,
@@ -390,11 +403,13 @@ export class GoogleSync {
       .execute();
   }
 
-  async #syncClass(programId: string): Promise<void> {
+  async #syncClass(programId: string, rt: IssuerRuntime): Promise<void> {
     const program = await this.db.selectFrom('programs').selectAll().where('id', '=', programId).executeTakeFirst();
     if (!program) return;
+    const issuerId = rt.issuer.issuerId;
+    const classId = classIdFor(issuerId, program);
     const cls = buildLoyaltyClass({
-      issuerId: this.options.issuerId,
+      issuerId,
       program,
       stores: await this.#stores(programId),
       logoUrl: this.options.logoUrl(program),
@@ -403,26 +418,31 @@ export class GoogleSync {
       backgroundColor: await this.options.backgroundColor(program),
     });
     try {
-      await this.api.upsertClass(cls);
+      await rt.api.upsertClass(cls);
     } catch (err) {
       await this.db
         .insertInto('google_classes')
-        .values({ program_id: programId, class_id: classIdFor(this.options.issuerId, program), last_error: errorText(err) })
-        .onConflict((oc) => oc.column('program_id').doUpdateSet({ last_error: errorText(err) }))
+        .values({ program_id: programId, class_id: classId, last_error: errorText(err) })
+        .onConflict((oc) => oc.columns(['program_id', 'class_id']).doUpdateSet({ last_error: errorText(err) }))
         .execute();
       throw err;
     }
     await this.db
       .insertInto('google_classes')
-      .values({ program_id: programId, class_id: classIdFor(this.options.issuerId, program), synced_at: new Date(), last_error: null })
-      .onConflict((oc) => oc.column('program_id').doUpdateSet({ synced_at: new Date(), last_error: null }))
+      .values({ program_id: programId, class_id: classId, synced_at: new Date(), last_error: null })
+      .onConflict((oc) => oc.columns(['program_id', 'class_id']).doUpdateSet({ synced_at: new Date(), last_error: null }))
       .execute();
   }
 
-  /** The class is current (created if need be) before a class-wide message is added to it. */
-  async ensureClass(programId: string): Promise<void> {
-    const klass = await this.db.selectFrom('google_classes').select('synced_at').where('program_id', '=', programId).executeTakeFirst();
-    if (!klass?.synced_at) await this.#syncClass(programId);
+  /** The program's class under this issuer exists (created if need be) before an object or message uses it. */
+  async ensureClass(program: Pick<Program, 'id' | 'slug'>, rt: IssuerRuntime): Promise<void> {
+    const klass = await this.db
+      .selectFrom('google_classes')
+      .select('synced_at')
+      .where('program_id', '=', program.id)
+      .where('class_id', '=', classIdFor(rt.issuer.issuerId, program))
+      .executeTakeFirst();
+    if (!klass?.synced_at) await this.#syncClass(program.id, rt);
   }
 
   #stores(programId: string): Promise<Store[]> {

@@ -1,7 +1,7 @@
 import express, { Router } from 'express';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Config, GoogleConfig } from '../../platform/config/config.js';
+import type { Config } from '../../platform/config/config.js';
 import type { Db } from '../../platform/db/database.js';
 import type { Program } from '../../platform/db/schema.js';
 import type { UnitOfWork } from '../../platform/db/unit-of-work.js';
@@ -16,7 +16,9 @@ import { createGoogleWalletApi } from './wallet-api.js';
 import { CallbackKeys } from './callback-keys.js';
 import { GoogleCallbackService } from './callback-service.js';
 import { GoogleSync } from './google-sync.js';
-import { GoogleChannel } from './google-channel.js';
+import { GoogleIssuers, readServiceAccount } from './google-issuers.js';
+import { IssuerRuntimes } from './issuer-runtimes.js';
+import type { SecretBox } from '../../platform/secrets/secret-box.js';
 import { QuotaGovernor } from './quota-governor.js';
 import { ClassBroadcast, type Recipients } from './class-broadcast.js';
 import { recordMessages, sweep } from './sweeper.js';
@@ -31,6 +33,10 @@ const GOOGLE_IMAGES = { logo: 'google-logo.png', hero: 'google-hero.png' } as co
 export interface GoogleWallet {
   routes: Router;
   link: CardLinkBuilder;
+  /** The deployment's issuer and the brands' own. */
+  issuers: GoogleIssuers;
+  /** Whether any brand can have Google cards (an issuer exists); a brand's new issuer is noticed within 30 s. */
+  active: () => boolean;
   /** One class message, when every object of the program may receive it (see ClassBroadcast). */
   broadcastToClass: (program: Program, text: string, recipients: (db: Db) => Recipients) => Promise<'sent' | 'ineligible' | 'refused'>;
   /** The outbox's Google channels (per card, per program) and the jobs that serve them. */
@@ -44,31 +50,40 @@ export interface GoogleWallet {
   sweepEveryMs: number;
 }
 
-interface ServiceAccount {
-  client_email: string;
-  private_key: string;
-}
-
-/** Google Wallet is on when GOOGLE_ISSUER_ID and GOOGLE_APPLICATION_CREDENTIALS are set. */
-export async function setupGoogleWallet(config: Config, db: Db, uow: UnitOfWork, logger: Logger): Promise<GoogleWallet | undefined> {
+/**
+ * Google Wallet, for the deployment's issuer (GOOGLE_ISSUER_ID and GOOGLE_APPLICATION_CREDENTIALS)
+ * and each brand's own (PUT /brands/{brand}/google-issuer): every issuer has its own service account,
+ * token, request quota and pause; objects and classes are made under the card's brand's issuer.
+ */
+export async function setupGoogleWallet(config: Config, db: Db, uow: UnitOfWork, box: SecretBox, logger: Logger): Promise<GoogleWallet> {
   const google = config.google;
-  if (!google) {
-    logger.info('Google Wallet is off: set GOOGLE_ISSUER_ID and GOOGLE_APPLICATION_CREDENTIALS to turn it on');
-    return undefined;
+  const deployment = google.deployment && {
+    issuerId: google.deployment.issuerId,
+    account: await readServiceAccount(google.deployment.credentialsPath, 'GOOGLE_APPLICATION_CREDENTIALS').catch((err: unknown) => {
+      throw new Error(`GOOGLE_APPLICATION_CREDENTIALS: ${(err as Error).message}`, { cause: err });
+    }),
+    version: 0,
+  };
+  const issuers = new GoogleIssuers(db, box, deployment);
+  if (!(await issuers.any())) {
+    logger.info('Google Wallet is off: set GOOGLE_ISSUER_ID and GOOGLE_APPLICATION_CREDENTIALS, or give a brand its own issuer, to turn it on');
   }
-  const account = await readServiceAccount(google);
-  const api = createGoogleWalletApi({
-    apiUrl: google.apiUrl,
-    tokenUrl: google.tokenUrl,
-    credentials: account,
-    // One quota for the deployment, whatever the number of processes.
-    limiter: new QuotaGovernor(db, { requestsPerSecond: google.requestsPerSecond }),
-    logger,
-  });
+  const runtimes = new IssuerRuntimes(
+    db,
+    issuers,
+    (issuer) =>
+      createGoogleWalletApi({
+        apiUrl: google.apiUrl,
+        tokenUrl: google.tokenUrl,
+        credentials: issuer.account,
+        // One quota per issuer for the deployment, whatever the number of processes.
+        limiter: new QuotaGovernor(db, { issuerId: issuer.issuerId, requestsPerSecond: google.requestsPerSecond }),
+        logger,
+      }),
+    google.pauseMs,
+  );
   const base = config.publicUrl + GOOGLE_PATH;
-  const channel = new GoogleChannel(db, google.pauseMs);
-  const sync = new GoogleSync(db, api, channel, {
-    issuerId: google.issuerId,
+  const sync = new GoogleSync(db, runtimes, {
     publicUrl: config.publicUrl,
     logoUrl: (program) => `${base}/logo/${program.design}.png`,
     heroUrl: (program) => `${base}/hero/${program.design}.png`,
@@ -76,12 +91,7 @@ export async function setupGoogleWallet(config: Config, db: Db, uow: UnitOfWork,
     backgroundColor: templateBackground,
   });
 
-  const callbacks = new GoogleCallbackService(
-    db,
-    new CallbackKeys(google.callbackKeysUrl),
-    { issuerId: google.issuerId, senderId: google.callbackSenderId },
-    logger,
-  );
+  const callbacks = new GoogleCallbackService(db, new CallbackKeys(google.callbackKeysUrl), issuers, { senderId: google.callbackSenderId }, logger);
   const routes = Router();
   routes.post(`${GOOGLE_PATH}/callbacks`, express.json({ limit: '100kb' }), async (req, res) => {
     const result = await callbacks.handle(req.body);
@@ -99,9 +109,16 @@ export async function setupGoogleWallet(config: Config, db: Db, uow: UnitOfWork,
     });
   }
 
-  const broadcast = new ClassBroadcast(db, uow, api, google.issuerId, (programId) => sync.ensureClass(programId));
+  const broadcast = new ClassBroadcast(
+    db,
+    uow,
+    (program) => runtimes.forBrand(program.brand_id),
+    (program, rt) => sync.ensureClass(program, rt),
+  );
   return {
     routes,
+    issuers,
+    active: () => issuers.anyKnown,
     broadcastToClass: (program, text, recipients) => broadcast.send(program, text, recipients),
     // "Inserted at issuance": enrolment's outbox row is the card's first 'google.card-changed' job.
     cardChannel: 'google.card-changed',
@@ -111,34 +128,41 @@ export async function setupGoogleWallet(config: Config, db: Db, uow: UnitOfWork,
       'google.card-changed': sync.cardChanged,
       'google.class-sync': sync.classSync,
       'google.sweep': async () => {
-        const n = await sweep(db, 5 * google.sweepEveryMs);
+        if (!(await issuers.any())) return;
+        const n = await sweep(db, 5 * google.sweepEveryMs, deployment !== undefined);
         if (n) logger.info({ objects: n }, 'Google sweeper re-drove missing, stale or failed objects');
       },
     },
-    health: () => channel.health(),
+    health: () => channelsHealth(db),
     sweepEveryMs: google.sweepEveryMs,
     // The link carries the object, so saving works even where the card's outbox job has not
-    // inserted it (yet); where it has, Google keeps the one it has.
-    link: (card, program) => ({
-      google:
-        card.status === 'voided'
-          ? null
-          : saveLink({ clientEmail: account.client_email, privateKey: account.private_key, object: saveObjectFor(google.issuerId, program, card) }),
-    }),
+    // inserted it (yet); where it has, Google keeps the one it has. Signed with the key of the
+    // card's issuer: a link under one brand's issuer signed with another's account is refused.
+    link: async (card, program) => {
+      if (card.status === 'voided') return { google: null };
+      const rt = await runtimes.forCard(card);
+      if (!rt) return { google: null };
+      const { account, issuerId } = rt.issuer;
+      return { google: saveLink({ clientEmail: account.client_email, privateKey: account.private_key, object: saveObjectFor(issuerId, program, card) }) };
+    },
   };
 }
 
-async function readServiceAccount(google: GoogleConfig): Promise<ServiceAccount> {
-  let parsed: Partial<ServiceAccount>;
-  try {
-    parsed = JSON.parse(await readFile(google.credentialsPath, 'utf8')) as Partial<ServiceAccount>;
-  } catch (err) {
-    throw new Error(`GOOGLE_APPLICATION_CREDENTIALS: cannot read ${google.credentialsPath} as JSON (${(err as Error).message})`, { cause: err });
-  }
-  if (typeof parsed.client_email !== 'string' || typeof parsed.private_key !== 'string') {
-    throw new Error('GOOGLE_APPLICATION_CREDENTIALS: the key file has no client_email/private_key (use a service account JSON key)');
-  }
-  return { client_email: parsed.client_email, private_key: parsed.private_key };
+/** Every issuer's channel: unhealthy while any is paused (its service account refused), naming it. */
+async function channelsHealth(db: Db): Promise<ChannelHealth> {
+  const rows = await db.selectFrom('google_channel').select(['issuer_id', 'paused_until', 'pause_reason', 'rate']).orderBy('issuer_id').execute();
+  const paused = rows.filter((r) => r.pause_reason != null);
+  return {
+    healthy: paused.length === 0,
+    state: paused.length ? 'paused' : 'ok',
+    issuers: rows.length,
+    ...(paused[0] && {
+      reason: paused[0].pause_reason,
+      pausedUntil: paused[0].paused_until,
+      paused: paused.map((r) => ({ issuerId: r.issuer_id, reason: r.pause_reason, pausedUntil: r.paused_until })),
+    }),
+    throttled: rows.some((r) => r.rate != null),
+  };
 }
 
 const backgrounds = new Map<string, string>();

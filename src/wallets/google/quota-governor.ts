@@ -16,6 +16,8 @@ export class QuotaWait extends Error {
 }
 
 export interface QuotaGovernorOptions {
+  /** The issuer whose quota this is (its google_channel row, made by GoogleChannel.ensureRow). */
+  issuerId: string;
   /** Google's per-issuer limit for the whole deployment (GOOGLE_REQUESTS_PER_SECOND). */
   requestsPerSecond: number;
   /** A bulk request waits at most this long in this process before its job is deferred. */
@@ -32,7 +34,7 @@ interface Waiter {
 }
 
 /**
- * One request quota for the deployment: a token bucket in PostgreSQL (the google_channel row), so
+ * One request quota per issuer: a token bucket in PostgreSQL (the issuer's google_channel row), so
  * any number of processes together stay within Google's requests per second. Each process queues
  * its own callers and books slots for them one statement per request.
  *
@@ -47,6 +49,7 @@ export class QuotaGovernor {
   readonly #burst: number;
   readonly #fill: number;
   readonly #maxBulkWaitMs: number;
+  readonly #issuerId: string;
   /** Seconds of slots the till lane may book ahead, at whatever the current rate is. */
   readonly #maxTillAheadSeconds: number;
   readonly #waiters: Record<Lane, Waiter[]> = { till: [], bulk: [] };
@@ -63,6 +66,7 @@ export class QuotaGovernor {
     // 10 % of the limit is left for jitter: a request booked in its slot may reach Google a little late.
     this.#fill = Math.max(limit * 0.9 - this.#burst, limit / 2);
     this.#maxBulkWaitMs = options.maxBulkWaitMs ?? 1000;
+    this.#issuerId = options.issuerId;
     this.#maxTillAheadSeconds = (options.maxTillAheadMs ?? 5000) / 1000;
   }
 
@@ -92,7 +96,7 @@ export class QuotaGovernor {
         tokens = least(least(${this.#burst}::float8, tokens + extract(epoch from clock_timestamp() - refreshed_at)::float8 * coalesce(rate, ${this.#fill}::float8)),
                        -${pause}::float8 * ${halved}),
         refreshed_at = clock_timestamp()
-      where id = 1`.execute(this.db);
+      where issuer_id = ${this.#issuerId}`.execute(this.db);
   }
 
   /** Requests waiting in this process, per lane. */
@@ -171,12 +175,12 @@ export class QuotaGovernor {
                     then nullif(least(${this.#fill}::float8, rate * 2), ${this.#fill}::float8) else rate end,
         throttled_at = case when rate is not null and throttled_at < clock_timestamp() - interval '10 seconds'
                     then clock_timestamp() else throttled_at end
-      where id = 1 and ${available} - 1 >= ${floor}
+      where issuer_id = ${this.#issuerId} and ${available} - 1 >= ${floor}
       returning tokens, ${rate} as rate`.execute(this.db);
     const row = granted.rows[0];
     if (row) return { granted: true, waitMs: row.tokens < 0 ? (-row.tokens / row.rate) * 1000 : 0 };
     const now = await sql<{ short: number; rate: number }>`
-      select ${floor} + 1 - ${available} as short, ${rate} as rate from google_channel where id = 1`.execute(this.db);
+      select ${floor} + 1 - ${available} as short, ${rate} as rate from google_channel where issuer_id = ${this.#issuerId}`.execute(this.db);
     const state = now.rows[0]!;
     return { granted: false, waitMs: (state.short / state.rate) * 1000 };
   }

@@ -12,8 +12,12 @@ const SWEEP_LIMIT = 1000;
  * up to date when saved
  * (again). Returns how many it enqueued.
  */
-export async function sweep(db: Db, retryFailedAfterMs: number): Promise<number> {
+export async function sweep(db: Db, retryFailedAfterMs: number, everyBrand: boolean): Promise<number> {
   const retry = sql`${`${retryFailedAfterMs} milliseconds`}::interval`;
+  // Without a deployment issuer, a card of a brand without its own has nowhere to go.
+  const hasIssuer = everyBrand
+    ? sql`true`
+    : sql`(g.card_id is not null or c.program_id in (select p.id from programs p join google_issuers i on i.brand_id = p.brand_id and i.current))`;
   // The earlier failed job of a re-driven card goes (its reason stays on the object): one failed
   // row per card at most, however long it keeps failing.
   const result = await sql`
@@ -25,6 +29,7 @@ export async function sweep(db: Db, retryFailedAfterMs: number): Promise<number>
           or g.full_sync_due
           or g.last_error is not null)
         and (c.status != 'voided' or g.card_id is not null)
+        and ${hasIssuer}
         and (g.last_error is null or g.updated_at < now() - ${retry})
         and (g.lease_until is null or g.lease_until < now())
         and not exists (select 1 from jobs j where j.kind = 'google.card-changed' and j.dedupe_key = c.id::text and j.failed_at is null)
