@@ -88,6 +88,11 @@ export interface FakeGoogle {
   /** Notifications each object got (times), from its own messages and updates and its class's messages. */
   notifications: Map<string, number[]>;
   addServiceAccount(account: Pick<TestServiceAccount, 'client_email' | 'publicKeyPem'>): void;
+  /**
+   * From now on the account may act only on ids under these issuers (as the Wallet Console's user
+   * list decides): anything else is 403 PERMISSION_DENIED. Accounts never named here may act on any.
+   */
+  authorize(clientEmail: string, issuerIds: string[]): void;
   /** The next requests matching `matcher` get these answers, one each, in order; then normal service. */
   failNext(matcher: RequestMatcher, failures: ScriptedFailure[]): void;
   apiRequests(): RecordedGoogleRequest[];
@@ -174,6 +179,7 @@ export async function startFakeGoogle(options: FakeGoogleOptions = {}): Promise<
   const tokens = new Map<string, IssuedToken>();
   const notifications = new Map<string, number[]>();
   const recentApi: number[] = [];
+  const authorized = new Map<string, Set<string>>();
   const scripts: Array<{ matcher: RequestMatcher; failures: ScriptedFailure[] }> = [];
 
   type Reply = { status: number; body?: unknown; headers?: Record<string, string> };
@@ -240,6 +246,11 @@ export async function startFakeGoogle(options: FakeGoogleOptions = {}): Promise<
     const label = type === 'loyaltyClass' ? 'class' : 'object';
     const resourceId = rawId === undefined ? undefined : decodeURIComponent(rawId);
     const body = isPlainObject(req.body) ? req.body : undefined;
+    const allowed = authorized.get(issued.clientEmail);
+    const named = resourceId ?? (typeof body?.id === 'string' ? body.id : req.query.classId);
+    if (allowed && named !== undefined && !allowed.has(named.split('.')[0]!)) {
+      return apiError(403, 'The caller does not have permission', 'forbidden');
+    }
 
     // Collection: insert and list.
     if (resourceId === undefined) {
@@ -395,6 +406,7 @@ export async function startFakeGoogle(options: FakeGoogleOptions = {}): Promise<
     tokens,
     notifications,
     addServiceAccount,
+    authorize: (clientEmail: string, issuerIds: string[]) => void authorized.set(clientEmail, new Set(issuerIds)),
     failNext(matcher, failures) {
       scripts.push({ matcher, failures: [...failures] });
     },

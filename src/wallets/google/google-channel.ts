@@ -39,11 +39,17 @@ export class GoogleChannel {
 
   /** A call went through: the pause (if any) is over. */
   async reopen(): Promise<void> {
-    await sql`update google_channel set paused_until = null, pause_reason = null where issuer_id = ${this.issuerId} and pause_reason is not null`.execute(this.db);
+    await sql`update google_channel set paused_until = null, pause_reason = null where issuer_id = ${this.issuerId} and pause_reason is not null`.execute(
+      this.db,
+    );
   }
 
   async health(): Promise<ChannelHealth> {
-    const row = await this.db.selectFrom('google_channel').select(['paused_until', 'pause_reason', 'rate']).where('issuer_id', '=', this.issuerId).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('google_channel')
+      .select(['paused_until', 'pause_reason', 'rate'])
+      .where('issuer_id', '=', this.issuerId)
+      .executeTakeFirst();
     const paused = row?.pause_reason != null;
     return {
       healthy: !paused,

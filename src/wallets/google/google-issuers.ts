@@ -85,12 +85,7 @@ export class GoogleIssuers {
   async currentFor(brandId: string): Promise<Issuer | undefined> {
     let current = this.#currentOf.get(brandId);
     if (!current || Date.now() - current.at >= RECHECK_MS) {
-      const row = await this.db
-        .selectFrom('google_issuers')
-        .select('issuer_id')
-        .where('brand_id', '=', brandId)
-        .where('current', '=', true)
-        .executeTakeFirst();
+      const row = await this.db.selectFrom('google_issuers').select('issuer_id').where('brand_id', '=', brandId).where('current', '=', true).executeTakeFirst();
       current = { at: Date.now(), issuerId: row?.issuer_id };
       this.#currentOf.set(brandId, current);
     }
