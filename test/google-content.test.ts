@@ -55,6 +55,8 @@ function card(overrides: Partial<Card> = {}): Card {
     lifetime_spend_minor: 0,
     auth_token: 'auth-token',
     link_token: 'link-token',
+    source: 'api',
+    issued_store_id: null,
     message: null,
     pass_version: 1,
     pass_updated_at: new Date(0),

@@ -125,7 +125,7 @@ export class CardService {
         ])
         .execute();
 
-      const card = await insertCard(trx, program, inserted.id);
+      const card = await insertCard(trx, program, inserted.id, { source: ctx.source, storeId: ctx.storeId ?? null });
       await this.welcome.grantWelcome(trx, card, program);
       await this.outbox.cardIssued(trx, card.id);
       // The welcome bonus changed the row: return what is stored now.
@@ -176,7 +176,7 @@ export class CardService {
   }
 }
 
-async function insertCard(trx: Db, program: Program, customerId: string): Promise<Card> {
+async function insertCard(trx: Db, program: Program, customerId: string, issued: { source: string; storeId: string | null }): Promise<Card> {
   const lowestTier = tierForSpend(program.tiers, 0).name;
   // Card numbers are random; a collision is astronomically rare but must not fail an enrolment.
   for (let attempt = 0; attempt < 5; attempt++) {
@@ -192,6 +192,8 @@ async function insertCard(trx: Db, program: Program, customerId: string): Promis
         tier: lowestTier,
         auth_token: generateSecret(32),
         link_token: generateSecret(24),
+        source: issued.source,
+        issued_store_id: issued.storeId,
       })
       .onConflict((oc) => oc.column('card_number').doNothing())
       .returningAll()

@@ -54,6 +54,7 @@ export class Ledger {
       .values(
         moves.map((e) => ({
           card_id: card.id,
+          program_id: card.program_id,
           kind: e.kind,
           points: e.points,
           amount_minor: e.amountMinor ?? null,

@@ -93,7 +93,13 @@ export class PointsService {
           // The lots are already emptied: post only the ledger entry and the balance.
           await trx
             .insertInto('ledger_entries')
-            .values({ card_id, kind: 'expiry', points: -burnt, reason: `Points expired (as of ${asOf.toISOString().slice(0, 10)})` })
+            .values({
+              card_id,
+              program_id: card.program_id,
+              kind: 'expiry',
+              points: -burnt,
+              reason: `Points expired (as of ${asOf.toISOString().slice(0, 10)})`,
+            })
             .execute();
           card.balance -= burnt;
           await this.ledger.save(trx, card, true);

@@ -175,6 +175,9 @@ export interface CardsTable {
   message_seq: Generated<number>;
   /** The Apple identity its pass was first signed with (null: no pass built yet); it keeps it. */
   apple_pass_type_id: Generated<string | null>;
+  /** How and where it was issued (qr, sms, poster, till, import…), for the analytics. */
+  source: string;
+  issued_store_id: string | null;
   created_at: CreatedAt;
   updated_at: Timestamp;
 }
@@ -198,6 +201,27 @@ export type AppleCredentials = { sealed: string } | { files: { certificate: stri
 
 /** The sealed service account (SECRETS_KEY), or its key file on the server (deployment key only). */
 export type GoogleCredentials = { sealed: string } | { file: string };
+
+export type WalletChannel = 'apple' | 'google' | 'android' | 'web';
+export type WalletEventKind = 'installed' | 'removed' | 'pass_fetched' | 'push_sent' | 'push_failed' | 'message_shown' | 'message_silent';
+
+/** Append-only; installs and removals are written by triggers (migrations/0022_analytics.ts). */
+export interface WalletEventsTable {
+  id: Generated<number>;
+  program_id: string;
+  card_id: string;
+  channel: WalletChannel;
+  event: WalletEventKind;
+  card_delta: Generated<number>;
+  at: ColumnType<Date, Date | undefined, never>;
+}
+
+export interface PosReceiptsTable {
+  store_id: string;
+  receipt_id: string;
+  amount_minor: number;
+  created_at: CreatedAt;
+}
 
 export interface GoogleIssuersTable {
   issuer_id: string;
@@ -354,6 +378,8 @@ export interface PurchasesTable {
 export interface LedgerEntriesTable {
   id: Generated<number>;
   card_id: string;
+  /** The card's program, kept on the entry for the period queries. */
+  program_id: string;
   kind: LedgerKind;
   points: number;
   amount_minor: number | null;
@@ -448,7 +474,8 @@ export interface GoogleCallbackNoncesTable {
 
 export type CampaignKind = 'broadcast' | 'birthday' | 'reminder';
 export type CampaignStatus = 'scheduled' | 'running' | 'completed' | 'cancelled';
-export type DeliveryStatus = 'pending' | 'sent' | 'skipped_consent' | 'skipped_cap' | 'skipped_status';
+/** holdout: chosen at the start to not be messaged, the control group the campaign is measured against. */
+export type DeliveryStatus = 'pending' | 'sent' | 'skipped_consent' | 'skipped_cap' | 'skipped_status' | 'holdout';
 
 export interface CampaignsTable {
   id: Generated<string>;
@@ -464,6 +491,8 @@ export interface CampaignsTable {
   started_at: Date | null;
   completed_at: Date | null;
   google_class_message: Generated<boolean>;
+  holdout_percent: Generated<number>;
+  attribution_days: Generated<number>;
 }
 
 export interface CampaignDeliveriesTable {
@@ -515,6 +544,8 @@ export interface Database {
   jobs: JobsTable;
   apple_identities: AppleIdentitiesTable;
   google_issuers: GoogleIssuersTable;
+  wallet_events: WalletEventsTable;
+  pos_receipts: PosReceiptsTable;
   server_secrets: ServerSecretsTable;
   phone_verifications: PhoneVerificationsTable;
   abuse_counters: AbuseCountersTable;

@@ -3,6 +3,7 @@ import type { Router } from 'express';
 import type { Config } from '../../platform/config/config.js';
 import type { Db } from '../../platform/db/database.js';
 import type { Logger } from '../../platform/log/logger.js';
+import { recordWalletEvents } from '../../analytics/wallet-events.js';
 import type { CardLinkBuilder } from '../../loyalty/cards/card-view.js';
 import type { JobHandlers } from '../../platform/jobs/job-runner.js';
 import { TEMPLATES_DIR } from '../../platform/paths.js';
@@ -111,7 +112,7 @@ export async function setupAppleWallet(config: Config, db: Db, box: SecretBox, l
     identities,
     passes,
     registrations,
-    webService: appleWebServiceRoutes(passes, registrations, logger),
+    webService: appleWebServiceRoutes(passes, registrations, logger, (cardId) => recordWalletEvents(db, 'apple', 'pass_fetched', [cardId])),
     routes: [passDownloadRoutes(passes)],
     link: (card) => ({ apple: `${config.publicUrl}/wallet/apple/download/${card.link_token}` }),
     cardChannel: 'apple.card-changed',

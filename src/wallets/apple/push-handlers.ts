@@ -1,5 +1,6 @@
 import type { Db } from '../../platform/db/database.js';
 import type { Logger } from '../../platform/log/logger.js';
+import { recordWalletEvents } from '../../analytics/wallet-events.js';
 import { enqueueJobs } from '../../platform/jobs/job-queue.js';
 import { JobError, type JobHandler } from '../../platform/jobs/job-runner.js';
 import { classifyApnsResult, PUSH_TOKEN, type ApnsResult } from './apns/apns-client.js';
@@ -67,14 +68,22 @@ export class ApplePushHandlers {
     const tokens = await this.#tokensFor(cardId);
     const later: (PushTarget & { runAt: Date })[] = [];
     const refusals: string[] = [];
+    const outcomes: Outcome[] = [];
     await Promise.all(
       tokens.map(async (target) => {
         const { outcome, result } = await this.#push(target, { source: cardId });
+        outcomes.push(outcome);
         if (outcome === 'retry') later.push({ ...target, runAt: new Date(Date.now() + Math.max(MIN_RETRY_MS, result.retryAfterMs ?? 0)) });
         if (outcome === 'recheck') later.push({ ...target, runAt: new Date(Date.now() + Math.max(RECHECK_MS, this.health.pausedForMs())) });
         if (outcome === 'refused') refusals.push(`${result.status} ${result.reason ?? ''}`.trim());
       }),
     );
+    // One event per device reached and per device that failed for good (a retry is not yet either).
+    for (const [event, n] of [
+      ['push_sent', outcomes.filter((o) => o === 'delivered').length],
+      ['push_failed', outcomes.filter((o) => o === 'gone' || o === 'refused').length],
+    ] as const)
+      await recordWalletEvents(this.db, 'apple', event, Array<string>(n).fill(cardId));
     if (later.length)
       await enqueueJobs(
         this.db,

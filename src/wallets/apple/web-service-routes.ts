@@ -22,7 +22,13 @@ const LOG_LIMIT = { perMinute: 10, bytes: '16kb' };
  * 404, so nobody can probe which serials exist; the list endpoint has no auth (the device id is the
  * secret); lastUpdated is a string; Last-Modified is the card's own change time.
  */
-export function appleWebServiceRoutes(passes: PassService, registrations: RegistrationService, logger: Logger): Router {
+export function appleWebServiceRoutes(
+  passes: PassService,
+  registrations: RegistrationService,
+  logger: Logger,
+  /** Records a pass fetched (the wallet event log). */
+  onFetched: (cardId: string) => Promise<void>,
+): Router {
   const router = Router();
   const logLimiter = new RateLimiter(LOG_LIMIT.perMinute, 60_000);
   router.post('/v1/log', express.json({ limit: LOG_LIMIT.bytes }), (req, res) => {
@@ -86,6 +92,8 @@ export function appleWebServiceRoutes(passes: PassService, registrations: Regist
     res.set('Cache-Control', 'no-cache');
     if (!Number.isNaN(since) && lastModified <= since) return res.status(304).end();
     sendPass(res, await passes.passFor(card));
+    // After the answer: a fetch is no change of ours, and the phone must not wait for the log.
+    if (req.method === 'GET') void onFetched(card.id).catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'pass fetch not logged'));
   });
 
   return router;

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database.js';
 import type { Card, GoogleMessageStatus, Program, Store } from '../../platform/db/schema.js';
+import { recordWalletEvents } from '../../analytics/wallet-events.js';
 import { JobError, type JobHandler } from '../../platform/jobs/job-runner.js';
 import { cardPageUrl } from '../../loyalty/cards/card-view.js';
 import { openSubscriptionsForPass } from '../../engagement/restock/restock-service.js';
@@ -307,7 +308,15 @@ export class GoogleSync {
   async #settleMessages(cardId: string, status: GoogleMessageStatus, seq?: number): Promise<void> {
     let q = this.db.updateTable('google_messages').set({ status, sent_at: new Date() }).where('card_id', '=', cardId).where('status', '=', 'pending');
     if (seq !== undefined) q = q.where('seq', '=', seq);
-    await q.execute();
+    const settled = await q.returning('seq').execute();
+    // Shown (notified) or silent (the day's budget was spent): the wallet event log's message events.
+    if (status !== 'skipped' && settled.length)
+      await recordWalletEvents(
+        this.db,
+        'google',
+        status === 'sent' ? 'message_shown' : 'message_silent',
+        settled.map(() => cardId),
+      );
   }
 
   /**
