@@ -67,6 +67,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/brands/{brand}/google-issuer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The Google issuer a brand's new cards are made under (never its key) */
+        get: operations["getGoogleIssuer"];
+        /**
+         * Give a brand its own Google issuer (issuer id and service account)
+         * @description The service account must be authorised for the issuer in the Google Pay & Wallet Console. Sent again with the same issuer id it replaces the account; with another, new cards get the new issuer and objects already in wallets stay under theirs (Google ids cannot move). The key is sealed with SECRETS_KEY and never returned.
+         */
+        put: operations["setGoogleIssuer"];
+        post?: never;
+        /** New cards of the brand go back to the deployment's issuer (objects already made keep theirs) */
+        delete: operations["removeGoogleIssuer"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit-log": {
         parameters: {
             query?: never;
@@ -880,6 +902,16 @@ export interface components {
             source: "stored" | "files" | "deployment";
             updatedAt: string | null;
         };
+        GoogleIssuer: {
+            issuerId: string;
+            clientEmail: string;
+            /**
+             * @description deployment: the brand has none of its own and uses the deployment's
+             * @enum {string}
+             */
+            source: "stored" | "file" | "deployment";
+            updatedAt: string | null;
+        };
         AuditEntry: {
             id: number;
             /** Format: date-time */
@@ -1537,6 +1569,98 @@ export interface operations {
         };
     };
     removeAppleIdentity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                brand: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["400"];
+            401: components["responses"]["401"];
+            403: components["responses"]["403"];
+            409: components["responses"]["409"];
+        };
+    };
+    getGoogleIssuer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                brand: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The issuer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleIssuer"];
+                };
+            };
+            400: components["responses"]["400"];
+            401: components["responses"]["401"];
+            403: components["responses"]["403"];
+            409: components["responses"]["409"];
+        };
+    };
+    setGoogleIssuer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                brand: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The issuer the service account is authorised for */
+                    issuerId: string;
+                    /** @description The service account's JSON key as Google gives it; sealed with SECRETS_KEY, never returned */
+                    serviceAccount?: {
+                        client_email: string;
+                        private_key: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                    /** @description The key file's path on the server instead (deployment key only) */
+                    file?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The issuer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoogleIssuer"];
+                };
+            };
+            400: components["responses"]["400"];
+            401: components["responses"]["401"];
+            403: components["responses"]["403"];
+            409: components["responses"]["409"];
+        };
+    };
+    removeGoogleIssuer: {
         parameters: {
             query?: never;
             header?: never;
