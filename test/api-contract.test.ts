@@ -105,7 +105,7 @@ describe('the OpenAPI document', () => {
 
   it('documents the Idempotency-Key header on every money-moving call', () => {
     const idempotent = operations().filter(({ op }) => op.parameters?.some((p: any) => p.in === 'header' && p.name === 'Idempotency-Key' && p.required));
-    expect(idempotent.map(({ op }) => op.operationId).sort()).toEqual(['adjustPoints', 'tillPurchase', 'tillRefund']);
+    expect(idempotent.map(({ op }) => op.operationId).sort()).toEqual(['adjustPoints', 'tillPurchase', 'tillReceipt', 'tillRefund']);
   });
 
   it('is rendered at /docs from files served by the service itself', async () => {

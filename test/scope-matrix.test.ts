@@ -133,6 +133,11 @@ const requests: Record<string, (p: ProgramWorld) => Req> = {
   previewSegment: (p) => ({ method: 'POST', path: '/segments/preview', body: { program: p.slug } }),
   createCampaign: (p) => ({ method: 'POST', path: '/campaigns', body: { program: p.slug, message: 'Sale', sendAt: '2099-01-01T09:00:00Z' } }),
   getCampaign: (p) => ({ method: 'GET', path: `/campaigns/${p.campaignId}` }),
+  campaignReport: (p) => ({ method: 'GET', path: `/campaigns/${p.campaignId}/report` }),
+  exportCampaignReport: (p) => ({ method: 'GET', path: `/campaigns/${p.campaignId}/report/export` }),
+  programAnalytics: (p) => ({ method: 'GET', path: `/programs/${p.slug}/analytics?from=2026-01-01&to=2026-01-31&store=${p.storeId}` }),
+  exportProgramAnalytics: (p) => ({ method: 'GET', path: `/programs/${p.slug}/analytics/export?from=2026-01-01&to=2026-01-31` }),
+  automationReport: (p) => ({ method: 'GET', path: `/programs/${p.slug}/automations/birthday/report?month=2026-01` }),
   cancelCampaign: (p) => ({ method: 'POST', path: `/campaigns/${p.campaignId}/cancel` }),
   runBirthdayAutomation: (p) => ({ method: 'POST', path: '/automations/birthday/run', body: { program: p.slug, date: '2026-03-09' } }),
   runPointsReminder: (p) => ({ method: 'POST', path: '/automations/points-reminder/run', body: { program: p.slug, date: '2026-03-09' } }),
@@ -169,8 +174,9 @@ const byCaller = new Set([
   'setMyPin',
   'listTillCashiers',
   'switchInAtTill',
-  // The till's own store (test/browser/till.browser.test.ts, test/till-app.test.ts).
+  // The till's own store (test/browser/till.browser.test.ts, test/till-app.test.ts, test/analytics.test.ts).
   'tillContext',
+  'tillReceipt',
   'tillTodayPurchases',
   'tillFindByPhone',
   'tillStartEnrolment',

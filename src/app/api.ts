@@ -15,6 +15,7 @@ import { restockOperations } from '../engagement/restock/restock-operations.js';
 import { qrOperations } from '../pages/qr/qr-operations.js';
 import { appleIdentityOperations } from '../wallets/apple/apple-identity-operations.js';
 import { googleIssuerOperations } from '../wallets/google/google-issuer-operations.js';
+import { analyticsOperations } from '../analytics/analytics-operations.js';
 import type { Services } from './services.js';
 
 export const API_BASE = '/api/v1';
@@ -37,6 +38,7 @@ export function apiOperations(s: Services): Operation[] {
     ...customerOperations(s.erasure, s.uow),
     ...tillOperations(s.till, s.tillEnrolment),
     ...campaignOperations(s.campaigns, s.birthdays, s.reminders, s.programs),
+    ...analyticsOperations(s.db, s.programs),
     ...restockOperations(s.restock, s.config.publicUrl),
   ];
 }

@@ -675,6 +675,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/pos/receipts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A receipt rung up without a card: its total only, for the average check without the card
+         * @description Idempotent like a purchase. A receiptId already recorded at the store (with a card or without) answers 409.
+         */
+        post: operations["tillReceipt"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/pos/refunds": {
         parameters: {
             query?: never;
@@ -791,6 +811,94 @@ export interface paths {
         put?: never;
         /** Remind the members whose points expire soon, for a date (idempotent per expiry date) */
         post: operations["runPointsReminder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/programs/{slug}/analytics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The program's figures over a period, by day, week or month: cards, wallets, purchases, points
+         * @description Every figure is defined in the README, "Analytics". Computed in the database at each call.
+         */
+        get: operations["programAnalytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/programs/{slug}/analytics/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The same series as CSV (one row per period, then the totals) */
+        get: operations["exportProgramAnalytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns/{id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What a campaign earned: delivered per channel, conversion and revenue of recipients against the holdout, uplift */
+        get: operations["campaignReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns/{id}/report/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The campaign report as CSV */
+        get: operations["exportCampaignReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/programs/{slug}/automations/{kind}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An automation's month: its runs pooled into one report, against their holdouts */
+        get: operations["automationReport"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1011,11 +1119,13 @@ export interface components {
                 sendHour: number;
                 bonusPoints: number;
                 text: string;
+                holdoutPercent: number;
             } | null;
             pointsReminder: {
                 daysBefore: number;
                 sendHour: number;
                 text: string;
+                holdoutPercent: number;
             } | null;
             /** Format: date-time */
             createdAt: string;
@@ -1056,6 +1166,8 @@ export interface components {
                 /** @default 0 */
                 bonusPoints: number;
                 text: string;
+                /** @default 0 */
+                holdoutPercent: number;
             } | null;
             pointsReminder?: {
                 /** @default 14 */
@@ -1063,6 +1175,8 @@ export interface components {
                 /** @default 11 */
                 sendHour: number;
                 text: string;
+                /** @default 0 */
+                holdoutPercent: number;
             } | null;
             /** @description the brand (default: the key's own; for the deployment key, the first brand) */
             brand?: string;
@@ -1100,6 +1214,8 @@ export interface components {
                 /** @default 0 */
                 bonusPoints: number;
                 text: string;
+                /** @default 0 */
+                holdoutPercent: number;
             } | null;
             pointsReminder?: {
                 /** @default 14 */
@@ -1107,6 +1223,8 @@ export interface components {
                 /** @default 11 */
                 sendHour: number;
                 text: string;
+                /** @default 0 */
+                holdoutPercent: number;
             } | null;
         };
         Store: {
@@ -1236,6 +1354,8 @@ export interface components {
             /** Format: date-time */
             sendAt: string;
             bonusPoints: number;
+            holdoutPercent: number;
+            attributionDays: number;
             startedAt: string | null;
             completedAt: string | null;
             counts: {
@@ -1243,6 +1363,10 @@ export interface components {
                 sent: number;
                 sentApple: number;
                 sentGoogle: number;
+                /** @description sent, but in no wallet: no Apple device registered, no Google object saved */
+                notDelivered: number;
+                /** @description kept out as the control group */
+                holdout: number;
                 pending: number;
                 skippedConsent: number;
                 skippedFrequencyCap: number;
@@ -1251,6 +1375,176 @@ export interface components {
                 googleSilent: number;
                 failed: number;
             };
+        };
+        ProgramAnalytics: {
+            program: string;
+            currency: string;
+            timezone: string;
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+            /** @enum {string} */
+            groupBy: "day" | "week" | "month";
+            storeId: string | null;
+            series: {
+                cardsIssued: {
+                    total: number;
+                    bySource: {
+                        [key: string]: number;
+                    };
+                    byStore: {
+                        [key: string]: number;
+                    };
+                };
+                wallets: {
+                    apple: {
+                        installs: number;
+                        removals: number;
+                        /** @description cards with the pass in this wallet at the end */
+                        atEnd: number;
+                    };
+                    google: {
+                        installs: number;
+                        removals: number;
+                        /** @description cards with the pass in this wallet at the end */
+                        atEnd: number;
+                    };
+                    android: {
+                        installs: number;
+                        removals: number;
+                        /** @description cards with the pass in this wallet at the end */
+                        atEnd: number;
+                    };
+                };
+                activeCustomers: number;
+                repeatCustomers: number;
+                repeatRate: number | null;
+                purchases: number;
+                /** @description in the program currency */
+                revenue: string;
+                averageCheck: string | null;
+                receiptsWithoutCard: number;
+                /** @description in the program currency */
+                revenueWithoutCard: string;
+                averageCheckWithoutCard: string | null;
+                points: {
+                    issued: number;
+                    redeemed: number;
+                    expired: number;
+                    takenBack: number;
+                    adjusted: number;
+                    liabilityAtEnd: number;
+                };
+                /**
+                 * Format: date
+                 * @description first day of the bucket
+                 */
+                period: string;
+            }[];
+            totals: {
+                cardsIssued: {
+                    total: number;
+                    bySource: {
+                        [key: string]: number;
+                    };
+                    byStore: {
+                        [key: string]: number;
+                    };
+                };
+                wallets: {
+                    apple: {
+                        installs: number;
+                        removals: number;
+                        /** @description cards with the pass in this wallet at the end */
+                        atEnd: number;
+                    };
+                    google: {
+                        installs: number;
+                        removals: number;
+                        /** @description cards with the pass in this wallet at the end */
+                        atEnd: number;
+                    };
+                    android: {
+                        installs: number;
+                        removals: number;
+                        /** @description cards with the pass in this wallet at the end */
+                        atEnd: number;
+                    };
+                };
+                activeCustomers: number;
+                repeatCustomers: number;
+                repeatRate: number | null;
+                purchases: number;
+                /** @description in the program currency */
+                revenue: string;
+                averageCheck: string | null;
+                receiptsWithoutCard: number;
+                /** @description in the program currency */
+                revenueWithoutCard: string;
+                averageCheckWithoutCard: string | null;
+                points: {
+                    issued: number;
+                    redeemed: number;
+                    expired: number;
+                    takenBack: number;
+                    adjusted: number;
+                    liabilityAtEnd: number;
+                };
+            };
+        };
+        AttributionReport: {
+            campaigns: string[];
+            window: {
+                days: number;
+                from: string | null;
+                to: string | null;
+                complete: boolean;
+            };
+            audience: number;
+            holdout: number;
+            recipients: number;
+            delivered: {
+                appleDevice: number;
+                googleNotified: number;
+                googleSilent: number;
+                notDelivered: number;
+                skipped: number;
+                pending: number;
+            };
+            conversion: {
+                recipients: {
+                    members: number;
+                    converted: number;
+                    conversionRate: number | null;
+                    /** @description in the program currency */
+                    revenue: string;
+                    revenuePerMember: string | null;
+                };
+                holdout: {
+                    members: number;
+                    converted: number;
+                    conversionRate: number | null;
+                    /** @description in the program currency */
+                    revenue: string;
+                    revenuePerMember: string | null;
+                };
+                /** @description conversion rate, recipients − holdout, with its 95 % interval */
+                uplift: {
+                    value: number;
+                    low: number;
+                    high: number;
+                } | null;
+                revenuePerMemberUplift: {
+                    /** @description in the program currency */
+                    value: string;
+                    /** @description in the program currency */
+                    low: string;
+                    /** @description in the program currency */
+                    high: string;
+                } | null;
+            };
+            pointsGranted: number;
         };
         RestockSubscription: {
             /** Format: uuid */
@@ -3153,6 +3447,48 @@ export interface operations {
             409: components["responses"]["409"];
         };
     };
+    tillReceipt: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description A unique id per attempt (8–200 of A–Z a–z 0–9 _ - . :), reused on retry: a retry returns the first answer and changes nothing. */
+                "Idempotency-Key": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    receiptId: string;
+                    amount: string | number;
+                };
+            };
+        };
+        responses: {
+            /** @description The receipt */
+            201: {
+                headers: {
+                    /** @description true when this is the stored answer of an earlier attempt with this Idempotency-Key */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        receiptId: string;
+                        amount: string;
+                        /** Format: date-time */
+                        recordedAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["400"];
+            401: components["responses"]["401"];
+            403: components["responses"]["403"];
+            409: components["responses"]["409"];
+            422: components["responses"]["422"];
+        };
+    };
     tillRefund: {
         parameters: {
             query?: never;
@@ -3292,6 +3628,10 @@ export interface operations {
                     sendAt?: string;
                     /** @default 0 */
                     bonusPoints?: number;
+                    /** @default 0 */
+                    holdoutPercent?: number;
+                    /** @default 7 */
+                    attributionDays?: number;
                 };
             };
         };
@@ -3443,6 +3783,155 @@ export interface operations {
             401: components["responses"]["401"];
             403: components["responses"]["403"];
             409: components["responses"]["409"];
+        };
+    };
+    programAnalytics: {
+        parameters: {
+            query: {
+                /** @description first day, in the program's time zone */
+                from: string;
+                /** @description last day (inclusive) */
+                to: string;
+                groupBy?: "day" | "week" | "month";
+                /** @description one store: its purchases, receipts, points and the cards issued there */
+                store?: string;
+            };
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The series and the totals */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgramAnalytics"];
+                };
+            };
+            400: components["responses"]["400"];
+            401: components["responses"]["401"];
+            403: components["responses"]["403"];
+            404: components["responses"]["404"];
+        };
+    };
+    exportProgramAnalytics: {
+        parameters: {
+            query: {
+                /** @description first day, in the program's time zone */
+                from: string;
+                /** @description last day (inclusive) */
+                to: string;
+                groupBy?: "day" | "week" | "month";
+                /** @description one store: its purchases, receipts, points and the cards issued there */
+                store?: string;
+            };
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["400"];
+            401: components["responses"]["401"];
+            403: components["responses"]["403"];
+            404: components["responses"]["404"];
+        };
+    };
+    campaignReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttributionReport"];
+                };
+            };
+            400: components["responses"]["400"];
+            401: components["responses"]["401"];
+            403: components["responses"]["403"];
+            404: components["responses"]["404"];
+        };
+    };
+    exportCampaignReport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["400"];
+            401: components["responses"]["401"];
+            403: components["responses"]["403"];
+            404: components["responses"]["404"];
+        };
+    };
+    automationReport: {
+        parameters: {
+            query: {
+                month: string;
+            };
+            header?: never;
+            path: {
+                slug: string;
+                kind: "birthday" | "points-reminder";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttributionReport"];
+                };
+            };
+            400: components["responses"]["400"];
+            401: components["responses"]["401"];
+            403: components["responses"]["403"];
+            404: components["responses"]["404"];
         };
     };
     subscribeRestock: {

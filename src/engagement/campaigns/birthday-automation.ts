@@ -47,6 +47,7 @@ export class BirthdayAutomation {
       message: settings.text,
       audience: { birthdayBetween: { from: md, to } },
       bonusPoints: settings.bonusPoints,
+      holdoutPercent: settings.holdoutPercent ?? 0,
       dedupeKey: `birthday:${program.id}:${birthday}`,
     });
     return { campaignId: campaign.id, birthday, created };

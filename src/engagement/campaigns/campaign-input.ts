@@ -11,6 +11,10 @@ export const createCampaignInput = z.strictObject({
   sendAt: z.iso.datetime({ offset: true }).optional(),
   /** Points granted with the message (a ledger entry per card). */
   bonusPoints: z.number().int().min(0).max(1_000_000).default(0),
+  /** A random share of the audience kept as a control group: not messaged, measured against. */
+  holdoutPercent: z.number().int().min(0).max(90).default(0),
+  /** Purchases within this many days of the start count as the campaign's (its report's window). */
+  attributionDays: z.number().int().min(1).max(90).default(7),
 });
 
 export const previewInput = z.strictObject({ program: line().min(1), audience: audienceInput.default({}) });

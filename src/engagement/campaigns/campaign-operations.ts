@@ -19,6 +19,8 @@ export const campaignView = z
     audience: z.record(z.string(), z.unknown()),
     sendAt: z.iso.datetime(),
     bonusPoints: count,
+    holdoutPercent: count,
+    attributionDays: count,
     startedAt: z.iso.datetime().nullable(),
     completedAt: z.iso.datetime().nullable(),
     counts: z.object({
@@ -26,6 +28,8 @@ export const campaignView = z
       sent: count,
       sentApple: count,
       sentGoogle: count,
+      notDelivered: count.describe('sent, but in no wallet: no Apple device registered, no Google object saved'),
+      holdout: count.describe('kept out as the control group'),
       pending: count,
       skippedConsent: count,
       skippedFrequencyCap: count,
@@ -86,6 +90,8 @@ export const campaignOperations = (
         audience: body.audience,
         sendAt: body.sendAt ? new Date(body.sendAt) : undefined,
         bonusPoints: body.bonusPoints,
+        holdoutPercent: body.holdoutPercent,
+        attributionDays: body.attributionDays,
       });
       return { status: 202, headers: { Location: `/api/v1/campaigns/${campaign.id}` }, body: await campaigns.get(campaign.id) };
     },

@@ -31,6 +31,8 @@ export interface NewCampaign {
   audience: Audience;
   sendAt?: Date | undefined;
   bonusPoints: number;
+  holdoutPercent?: number;
+  attributionDays?: number;
   /** Automations name their run (e.g. "birthday:<program>:<date>") so a repeat creates nothing. */
   dedupeKey?: string;
 }
@@ -88,6 +90,8 @@ export class CampaignService {
           audience: JSON.stringify(c.audience),
           send_at: c.sendAt ?? new Date(),
           bonus_points: c.bonusPoints,
+          holdout_percent: c.holdoutPercent ?? 0,
+          attribution_days: c.attributionDays ?? 7,
           dedupe_key: c.dedupeKey ?? null,
         })
         .onConflict((oc) => oc.column('dedupe_key').doNothing())
@@ -113,6 +117,8 @@ export class CampaignService {
         sql<number>`count(*) filter (where status = 'sent')`.as('sent'),
         sql<number>`count(*) filter (where status = 'sent' and apple)`.as('sent_apple'),
         sql<number>`count(*) filter (where status = 'sent' and google)`.as('sent_google'),
+        sql<number>`count(*) filter (where status = 'sent' and not apple and not google)`.as('sent_nowhere'),
+        sql<number>`count(*) filter (where status = 'holdout')`.as('holdout'),
         sql<number>`count(*) filter (where status = 'pending')`.as('pending'),
         sql<number>`count(*) filter (where status = 'skipped_consent')`.as('skipped_consent'),
         sql<number>`count(*) filter (where status = 'skipped_cap')`.as('skipped_cap'),
@@ -145,6 +151,8 @@ export class CampaignService {
       audience: campaign.audience,
       sendAt: campaign.send_at.toISOString(),
       bonusPoints: campaign.bonus_points,
+      holdoutPercent: campaign.holdout_percent,
+      attributionDays: campaign.attribution_days,
       startedAt: campaign.started_at?.toISOString() ?? null,
       completedAt: campaign.completed_at?.toISOString() ?? null,
       counts: {
@@ -152,6 +160,9 @@ export class CampaignService {
         sent: n(rows.sent),
         sentApple: n(rows.sent_apple),
         sentGoogle: n(rows.sent_google),
+        // The card got the message (its page shows it) but no wallet did: no device, nothing saved.
+        notDelivered: n(rows.sent_nowhere),
+        holdout: n(rows.holdout),
         pending: n(rows.pending),
         skippedConsent: n(rows.skipped_consent),
         skippedFrequencyCap: n(rows.skipped_cap),
@@ -224,6 +235,7 @@ export class CampaignService {
         )
         .onConflict((oc) => oc.columns(['campaign_id', 'card_id']).doNothing())
         .execute();
+      if (campaign.holdout_percent > 0) await holdOut(trx, campaign);
       const running = await trx
         .updateTable('campaigns')
         .set({ status: 'running', started_at: new Date() })
@@ -247,6 +259,7 @@ export class CampaignService {
    */
   async #maybeBroadcastToClass(campaign: Campaign): Promise<boolean> {
     if (!this.classBroadcast || Object.keys(campaign.audience).length > 0 || campaign.kind !== 'broadcast') return false;
+    if (campaign.holdout_percent > 0) return false; // a class message would reach the holdout too
     if (/\{(name|points|date)\}/.test(campaign.message)) return false; // personalised: one message per card
     const program = await this.db.selectFrom('programs').selectAll().where('id', '=', campaign.program_id).executeTakeFirstOrThrow();
     const recipients = (db: Db) =>
@@ -375,6 +388,31 @@ export class CampaignService {
   async #mark(trx: Db, campaignId: string, cardIds: string[], status: 'skipped_cap' | 'skipped_status'): Promise<void> {
     await trx.updateTable('campaign_deliveries').set({ status }).where('campaign_id', '=', campaignId).where('card_id', 'in', cardIds).execute();
   }
+}
+
+/**
+ * Keeps the campaign's holdout share of its (consenting) audience out of it, recorded per card as
+ * 'holdout'. Stratified: within each tier × in-a-wallet-or-not group the same share is held out, so
+ * holdout and recipients are alike in what most predicts a purchase; and reproducible: the order
+ * within a group is a hash of the campaign and card ids, so a re-run picks the same cards.
+ */
+async function holdOut(trx: Db, campaign: Campaign): Promise<void> {
+  await sql`
+    with eligible as (
+      select d.card_id, c.tier,
+        (exists (select 1 from apple_registrations r where r.card_id = d.card_id)
+          or exists (select 1 from google_objects g where g.card_id = d.card_id and g.saved)) as in_wallet
+      from campaign_deliveries d join cards c on c.id = d.card_id
+      where d.campaign_id = ${campaign.id} and d.status = 'pending'
+    ), ranked as (
+      select card_id,
+        row_number() over (partition by tier, in_wallet order by md5(${campaign.id}::text || card_id::text)) as position,
+        count(*) over (partition by tier, in_wallet) as size
+      from eligible
+    )
+    update campaign_deliveries d set status = 'holdout'
+    from ranked r
+    where d.campaign_id = ${campaign.id} and d.card_id = r.card_id and r.position <= round(r.size * ${campaign.holdout_percent} / 100.0)`.execute(trx);
 }
 
 /** The program's frequency caps (per day, per week) and the customer's own weekly limit. */

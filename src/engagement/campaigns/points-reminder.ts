@@ -27,6 +27,7 @@ export class PointsReminderAutomation {
       message: settings.text,
       audience: { pointsExpiringOn: expiresOn },
       bonusPoints: 0,
+      holdoutPercent: settings.holdoutPercent ?? 0,
       dedupeKey: `reminder:${program.id}:${expiresOn}`,
     });
     return { campaignId: campaign.id, expiresOn, created };

@@ -11,6 +11,13 @@ export const purchaseInput = z.strictObject({
   redeemPoints: z.number().int().min(0).max(100_000_000).default(0),
 });
 
+/** A receipt rung up with no card shown: only its total, for the average check without the card. */
+export const receiptInput = z.strictObject({
+  receiptId,
+  amount: amountInput,
+});
+export type ReceiptInput = z.output<typeof receiptInput>;
+
 export const refundInput = z.strictObject({
   receiptId,
   /** Omitted: refund whatever is left of the purchase. */

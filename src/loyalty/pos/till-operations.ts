@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { operation } from '../../platform/http/operation.js';
 import { line } from '../../platform/shared/text.js';
 import { amountInput } from '../../platform/shared/money.js';
-import { purchaseInput, refundInput } from '../ledger/purchase-input.js';
+import { purchaseInput, receiptInput, refundInput } from '../ledger/purchase-input.js';
 import type { TillService } from './till-service.js';
 import type { TillEnrolment } from './till-enrolment.js';
 import { birthdayDate } from '../cards/enrolment-input.js';
@@ -192,6 +192,27 @@ export const tillOperations = (till: TillService, enrolment: TillEnrolment) => [
     targets: () => [],
     handler: async ({ body, principal, idempotencyKey }) =>
       reply(await till.purchase(principal.storeId!, idempotencyKey, body, { id: principal.keyId, name: principal.name })),
+  }),
+  operation({
+    operationId: 'tillReceipt',
+    method: 'post',
+    path: '/pos/receipts',
+    tag: 'Till',
+    summary: 'A receipt rung up without a card: its total only, for the average check without the card',
+    description: 'Idempotent like a purchase. A receiptId already recorded at the store (with a card or without) answers 409.',
+    roles: ['pos'],
+    body: receiptInput,
+    idempotent: true,
+    responses: {
+      201: {
+        description: 'The receipt',
+        schema: z.object({ receiptId: z.string(), amount: z.string(), recordedAt: z.iso.datetime() }),
+        headers: replayedHeader,
+      },
+    },
+    errors: [409, 422],
+    targets: () => [],
+    handler: async ({ body, principal, idempotencyKey }) => reply(await till.receipt(principal.storeId!, idempotencyKey, body)),
   }),
   operation({
     operationId: 'tillRefund',

@@ -8,7 +8,7 @@ import type { AbuseBudgets } from '../../platform/budgets/abuse-budgets.js';
 import { currencyExponent, fromMinorUnits, toMinorUnits } from '../../platform/shared/money.js';
 import { firstName } from '../cards/card-view.js';
 import type { Ledger } from '../ledger/ledger.js';
-import type { PurchaseInput, RefundInput } from '../ledger/purchase-input.js';
+import type { PurchaseInput, ReceiptInput, RefundInput } from '../ledger/purchase-input.js';
 import type { PurchaseService } from '../ledger/purchase-service.js';
 import { maxRedeemablePoints } from '../ledger/rules.js';
 
@@ -155,6 +155,35 @@ export class TillService {
       if (!approvedBy) throw new AppError(403, 'Approval refused', 'That PIN is not a store manager’s of this store', { approvalRequired: true });
     }
     return this.#once(storeId, key, 'refund', request, (trx, program) => this.purchases.refund(trx, program, storeId, request, approvedBy));
+  }
+
+  /**
+   * A receipt without a card (the analytics' average check without the card). A receipt is one or
+   * the other: its id, already used by a purchase with a card or by another receipt, is a 409.
+   */
+  async receipt(storeId: string, key: string, input: ReceiptInput) {
+    return this.#once(storeId, key, 'receipt', input, async (trx, program) => {
+      const exponent = currencyExponent(program.currency);
+      const amountMinor = toMinorUnits(input.amount, exponent);
+      if (amountMinor === null || amountMinor <= 0)
+        throw invalidField('amount', `must be a positive amount in ${program.currency} with at most ${exponent} decimals`);
+      const withCard = await trx
+        .selectFrom('purchases')
+        .select('id')
+        .where('store_id', '=', storeId)
+        .where('receipt_id', '=', input.receiptId)
+        .executeTakeFirst();
+      const inserted =
+        !withCard &&
+        (await trx
+          .insertInto('pos_receipts')
+          .values({ store_id: storeId, receipt_id: input.receiptId, amount_minor: amountMinor })
+          .onConflict((oc) => oc.columns(['store_id', 'receipt_id']).doNothing())
+          .returning('created_at')
+          .executeTakeFirst());
+      if (!inserted) throw new AppError(409, 'Conflict', `Receipt ${input.receiptId} was already recorded at this store`);
+      return { receiptId: input.receiptId, amount: fromMinorUnits(amountMinor, exponent), recordedAt: inserted.created_at.toISOString() };
+    });
   }
 
   /** A money-moving call: the store's Idempotency-Key scope, one unit of work, the first answer on retry. */

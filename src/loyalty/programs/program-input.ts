@@ -54,6 +54,8 @@ const programFields = {
       sendHour: z.number().int().min(0).max(23).default(10),
       bonusPoints: z.number().int().min(0).max(1_000_000).default(0),
       text: multiline().trim().min(1).max(500),
+      /** A share of each run kept as its control group (the automation's monthly report). */
+      holdoutPercent: z.number().int().min(0).max(90).default(0),
     })
     .nullable(),
   pointsReminder: z
@@ -61,6 +63,7 @@ const programFields = {
       daysBefore: z.number().int().min(1).max(90).default(14),
       sendHour: z.number().int().min(0).max(23).default(11),
       text: multiline().trim().min(1).max(500),
+      holdoutPercent: z.number().int().min(0).max(90).default(0),
     })
     .nullable(),
 };

@@ -30,8 +30,10 @@ export const programView = z
     verifyPhone: z.boolean().nullable().meta({ description: 'null: the join form asks for a texted code whenever texts can reach phones' }),
     phoneRegions: z.array(z.string()).nullable().meta({ description: "null: the deployment's DEFAULT_PHONE_REGION" }),
     marketingCaps: z.object({ perDay: z.number().int(), perWeek: z.number().int() }),
-    birthdayAutomation: z.object({ daysBefore: z.number().int(), sendHour: z.number().int(), bonusPoints: z.number().int(), text: z.string() }).nullable(),
-    pointsReminder: z.object({ daysBefore: z.number().int(), sendHour: z.number().int(), text: z.string() }).nullable(),
+    birthdayAutomation: z
+      .object({ daysBefore: z.number().int(), sendHour: z.number().int(), bonusPoints: z.number().int(), text: z.string(), holdoutPercent: z.number().int() })
+      .nullable(),
+    pointsReminder: z.object({ daysBefore: z.number().int(), sendHour: z.number().int(), text: z.string(), holdoutPercent: z.number().int() }).nullable(),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
   })

@@ -164,8 +164,8 @@ export function toProgramView(p: Program) {
     refundApprovalAbove: p.refund_approval_above_minor === null ? null : fromMinorUnits(p.refund_approval_above_minor, exponent),
     phoneRegions: p.phone_regions,
     marketingCaps: p.marketing_caps,
-    birthdayAutomation: p.birthday_automation,
-    pointsReminder: p.points_reminder,
+    birthdayAutomation: p.birthday_automation && { ...p.birthday_automation, holdoutPercent: p.birthday_automation.holdoutPercent ?? 0 },
+    pointsReminder: p.points_reminder && { ...p.points_reminder, holdoutPercent: p.points_reminder.holdoutPercent ?? 0 },
     createdAt: p.created_at.toISOString(),
     updatedAt: p.updated_at.toISOString(),
   };

@@ -61,6 +61,8 @@ export interface BirthdayAutomation {
   bonusPoints: number;
   /** Greeting with {name} and {points}. */
   text: string;
+  /** Share of each run kept as its control group (absent in settings saved before it existed). */
+  holdoutPercent?: number;
 }
 
 export interface PointsReminder {
@@ -69,6 +71,7 @@ export interface PointsReminder {
   sendHour: number;
   /** With {name}, {points} (expiring) and {date}. */
   text: string;
+  holdoutPercent?: number;
 }
 
 export interface StoresTable {

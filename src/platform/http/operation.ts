@@ -61,6 +61,8 @@ export interface ResponseSpec {
 export interface Reply {
   status: number;
   body?: unknown;
+  /** Sent chunk by chunk as it is produced (CSV exports), with `type`; instead of a body. */
+  stream?: Iterable<string> | AsyncIterable<string>;
   type?: string;
   headers?: Record<string, string>;
 }

@@ -1,3 +1,5 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { z } from 'zod';
 import { IDEMPOTENCY_KEY } from '../idempotency/idempotency.js';
@@ -59,7 +61,7 @@ function handlerFor(op: Operation, options: RouteTableOptions): RequestHandler {
       const named = targets.map(({ field: _field, ...t }) => t as Record<string, string>);
       await options.audit({ principal, action: op.operationId, targets: created ? [...named, { created }] : named, status: reply.status, ip: req.ip });
     }
-    send(res, reply);
+    await send(res, reply);
   };
 }
 
@@ -127,9 +129,14 @@ function createdId(body: unknown): string | undefined {
   return undefined;
 }
 
-function send(res: Response, reply: Reply): void {
+function send(res: Response, reply: Reply): void | Promise<void> {
   res.status(reply.status);
   if (reply.headers) res.set(reply.headers);
+  if (reply.stream) {
+    res.type(reply.type ?? 'text/plain');
+    // Backpressure: a slow client holds the producer, not a growing buffer.
+    return pipeline(Readable.from(reply.stream), res);
+  }
   if (reply.body === undefined) res.end();
   else if (Buffer.isBuffer(reply.body) || typeof reply.body === 'string') res.type(reply.type ?? 'application/octet-stream').send(reply.body);
   else res.json(reply.body);
