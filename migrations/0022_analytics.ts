@@ -88,7 +88,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     from (select distinct on (customer_id) customer_id, source, store_id from consents where kind = 'personal_data' order by customer_id, id) k
     where k.customer_id = c.customer_id`.execute(db);
   await sql`update cards set source = 'api' where source is null`.execute(db);
-  await sql`alter table cards alter column source set not null`.execute(db);
+  await sql`alter table cards alter column source set not null, alter column source set default 'api'`.execute(db);
   await sql`create index cards_program_created_idx on cards (program_id, created_at) include (source, issued_store_id)`.execute(db);
 
   // The period queries: purchases by store and time, ledger entries by program and time.

@@ -8,6 +8,7 @@ import { benchTill } from './bench/till-bench.js';
 import { benchFanout } from './bench/fanout-bench.js';
 import { benchGoogle } from './bench/google-bench.js';
 import { benchJoin } from './bench/join-bench.js';
+import { benchAnalytics } from './bench/analytics-bench.js';
 
 interface Section {
   name: string;
@@ -20,6 +21,11 @@ const SECTIONS: Section[] = [
   { name: 'till', description: 'concurrent tills posting purchases on PostgreSQL vs a trivial request', run: benchTill },
   { name: 'fanout', description: 'a 100 000-card campaign: job runner + HTTP/2 APNs client vs one push at a time', run: benchFanout },
   { name: 'join', description: 'join-to-card on the server: the form and the texted code, vs GET /healthz', run: benchJoin },
+  {
+    name: 'analytics',
+    description: 'program analytics for a year and a campaign report over 1 000 000 cards / 5 000 000 purchases, vs one pass over the purchases',
+    run: benchAnalytics,
+  },
   { name: 'google', description: 'Google calls per 100 000-card campaign: per object and class message vs one call per card', run: benchGoogle },
 ];
 

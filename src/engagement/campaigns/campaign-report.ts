@@ -114,10 +114,12 @@ export async function attributionReport(db: Db, campaignIds: string[]): Promise<
         from campaign_deliveries d join campaigns c on c.id = d.campaign_id
         where d.campaign_id = any(${ids}::uuid[]) and d.status != 'skipped_consent' and c.started_at is not null
       ), per_member as (
-        select m.grp, m.card_id, count(p.id) as n, coalesce(sum(p.amount_minor - p.refunded_minor), 0)::float8 as revenue
-        from members m left join purchases p on p.card_id = m.card_id and p.created_at >= m.w_from and p.created_at < m.w_to
-          and p.amount_minor > p.refunded_minor
-        group by m.grp, m.card_id
+        -- One index probe per member (purchases by card and time): a join would hash every purchase.
+        select m.grp, x.n, x.revenue
+        from members m cross join lateral (
+          select count(*) as n, coalesce(sum(p.amount_minor - p.refunded_minor), 0)::float8 as revenue from purchases p
+          where p.card_id = m.card_id and p.created_at >= m.w_from and p.created_at < m.w_to and p.amount_minor > p.refunded_minor
+        ) x
       )
       select grp, count(*)::int as members, count(*) filter (where n > 0)::int as converted, sum(revenue)::text as revenue,
         avg(revenue)::float8 as mean, coalesce(var_samp(revenue), 0)::float8 as variance

@@ -179,8 +179,8 @@ export interface CardsTable {
   /** The Apple identity its pass was first signed with (null: no pass built yet); it keeps it. */
   apple_pass_type_id: Generated<string | null>;
   /** How and where it was issued (qr, sms, poster, till, import…), for the analytics. */
-  source: string;
-  issued_store_id: string | null;
+  source: Generated<string>;
+  issued_store_id: Generated<string | null>;
   created_at: CreatedAt;
   updated_at: Timestamp;
 }
