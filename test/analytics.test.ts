@@ -322,6 +322,14 @@ describe('campaign attribution against a holdout', () => {
     expect(report.conversion.revenuePerMemberUplift.value).toBe('750.00');
     expect(Number(report.conversion.revenuePerMemberUplift.low)).toBeGreaterThan(0);
 
+    // The campaign's own counts say the same: a card in no wallet got the message but was not delivered.
+    expect((await svc.api('GET', `/api/v1/campaigns/${done.id}`)).body.counts).toMatchObject({
+      holdout: 10,
+      sent: 40,
+      sentApple: reached,
+      notDelivered: 40 - reached,
+    });
+
     const csv = await fetch(`${svc.url}/api/v1/campaigns/${done.id}/report/export`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
     const lines = (await csv.text()).trim().split('\r\n');
     expect(lines).toContain(`conversion_rate,0.75,0,0.75,${report.conversion.uplift.low},${report.conversion.uplift.high}`);
@@ -357,6 +365,29 @@ describe('campaign attribution against a holdout', () => {
     }
     expect(await count()).toBe(before);
     expect((await svc.api('GET', `/api/v1/campaigns/${randomUUID()}/report`)).status).toBe(404);
+  });
+});
+
+describe('automations: the month of runs, against their holdouts', () => {
+  it('pools the birthday runs of the month; a month without runs is empty', async () => {
+    await createProgram(svc, {
+      slug: 'bday',
+      name: 'Birthdays',
+      timezone: TZ,
+      welcomeBonus: 0,
+      birthdayAutomation: { daysBefore: 0, sendHour: 0, bonusPoints: 10, text: 'Happy birthday, {name}!', holdoutPercent: 50 },
+    });
+    const today = day();
+    for (let i = 0; i < 4; i++) await enrol(svc, { program: 'bday', marketing: true, birthday: `1990-${today.slice(5)}` });
+    const run = await svc.api('POST', '/api/v1/automations/birthday/run', { program: 'bday', date: today });
+    expect(run.status).toBe(202);
+    await waitUntil(async () => (await svc.api('GET', `/api/v1/campaigns/${run.body.campaignId}`)).body.status === 'completed');
+    const report = (await svc.api('GET', `/api/v1/programs/bday/automations/birthday/report?month=${today.slice(0, 7)}`)).body;
+    expect(report).toMatchObject({ campaigns: [run.body.campaignId], audience: 4, holdout: 2, recipients: 2, pointsGranted: 20 });
+    expect(report.conversion.recipients).toMatchObject({ members: 2, converted: 0 });
+    const empty = (await svc.api('GET', '/api/v1/programs/bday/automations/points-reminder/report?month=2020-01')).body;
+    expect(empty).toMatchObject({ campaigns: [], audience: 0, conversion: { uplift: null } });
+    expect((await svc.api('GET', '/api/v1/programs/bday/automations/birthday/report?month=2026-13')).body.errors[0].field).toBe('month');
   });
 });
 
