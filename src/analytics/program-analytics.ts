@@ -66,7 +66,8 @@ export async function programAnalytics(db: Db, program: Program, q: AnalyticsQue
   // [start, end) in UTC, from local midnights.
   const start = sql`(${q.from}::date::timestamp at time zone ${tz})`;
   const end = sql`((${q.to}::date + 1)::timestamp at time zone ${tz})`;
-  const bucket = (col: RawBuilder<unknown>) => sql<string>`to_char(date_trunc(${unit}, ${col} at time zone ${tz}), 'YYYY-MM-DD')`;
+  // A date, not to_char: formatting every row costs twice the grouping (the driver gives 'YYYY-MM-DD').
+  const bucket = (col: RawBuilder<unknown>) => sql<string>`date_trunc(${unit}, ${col} at time zone ${tz})::date`;
 
   const periods = (
     await sql<{ period: string }>`
