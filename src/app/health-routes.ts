@@ -2,12 +2,15 @@ import { Router } from 'express';
 import { pingDatabase, type Db } from '../platform/db/database.js';
 import type { ChannelHealth } from '../wallets/outbox/wallet-outbox.js';
 
-/** 503 when the database is unreachable or a wallet channel cannot sign or deliver. */
-export function healthRoutes(db: Db, kind: string, wallets: Record<string, () => ChannelHealth | Promise<ChannelHealth>>): Router {
+type Check = () => ChannelHealth | undefined | Promise<ChannelHealth | undefined>;
+
+/** 503 when the database is unreachable or a wallet channel cannot sign or deliver. A check answering undefined (a channel that is off) is left out. */
+export function healthRoutes(db: Db, kind: string, wallets: Record<string, Check>): Router {
   const router = Router();
   router.get('/healthz', async (_req, res) => {
     const ok = await pingDatabase(db);
-    const channels = Object.fromEntries(await Promise.all(Object.entries(wallets).map(async ([name, health]) => [name, await safely(health)] as const)));
+    const answered = await Promise.all(Object.entries(wallets).map(async ([name, health]) => [name, await safely(health)] as const));
+    const channels = Object.fromEntries(answered.filter((e): e is readonly [string, ChannelHealth] => e[1] !== undefined));
     const healthy = ok && Object.values(channels).every((c) => c.healthy);
     res.status(healthy ? 200 : 503).json({
       status: healthy ? 'ok' : 'unavailable',
@@ -19,7 +22,7 @@ export function healthRoutes(db: Db, kind: string, wallets: Record<string, () =>
 }
 
 /** A channel whose state lives in the database cannot report while the database is away. */
-async function safely(health: () => ChannelHealth | Promise<ChannelHealth>): Promise<ChannelHealth> {
+async function safely(health: Check): Promise<ChannelHealth | undefined> {
   try {
     return await health();
   } catch {
@@ -43,7 +46,7 @@ const health = {
           wallets: {
             type: 'object',
             description:
-              'Per wallet channel: healthy; for apple also certificateDaysLeft, wwdrDaysLeft and apns {state: ok | failing | paused, failedPushesLastHour}; for google state (ok | paused: Google refuses the service account), reason, pausedUntil and throttled (the request rate is reduced after 429s)',
+              'Per wallet channel: healthy; for apple also certificateDaysLeft, wwdrDaysLeft and apns {state: ok | failing | paused, failedPushesLastHour}; for google (once any issuer exists) state (ok | paused: Google refuses the service account of an issuer), issuers, reason, pausedUntil and paused [{issuerId, reason, pausedUntil}] per refused issuer, and throttled (the request rate is reduced after 429s)',
             additionalProperties: { type: 'object', required: ['healthy'], properties: { healthy: { type: 'boolean' } } },
           },
         },

@@ -29,7 +29,7 @@ export function createApp(services: Services): express.Express {
   app.use(
     healthRoutes(services.db, services.dbKind, {
       ...(services.apple && { apple: services.apple.health }),
-      google: async () => (services.google.active() ? services.google.health() : { healthy: true, state: 'off' }),
+      google: async () => (services.google.active() ? services.google.health() : undefined),
     }),
   );
   const operations = apiOperations(services);
