@@ -4117,7 +4117,7 @@ export interface operations {
                             /** @enum {string} */
                             status?: "ok" | "unreachable";
                         };
-                        /** @description Per wallet channel: healthy; for apple also certificateDaysLeft, wwdrDaysLeft and apns {state: ok | failing | paused, failedPushesLastHour}; for google state (ok | paused: Google refuses the service account), reason, pausedUntil and throttled (the request rate is reduced after 429s) */
+                        /** @description Per wallet channel: healthy; for apple also certificateDaysLeft, wwdrDaysLeft and apns {state: ok | failing | paused, failedPushesLastHour}; for google (once any issuer exists) state (ok | paused: Google refuses the service account of an issuer), issuers, reason, pausedUntil and paused [{issuerId, reason, pausedUntil}] per refused issuer, and throttled (the request rate is reduced after 429s) */
                         wallets?: {
                             [key: string]: {
                                 healthy: boolean;
@@ -4141,7 +4141,7 @@ export interface operations {
                             /** @enum {string} */
                             status?: "ok" | "unreachable";
                         };
-                        /** @description Per wallet channel: healthy; for apple also certificateDaysLeft, wwdrDaysLeft and apns {state: ok | failing | paused, failedPushesLastHour}; for google state (ok | paused: Google refuses the service account), reason, pausedUntil and throttled (the request rate is reduced after 429s) */
+                        /** @description Per wallet channel: healthy; for apple also certificateDaysLeft, wwdrDaysLeft and apns {state: ok | failing | paused, failedPushesLastHour}; for google (once any issuer exists) state (ok | paused: Google refuses the service account of an issuer), issuers, reason, pausedUntil and paused [{issuerId, reason, pausedUntil}] per refused issuer, and throttled (the request rate is reduced after 429s) */
                         wallets?: {
                             [key: string]: {
                                 healthy: boolean;
