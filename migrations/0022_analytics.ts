@@ -27,9 +27,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   // Installs and removals are recorded by the database, in the statement that makes them, whatever
   // the path: a registration, an unregistration, a dead token's device deleted (cascading to its
   // registrations), a revoked or erased card's devices forgotten; a Google save or delete callback.
+  // Two devices of one card changing at once (a phone and its watch) are serialised on the card:
+  // the count after the lock sees the other's committed row (each statement of a plpgsql function
+  // takes a new snapshot), so the card enters or leaves the channel exactly once.
   await sql`
     create function wallet_events_apple_registered() returns trigger language plpgsql as $$
     begin
+      perform pg_advisory_xact_lock(hashtextextended(card_id::text, 22)) from (select distinct card_id from new_rows order by 1) s;
       insert into wallet_events (program_id, card_id, channel, event, card_delta)
       select c.program_id, n.card_id, 'apple', 'installed',
         case when row_number() over (partition by n.card_id) = 1
@@ -41,6 +45,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
     create function wallet_events_apple_unregistered() returns trigger language plpgsql as $$
     begin
+      perform pg_advisory_xact_lock(hashtextextended(card_id::text, 22)) from (select distinct card_id from old_rows order by 1) s;
       insert into wallet_events (program_id, card_id, channel, event, card_delta)
       select c.program_id, o.card_id, 'apple', 'removed',
         case when row_number() over (partition by o.card_id) = 1

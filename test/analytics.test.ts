@@ -83,6 +83,16 @@ describe('wallet events', () => {
     ]);
   });
 
+  it('a phone and its watch registering (and leaving) at the same moment: each card enters and leaves once', async () => {
+    const pairs = await Promise.all(Array.from({ length: 10 }, () => enrol(svc, { program: 'wallets' })));
+    const apple = async () => (await analytics('wallets', `from=${day()}&to=${day()}`)).totals.wallets.apple;
+    const before = await apple();
+    await Promise.all(pairs.flatMap((c) => [device(c, `p-${c.serialNumber}`), device(c, `w-${c.serialNumber}`)]));
+    expect(await apple()).toEqual({ installs: before.installs + 20, removals: before.removals, atEnd: before.atEnd + 10 });
+    await Promise.all(pairs.flatMap((c) => [device(c, `p-${c.serialNumber}`, 'DELETE'), device(c, `w-${c.serialNumber}`, 'DELETE')]));
+    expect(await apple()).toEqual({ installs: before.installs + 20, removals: before.removals + 20, atEnd: before.atEnd });
+  });
+
   it('a device deleted because APNs says it is gone is a removal too (the database records every path)', async () => {
     const other = await enrol(svc, { program: 'wallets' });
     await device(other, 'phone-gone');
@@ -249,6 +259,32 @@ describe('program analytics: purchases with and without the card, points, cards 
       .select(sql<number>`count(*)::int`.as('n'))
       .executeTakeFirstOrThrow();
     expect(after.n).toBe(before.n);
+    expect((await analytics('shop', `from=0000-01-01&to=${day()}`, 400)).errors[0].field).toBe('from');
+  });
+
+  it('a receipt reported without a card, then rung up with one, counts once: with the card', async () => {
+    const other = await createProgram(svc, { slug: 'late-card', name: 'Late', timezone: TZ, welcomeBonus: 0 });
+    const store = await createStore(svc, other.slug, { name: 'L', latitude: 55, longitude: 37 });
+    const key = await issueKey(svc, 'pos', store.id);
+    const card = await enrol(svc, { program: other.slug });
+    expect((await receipt(key, 'late-1', 700)).status).toBe(201);
+    const res = await svc.api('POST', '/api/v1/pos/purchases', { barcode: card.barcode, receiptId: 'late-1', amount: 700 }, key, {
+      'idempotency-key': randomUUID(),
+    });
+    expect(res.status).toBe(201);
+    // And one refunded in full counts nowhere.
+    const gone = await tillPurchase(svc, key, card.barcode, 300);
+    const rid = (await svc.services.db.selectFrom('purchases').select('receipt_id').where('id', '=', gone.purchaseId).executeTakeFirstOrThrow()).receipt_id;
+    expect((await refund(key, rid, 300)).status).toBe(201);
+    const a = await analytics(other.slug, `from=${day()}&to=${day()}`);
+    expect(a.totals).toMatchObject({
+      purchases: 1,
+      revenue: '700.00',
+      activeCustomers: 1,
+      repeatCustomers: 0,
+      receiptsWithoutCard: 0,
+      revenueWithoutCard: '0.00',
+    });
   });
 });
 
@@ -282,19 +318,18 @@ describe('campaign attribution against a holdout', () => {
     const done = await campaign({ holdoutPercent: 20, bonusPoints: 5 });
     expect(done.counts).toMatchObject({ targeted: 50, holdout: 10, sent: 40 });
     const status = await statuses(done.id);
-    // The holdout is the first 20 % of each stratum (tier × in a wallet) by md5(campaign id, card id).
+    // Systematic over (tier, in a wallet, md5(campaign id, card id)): every 5th card is held out.
     const rows = await svc.services.db
       .selectFrom('cards')
       .select(['id', 'serial_number'])
       .where('program_id', '=', (await cardRow(svc, cards[0]!.cardNumber)).program_id)
       .execute();
     const inWallet = new Set(cards.slice(0, 5).map((c) => c.serialNumber));
-    const expected = new Set<string>();
-    for (const stratum of [true, false]) {
-      const members = rows.filter((r) => inWallet.has(r.serial_number) === stratum);
-      const ranked = members.map((r) => r.id).sort((a, b) => md5(done.id + a).localeCompare(md5(done.id + b)));
-      ranked.slice(0, Math.round(members.length * 0.2)).forEach((id) => expected.add(id));
-    }
+    const ordered = [...rows].sort(
+      (a, b) => Number(inWallet.has(a.serial_number)) - Number(inWallet.has(b.serial_number)) || md5(done.id + a.id).localeCompare(md5(done.id + b.id)),
+    );
+    const expected = new Set(ordered.filter((_, i) => Math.floor(((i + 1) * 20) / 100) > Math.floor((i * 20) / 100)).map((r) => r.id));
+    expect(expected.size).toBe(10);
     expect(new Set([...status].filter(([, s]) => s === 'holdout').map(([id]) => id))).toEqual(expected);
 
     // 30 of the 40 recipients buy for 1000 each within the window; nobody in the holdout does.
@@ -314,10 +349,12 @@ describe('campaign attribution against a holdout', () => {
       },
       pointsGranted: 200,
     });
-    const se = Math.sqrt((0.75 * 0.25) / 40);
+    // Agresti–Caffo: (30+1)/(40+2) against (0+1)/(10+2).
+    const [pr, ph] = [31 / 42, 1 / 12];
+    const se = Math.sqrt((pr * (1 - pr)) / 42 + (ph * (1 - ph)) / 12);
     expect(report.conversion.uplift.value).toBe(0.75);
-    expect(report.conversion.uplift.low).toBeCloseTo(0.75 - 1.959964 * se, 3);
-    expect(report.conversion.uplift.high).toBeCloseTo(0.75 + 1.959964 * se, 3);
+    expect(report.conversion.uplift.low).toBeCloseTo(pr - ph - 1.959964 * se, 3);
+    expect(report.conversion.uplift.high).toBeCloseTo(pr - ph + 1.959964 * se, 3);
     expect(report.conversion.uplift.low).toBeGreaterThan(0);
     expect(report.conversion.revenuePerMemberUplift.value).toBe('750.00');
     expect(Number(report.conversion.revenuePerMemberUplift.low)).toBeGreaterThan(0);
@@ -335,14 +372,20 @@ describe('campaign attribution against a holdout', () => {
     expect(lines).toContain(`conversion_rate,0.75,0,0.75,${report.conversion.uplift.low},${report.conversion.uplift.high}`);
   });
 
-  it('a campaign nobody buys after: uplift 0 with a zero-width interval', async () => {
+  it('a campaign nobody buys after: uplift 0, its interval around zero (not collapsed to a point)', async () => {
     const done = await campaign({ holdoutPercent: 20, attributionDays: 3 });
     const report = (await svc.api('GET', `/api/v1/campaigns/${done.id}/report`)).body;
     // The purchases above were before this campaign started: outside its window.
     expect(report.window.days).toBe(3);
     expect(report.conversion.recipients).toMatchObject({ members: 40, converted: 0, conversionRate: 0 });
     expect(report.conversion.holdout).toMatchObject({ members: 10, converted: 0 });
-    expect(report.conversion.uplift).toEqual({ value: 0, low: 0, high: 0 });
+    expect(report.conversion.uplift.value).toBe(0);
+    const [p1, p2] = [1 / 42, 1 / 12];
+    const half = 1.959964 * Math.sqrt((p1 * (1 - p1)) / 42 + (p2 * (1 - p2)) / 12);
+    expect(report.conversion.uplift.low).toBeCloseTo(p1 - p2 - half, 3);
+    expect(report.conversion.uplift.high).toBeCloseTo(p1 - p2 + half, 3);
+    expect(report.conversion.uplift.low).toBeLessThan(0);
+    expect(report.conversion.uplift.high).toBeGreaterThan(0);
   });
 
   it('without a holdout there is no uplift to claim; a wrong holdout is a 400 and creates nothing', async () => {

@@ -184,7 +184,10 @@ describe("a brand's own Google issuer", () => {
       (await svc.services.db.selectFrom('google_channel').select(['issuer_id', 'pause_reason']).execute()).filter((r) => r.pause_reason !== null);
     await waitUntil(async () => (await paused()).length > 0);
     expect((await paused()).map((r) => r.issuer_id)).toEqual([BETA_ISSUER_2]);
-    expect(((await (await fetch(`${svc.url}/healthz`)).json()) as any).wallets.google.paused[0].issuerId).toBe(BETA_ISSUER_2);
+    // Named, but one brand's refused account does not take the deployment out of its load balancer.
+    const health = await fetch(`${svc.url}/healthz`);
+    expect(health.status).toBe(200);
+    expect(((await health.json()) as any).wallets.google.paused[0].issuerId).toBe(BETA_ISSUER_2);
 
     // The old issuer keeps working meanwhile: the old card's update goes out under it.
     const before = google.apiRequests().length;
@@ -207,6 +210,25 @@ describe("a brand's own Google issuer", () => {
     // The old card's link still names its own object, signed by the old issuer's account.
     const oldLink = (await svc.api('GET', `/api/v1/cards/${old.cardNumber}`, undefined, betaAdmin)).body.links.google;
     expect((jwt.verify(oldLink.replace('https://pay.google.com/gp/v/save/', ''), betaAccount.publicKeyPem) as any).payload.loyaltyObjects[0].id).toBe(oldId);
+  });
+
+  it("two brands claiming one new issuer at the same moment: one gets it, the other a 409, and the key stays the owner's", async () => {
+    const ISSUER = '3388000000033333333';
+    const put = (brand: string) =>
+      svc.api('PUT', `/api/v1/brands/${brand}/google-issuer`, { issuerId: ISSUER, serviceAccount: accountBody(brand === 'beta' ? beta2Account : betaAccount) });
+    const [a, b] = await Promise.all([put('default'), put('beta')]);
+    expect([a.status, b.status].sort()).toEqual([200, 409]);
+    const winner = a.status === 200 ? 'default' : 'beta';
+    const row = await svc.services.db
+      .selectFrom('google_issuers as i')
+      .innerJoin('brands as b', 'b.id', 'i.brand_id')
+      .select(['b.slug', 'i.client_email'])
+      .where('i.issuer_id', '=', ISSUER)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ slug: winner, client_email: winner === 'beta' ? beta2Account.client_email : betaAccount.client_email });
+    // Both brands go back to where they were for the next test.
+    expect((await svc.api('DELETE', `/api/v1/brands/${winner}/google-issuer`)).status).toBe(204);
+    if (winner === 'beta') expect((await setIssuer({ issuerId: BETA_ISSUER_2, serviceAccount: accountBody(beta2Account) })).status).toBe(200);
   });
 
   it("another brand cannot take beta's issuer; retired, new cards go without Google while made ones keep theirs", async () => {

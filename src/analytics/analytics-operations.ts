@@ -11,9 +11,11 @@ const marketing = ['admin', 'marketer'] as const;
 const count = z.number().int();
 const money = z.string().describe('in the program currency');
 const slugParams = z.object({ slug: line().min(1).max(63) });
+/** A calendar day the database takes (year 0 exists for ISO, not for PostgreSQL). */
+const day = () => z.iso.date().refine((d) => d >= '1900-01-01' && d <= '2999-12-31', 'must be a day between 1900-01-01 and 2999-12-31');
 const analyticsQuery = z.strictObject({
-  from: z.iso.date().describe("first day, in the program's time zone"),
-  to: z.iso.date().describe('last day (inclusive)'),
+  from: day().describe("first day, in the program's time zone"),
+  to: day().describe('last day (inclusive)'),
   groupBy: z.enum(['day', 'week', 'month']).default('day'),
   store: z.uuid().optional().describe('one store: its purchases, receipts, points and the cards issued there'),
 });
@@ -67,7 +69,7 @@ const reportView = z
   })
   .meta({ id: 'AttributionReport' });
 
-const monthQuery = z.strictObject({ month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be YYYY-MM') });
+const monthQuery = z.strictObject({ month: z.string().regex(/^(19|2\d)\d\d-(0[1-9]|1[0-2])$/, 'must be YYYY-MM, 1900-01 to 2999-12') });
 const automationParams = slugParams.extend({ kind: z.enum(['birthday', 'points-reminder']) });
 
 const csv = (name: string, rows: Iterable<string>) => ({

@@ -82,7 +82,7 @@ export async function programAnalytics(db: Db, program: Program, q: AnalyticsQue
   const stores = sql`${storeIds}::uuid[]`;
   const storeFilter = (col: RawBuilder<unknown>) => (q.storeId ? sql`and ${col} = ${q.storeId}::uuid` : sql``);
 
-  const [issued, wallet, walletBefore, purchases, purchaseTotals, receipts, points, pointsAfter, balance] = await Promise.all([
+  const [issued, wallet, walletBefore, purchases, purchaseTotals, receipts, points, liabilityAtPeriodEnd] = await Promise.all([
     sql<{ period: string; source: string; store_id: string | null; n: number }>`
       select ${bucket(sql`created_at`)} as period, source, issued_store_id as store_id, count(*)::int as n
       from cards where program_id = ${program.id} and created_at >= ${start} and created_at < ${end} ${storeFilter(sql`issued_store_id`)}
@@ -103,14 +103,14 @@ export async function programAnalytics(db: Db, program: Program, q: AnalyticsQue
       select period, sum(n)::int as purchases, sum(revenue)::text as revenue, count(*)::int as active, count(*) filter (where n >= 2)::int as repeat
       from (
         select ${bucket(sql`created_at`)} as period, card_id, count(*) as n, sum(amount_minor - refunded_minor) as revenue
-        from purchases where store_id = any(${stores}) and created_at >= ${start} and created_at < ${end}
+        from purchases where store_id = any(${stores}) and created_at >= ${start} and created_at < ${end} and amount_minor > refunded_minor
         group by 1, 2
       ) per_card group by 1`.execute(db),
     sql<{ purchases: number; revenue: string | null; active: number; repeat: number }>`
       select coalesce(sum(n), 0)::int as purchases, sum(revenue)::text as revenue, count(*)::int as active, count(*) filter (where n >= 2)::int as repeat
       from (
         select card_id, count(*) as n, sum(amount_minor - refunded_minor) as revenue
-        from purchases where store_id = any(${stores}) and created_at >= ${start} and created_at < ${end}
+        from purchases where store_id = any(${stores}) and created_at >= ${start} and created_at < ${end} and amount_minor > refunded_minor
         group by card_id
       ) per_card`.execute(db),
     sql<{ period: string; n: number; revenue: string }>`
@@ -123,9 +123,11 @@ export async function programAnalytics(db: Db, program: Program, q: AnalyticsQue
         sum(points)::text as net
       from ledger_entries where program_id = ${program.id} and created_at >= ${start} and created_at < ${end} ${storeFilter(sql`store_id`)}
       group by 1, 2`.execute(db),
-    // The liability is program-wide: today's balances less what moved after each bucket's end.
-    sql<{ n: string | null }>`select sum(points)::text as n from ledger_entries where program_id = ${program.id} and created_at >= ${end}`.execute(db),
-    sql<{ n: string | null }>`select sum(balance)::text as n from cards where program_id = ${program.id}`.execute(db),
+    // The liability is program-wide: today's balances less what moved after the period's end, read
+    // in one statement (one snapshot: a purchase committing in between would count on one side only).
+    sql<{ n: string | null }>`
+      select (coalesce((select sum(balance) from cards where program_id = ${program.id}), 0)
+        - coalesce((select sum(points) from ledger_entries where program_id = ${program.id} and created_at >= ${end}), 0))::text as n`.execute(db),
   ]);
 
   const exponent = currencyExponent(program.currency);
@@ -209,7 +211,7 @@ export async function programAnalytics(db: Db, program: Program, q: AnalyticsQue
   }
   // Liability at the end of the last bucket = today's balances − everything after the period; earlier
   // bucket ends subtract the later buckets' movements in turn (program-wide, whatever the store).
-  let liability = Number(balance.rows[0]?.n ?? 0) - Number(pointsAfter.rows[0]?.n ?? 0);
+  let liability = Number(liabilityAtPeriodEnd.rows[0]?.n ?? 0);
   total.points.liabilityAtEnd = liability;
   if (q.storeId) {
     // The store's own movements are not the program's: the liability stays program-wide, per bucket too.

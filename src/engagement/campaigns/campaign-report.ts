@@ -143,10 +143,17 @@ export async function attributionReport(db: Db, campaignIds: string[]): Promise<
   let uplift: Estimate | null = null;
   let revenueUplift: AttributionReport['conversion']['revenuePerMemberUplift'] = null;
   if (r.members > 0 && h.members > 0) {
-    const pr = r.converted / r.members;
-    const ph = h.converted / h.members;
-    const se = Math.sqrt((pr * (1 - pr)) / r.members + (ph * (1 - ph)) / h.members);
-    uplift = { value: round4(pr - ph), low: round4(pr - ph - Z95 * se), high: round4(pr - ph + Z95 * se) };
+    const diff = r.converted / r.members - h.converted / h.members;
+    // Agresti–Caffo: one success and one failure added to each group. Unlike the plain (Wald)
+    // interval it does not collapse to a point when a group converts 0 % or 100 %.
+    const pr = (r.converted + 1) / (r.members + 2);
+    const ph = (h.converted + 1) / (h.members + 2);
+    const centre = pr - ph;
+    const se = Math.sqrt((pr * (1 - pr)) / (r.members + 2) + (ph * (1 - ph)) / (h.members + 2));
+    uplift = { value: round4(diff), low: round4(Math.max(-1, centre - Z95 * se)), high: round4(Math.min(1, centre + Z95 * se)) };
+  }
+  // Welch's interval needs a variance in each group: two members at least.
+  if (r.members > 1 && h.members > 1) {
     const diff = (r.mean ?? 0) - (h.mean ?? 0);
     const seRev = Math.sqrt((r.variance ?? 0) / r.members + (h.variance ?? 0) / h.members);
     revenueUplift = { value: money(diff), low: money(diff - Z95 * seRev), high: money(diff + Z95 * seRev) };

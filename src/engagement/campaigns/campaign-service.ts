@@ -392,9 +392,11 @@ export class CampaignService {
 
 /**
  * Keeps the campaign's holdout share of its (consenting) audience out of it, recorded per card as
- * 'holdout'. Stratified: within each tier × in-a-wallet-or-not group the same share is held out, so
- * holdout and recipients are alike in what most predicts a purchase; and reproducible: the order
- * within a group is a hash of the campaign and card ids, so a re-run picks the same cards.
+ * 'holdout'. Stratified by systematic sampling: the audience is ordered by tier, then in a wallet or
+ * not, then a hash of the campaign and card ids, and every card where the running share crosses a
+ * whole number is held out — so each stratum gives its share (to within one card, however small
+ * the run: a birthday run of three still holds one out at 34 %), holdout and recipients are alike in
+ * what most predicts a purchase, and a re-run picks the same cards.
  */
 async function holdOut(trx: Db, campaign: Campaign): Promise<void> {
   await sql`
@@ -405,14 +407,13 @@ async function holdOut(trx: Db, campaign: Campaign): Promise<void> {
       from campaign_deliveries d join cards c on c.id = d.card_id
       where d.campaign_id = ${campaign.id} and d.status = 'pending'
     ), ranked as (
-      select card_id,
-        row_number() over (partition by tier, in_wallet order by md5(${campaign.id}::text || card_id::text)) as position,
-        count(*) over (partition by tier, in_wallet) as size
+      select card_id, row_number() over (order by tier, in_wallet, md5(${campaign.id}::text || card_id::text)) as position
       from eligible
     )
     update campaign_deliveries d set status = 'holdout'
     from ranked r
-    where d.campaign_id = ${campaign.id} and d.card_id = r.card_id and r.position <= round(r.size * ${campaign.holdout_percent} / 100.0)`.execute(trx);
+    where d.campaign_id = ${campaign.id} and d.card_id = r.card_id
+      and floor(r.position * ${campaign.holdout_percent} / 100.0) > floor((r.position - 1) * ${campaign.holdout_percent} / 100.0)`.execute(trx);
 }
 
 /** The program's frequency caps (per day, per week) and the customer's own weekly limit. */

@@ -65,6 +65,8 @@ export class PurchaseService {
       .returning('id')
       .executeTakeFirst();
     if (!purchase) throw conflict(`Receipt ${input.receiptId} was already recorded at this store`);
+    // The card came out after the till had reported the receipt as card-less: it is the card's now.
+    await trx.deleteFrom('pos_receipts').where('store_id', '=', storeId).where('receipt_id', '=', input.receiptId).execute();
 
     const common = { amountMinor, storeId, receiptId: input.receiptId, purchaseId: purchase.id };
     const balance = await this.ledger.post(trx, card, [

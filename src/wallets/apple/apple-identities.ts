@@ -4,6 +4,7 @@ import type { AppleCredentials, AppleIdentitiesTable } from '../../platform/db/s
 import type { Selectable } from 'kysely';
 import type { SecretBox } from '../../platform/secrets/secret-box.js';
 import { AppError, conflict, invalidField, ValidationError } from '../../platform/shared/errors.js';
+import { RecheckedCache } from '../../platform/secrets/rechecked-cache.js';
 import { assertIdentityMatches, loadSigningIdentity, type SigningIdentity } from './pkpass/signing-identity.js';
 
 /** A pass type id's signing identity and what its APNs connection needs. */
@@ -52,33 +53,25 @@ const RECHECK_MS = 30_000;
  * apple_identities. A pass is signed, served and pushed with the identity of its pass type id.
  */
 export class AppleIdentities {
-  readonly #byPassType = new Map<string, { at: number; updatedAt: number; identity: Promise<LoadedIdentity | undefined> }>();
+  readonly #byPassType: RecheckedCache<Row, LoadedIdentity>;
   readonly #currentOf = new Map<string, { at: number; passTypeId: string | undefined }>();
 
   constructor(
     private readonly db: Db,
     private readonly box: SecretBox,
     readonly deployment: LoadedIdentity,
-  ) {}
+  ) {
+    this.#byPassType = new RecheckedCache(
+      (passTypeId) => this.db.selectFrom('apple_identities').selectAll().where('pass_type_id', '=', passTypeId).executeTakeFirst(),
+      (row) => this.#load(row),
+      RECHECK_MS,
+    );
+  }
 
   /** The identity of a pass type id, or undefined when no identity of this service has it. */
   async byPassType(passTypeId: string): Promise<LoadedIdentity | undefined> {
     if (passTypeId === this.deployment.passTypeIdentifier) return this.deployment;
-    const cached = this.#byPassType.get(passTypeId);
-    if (cached && Date.now() - cached.at < RECHECK_MS) return cached.identity;
-    const row = await this.db.selectFrom('apple_identities').selectAll().where('pass_type_id', '=', passTypeId).executeTakeFirst();
-    if (!row) {
-      this.#byPassType.delete(passTypeId);
-      return undefined;
-    }
-    if (cached && cached.updatedAt === row.updated_at.getTime()) {
-      cached.at = Date.now();
-      return cached.identity;
-    }
-    const identity = this.#load(row);
-    identity.catch(() => this.#byPassType.delete(passTypeId));
-    this.#byPassType.set(passTypeId, { at: Date.now(), updatedAt: row.updated_at.getTime(), identity });
-    return identity;
+    return this.#byPassType.get(passTypeId);
   }
 
   /** The identity a brand's new passes are signed with: its own current one, else the deployment's. */
@@ -135,6 +128,8 @@ export class AppleIdentities {
         : { sealed: this.box.seal(JSON.stringify(secrets), context) };
 
     const row = await this.db.transaction().execute(async (trx) => {
+      // One change of a brand's identities at a time (a missing row cannot be locked; the brand's can).
+      await trx.selectFrom('brands').select('id').where('id', '=', brandId).forUpdate().executeTakeFirst();
       const taken = await trx.selectFrom('apple_identities').select('brand_id').where('pass_type_id', '=', ptid).forUpdate().executeTakeFirst();
       if (taken && taken.brand_id !== brandId) throw conflict(`${ptid} is another brand's pass type id`);
       await trx.updateTable('apple_identities').set({ current: false }).where('brand_id', '=', brandId).where('pass_type_id', '!=', ptid).execute();
@@ -146,15 +141,19 @@ export class AppleIdentities {
         current: true,
         updated_at: new Date(),
       };
-      return trx
+      const saved = await trx
         .insertInto('apple_identities')
         .values({ pass_type_id: ptid, brand_id: brandId, ...values })
-        .onConflict((oc) => oc.column('pass_type_id').doUpdateSet(values))
+        // Another brand inserting the same pass type id meanwhile: its row is not ours to overwrite.
+        .onConflict((oc) => oc.column('pass_type_id').doUpdateSet(values).where('apple_identities.brand_id', '=', brandId))
         .returningAll()
-        .executeTakeFirstOrThrow();
+        .executeTakeFirst();
+      // Thrown inside: the brand's other rows stay current.
+      if (!saved) throw conflict(`${ptid} is another brand's pass type id`);
+      return saved;
     });
     this.#currentOf.delete(brandId);
-    this.#byPassType.delete(ptid);
+    this.#byPassType.forget(ptid);
     return toView(row);
   }
 

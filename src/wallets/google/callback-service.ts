@@ -97,7 +97,10 @@ export class GoogleCallbackService {
       .executeTakeFirst();
     if (!card) return undefined;
     if (card.object_id) return card.object_id === objectId ? card : undefined;
-    return (await this.issuers.currentFor(card.brand_id))?.issuerId === issuerId ? card : undefined;
+    // No object yet: the link was signed under the brand's issuer at the time (its own, or the
+    // deployment's), which may have changed since; another brand's issuer never moves this card.
+    const owner = await this.issuers.brandOf(issuerId);
+    return owner === null || owner === card.brand_id ? card : undefined;
   }
 
   /** Tries the configured sender id, then the other one Google documents. */

@@ -5,6 +5,7 @@ import type { Db } from '../../platform/db/database.js';
 import type { GoogleCredentials, GoogleIssuersTable } from '../../platform/db/schema.js';
 import type { SecretBox } from '../../platform/secrets/secret-box.js';
 import { AppError, conflict, invalidField } from '../../platform/shared/errors.js';
+import { RecheckedCache } from '../../platform/secrets/rechecked-cache.js';
 
 /** What signs save links and authenticates API calls for one issuer. */
 export interface ServiceAccount {
@@ -44,7 +45,7 @@ const RECHECK_MS = 30_000;
  * stays under the issuer it was made with (its id carries it), as a pass keeps its pass type id.
  */
 export class GoogleIssuers {
-  readonly #byId = new Map<string, { at: number; updatedAt: number; issuer: Promise<Issuer | undefined> }>();
+  readonly #byId: RecheckedCache<Row, Issuer>;
   readonly #currentOf = new Map<string, { at: number; issuerId: string | undefined }>();
   #anyStored: { at: number; value: boolean } | undefined;
 
@@ -52,26 +53,18 @@ export class GoogleIssuers {
     private readonly db: Db,
     private readonly box: SecretBox,
     readonly deployment: Issuer | undefined,
-  ) {}
+  ) {
+    this.#byId = new RecheckedCache(
+      (issuerId) => this.db.selectFrom('google_issuers').selectAll().where('issuer_id', '=', issuerId).executeTakeFirst(),
+      (row) => this.#load(row),
+      RECHECK_MS,
+    );
+  }
 
   /** The issuer of this id, or undefined when no issuer of this service has it. */
   async byId(issuerId: string): Promise<Issuer | undefined> {
     if (issuerId === this.deployment?.issuerId) return this.deployment;
-    const cached = this.#byId.get(issuerId);
-    if (cached && Date.now() - cached.at < RECHECK_MS) return cached.issuer;
-    const row = await this.db.selectFrom('google_issuers').selectAll().where('issuer_id', '=', issuerId).executeTakeFirst();
-    if (!row) {
-      this.#byId.delete(issuerId);
-      return undefined;
-    }
-    if (cached && cached.updatedAt === row.updated_at.getTime()) {
-      cached.at = Date.now();
-      return cached.issuer;
-    }
-    const issuer = this.#load(row);
-    issuer.catch(() => this.#byId.delete(issuerId));
-    this.#byId.set(issuerId, { at: Date.now(), updatedAt: row.updated_at.getTime(), issuer });
-    return issuer;
+    return this.#byId.get(issuerId);
   }
 
   /** The brand an issuer belongs to: null for the deployment's (it serves every brand without one). */
@@ -141,6 +134,8 @@ export class GoogleIssuers {
     }
 
     const row = await this.db.transaction().execute(async (trx) => {
+      // One change of a brand's issuers at a time (a missing row cannot be locked; the brand's can).
+      await trx.selectFrom('brands').select('id').where('id', '=', brandId).forUpdate().executeTakeFirst();
       const taken = await trx.selectFrom('google_issuers').select('brand_id').where('issuer_id', '=', issuerId).forUpdate().executeTakeFirst();
       if (taken && taken.brand_id !== brandId) throw conflict(`${issuerId} is another brand's issuer`);
       await trx.updateTable('google_issuers').set({ current: false }).where('brand_id', '=', brandId).where('issuer_id', '!=', issuerId).execute();
@@ -150,15 +145,19 @@ export class GoogleIssuers {
         current: true,
         updated_at: new Date(),
       };
-      return trx
+      const saved = await trx
         .insertInto('google_issuers')
         .values({ issuer_id: issuerId, brand_id: brandId, ...values })
-        .onConflict((oc) => oc.column('issuer_id').doUpdateSet(values))
+        // Another brand inserting the same issuer meanwhile: its row is not ours to overwrite.
+        .onConflict((oc) => oc.column('issuer_id').doUpdateSet(values).where('google_issuers.brand_id', '=', brandId))
         .returningAll()
-        .executeTakeFirstOrThrow();
+        .executeTakeFirst();
+      // Thrown inside: the brand's other rows stay current.
+      if (!saved) throw conflict(`${issuerId} is another brand's issuer`);
+      return saved;
     });
     this.#currentOf.delete(brandId);
-    this.#byId.delete(issuerId);
+    this.#byId.forget(issuerId);
     this.#anyStored = { at: Date.now(), value: true };
     return toView(row);
   }

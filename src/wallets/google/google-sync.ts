@@ -177,13 +177,24 @@ export class GoogleSync {
 
   /** Takes the object's lease, creating its row on first sight. False: another job holds it. */
   async #lease(cardId: string, objectId: string, token: string): Promise<boolean> {
-    const leased = await sql<{ card_id: string }>`
+    const leased = await sql<{ object_id: string }>`
       insert into google_objects (card_id, object_id, lease_until, lease_token)
       values (${cardId}, ${objectId}, now() + ${`${LEASE_MS} milliseconds`}::interval, ${token})
       on conflict (card_id) do update set lease_until = excluded.lease_until, lease_token = excluded.lease_token
         where google_objects.lease_until is null or google_objects.lease_until < now()
-      returning card_id`.execute(this.db);
-    return leased.rows.length > 0;
+      returning object_id`.execute(this.db);
+    const row = leased.rows[0];
+    if (row && row.object_id !== objectId) {
+      // A save callback made the row under another issuer since this job chose one: run again with it.
+      await this.db
+        .updateTable('google_objects')
+        .set({ lease_until: null, lease_token: null })
+        .where('card_id', '=', cardId)
+        .where('lease_token', '=', token)
+        .execute();
+      throw new JobError('the object was made under another issuer meanwhile', { defer: true, retryAfterMs: BUSY_RETRY_MS });
+    }
+    return row !== undefined;
   }
 
   /** Each round extends the lease, so a long sync keeps it; a job whose lease was lost stops. */

@@ -133,7 +133,7 @@ export async function setupGoogleWallet(config: Config, db: Db, uow: UnitOfWork,
         if (n) logger.info({ objects: n }, 'Google sweeper re-drove missing, stale or failed objects');
       },
     },
-    health: () => channelsHealth(db),
+    health: () => channelsHealth(db, deployment?.issuerId),
     sweepEveryMs: google.sweepEveryMs,
     // The link carries the object, so saving works even where the card's outbox job has not
     // inserted it (yet); where it has, Google keeps the one it has. Signed with the key of the
@@ -148,12 +148,16 @@ export async function setupGoogleWallet(config: Config, db: Db, uow: UnitOfWork,
   };
 }
 
-/** Every issuer's channel: unhealthy while any is paused (its service account refused), naming it. */
-async function channelsHealth(db: Db): Promise<ChannelHealth> {
+/**
+ * Every issuer's channel, naming the paused ones (their service account refused). Only the
+ * deployment's issuer makes the process unhealthy: one brand's account must not take the
+ * deployment out of its load balancer (that brand sees its pause here and in its jobs).
+ */
+async function channelsHealth(db: Db, deploymentIssuer: string | undefined): Promise<ChannelHealth> {
   const rows = await db.selectFrom('google_channel').select(['issuer_id', 'paused_until', 'pause_reason', 'rate']).orderBy('issuer_id').execute();
   const paused = rows.filter((r) => r.pause_reason != null);
   return {
-    healthy: paused.length === 0,
+    healthy: !paused.some((r) => r.issuer_id === deploymentIssuer),
     state: paused.length ? 'paused' : 'ok',
     issuers: rows.length,
     ...(paused[0] && {
