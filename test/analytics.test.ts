@@ -14,6 +14,7 @@ import type { FakeApns } from './support/fake-apns.js';
 import { cardRow, createProgram, createStore, enrol, issueKey, tillPurchase, type EnrolledCard } from './support/fixtures.js';
 import { ADMIN_KEY, startTestService, type TestService } from './support/test-service.js';
 import { waitUntil } from './support/wait.js';
+import { rebuildChain } from '../src/loyalty/ledger/purchase-chain.js';
 
 const PASS_TYPE_ID = 'pass.test.analytics';
 const TZ = 'Europe/Moscow';
@@ -160,6 +161,9 @@ describe('program analytics: purchases with and without the card, points, cards 
     const yesterdayNoon = sql`(${day(-1)}::date + interval '12 hours')::timestamp at time zone ${TZ}`;
     await sql`update purchases set created_at = ${yesterdayNoon} where id = ${early.purchaseId}`.execute(svc.services.db);
     await sql`update ledger_entries set created_at = ${yesterdayNoon} where purchase_id = ${early.purchaseId}`.execute(svc.services.db);
+    // Rewriting a purchase's time rewrites its card's history: its chain is rebuilt, as after a refund.
+    const moved = await svc.services.db.selectFrom('purchases').select('card_id').where('id', '=', early.purchaseId).executeTakeFirstOrThrow();
+    await rebuildChain(svc.services.db, moved.card_id);
   });
 
   it('answers every figure by day, and in total', async () => {
@@ -285,6 +289,81 @@ describe('program analytics: purchases with and without the card, points, cards 
       receiptsWithoutCard: 0,
       revenueWithoutCard: '0.00',
     });
+  });
+});
+
+describe('distinct customers from the purchase chain', () => {
+  // The chain each purchase carries, against the same links recomputed from scratch by window functions.
+  const chainDrift = async () =>
+    (
+      await sql<{ id: number }>`
+        select p.id from purchases p join (
+          select id, lag(created_at, 1) over card as prev_at, lag(created_at, 2) over card as prev2_at,
+            lag(created_at, 1) over store as prev_at_store, lag(created_at, 2) over store as prev2_at_store
+          from purchases where amount_minor > refunded_minor
+          window card as (partition by card_id order by created_at, id), store as (partition by card_id, store_id order by created_at, id)
+        ) w on w.id = p.id
+        where (p.prev_at, p.prev2_at, p.prev_at_store, p.prev2_at_store) is distinct from (w.prev_at, w.prev2_at, w.prev_at_store, w.prev2_at_store)`.execute(
+        svc.services.db,
+      )
+    ).rows;
+  // Distinct customers the slow way: group the day's counted purchases by card.
+  const grouped = async (storeId?: string) =>
+    (
+      await sql<{ active: number; repeat: number }>`
+        select count(*)::int as active, count(*) filter (where n >= 2)::int as repeat from (
+          select p.card_id, count(*) as n from purchases p join stores s on s.id = p.store_id join programs g on g.id = s.program_id
+          where g.slug = 'chain' and p.amount_minor > p.refunded_minor ${storeId ? sql`and p.store_id = ${storeId}` : sql``}
+            and p.created_at >= (${day()}::date::timestamp at time zone ${TZ})
+          group by p.card_id) x`.execute(svc.services.db)
+    ).rows[0]!;
+
+  it('stays exact through purchases at two stores, partial and full refunds, and a purchase older than one already recorded', async () => {
+    await createProgram(svc, { slug: 'chain', name: 'Chain', timezone: TZ, welcomeBonus: 0, earnPercent: 10 });
+    const a = await createStore(svc, 'chain', { name: 'A', latitude: 55.7, longitude: 37.6 });
+    const b = await createStore(svc, 'chain', { name: 'B', latitude: 55.8, longitude: 37.7 });
+    const [posA, posB] = [await issueKey(svc, 'pos', a.id), await issueKey(svc, 'pos', b.id)];
+    const cards = [];
+    for (let i = 0; i < 4; i++) cards.push(await enrol(svc, { program: 'chain' }));
+    const refund = async (key: string, receiptId: string, amount?: number) =>
+      expect((await svc.api('POST', '/api/v1/pos/refunds', { receiptId, amount }, key, { 'idempotency-key': randomUUID() })).status).toBe(201);
+    const buy = async (key: string, card: EnrolledCard, amount: number) => {
+      const receiptId = randomUUID();
+      const res = await svc.api('POST', '/api/v1/pos/purchases', { barcode: card.barcode, receiptId, amount }, key, { 'idempotency-key': randomUUID() });
+      expect(res.status).toBe(201);
+      return receiptId;
+    };
+    // Card 0: three at A and one at B. Card 1: two at A, the first fully refunded (one left).
+    // Card 2: one at B, partly refunded (still counts). Card 3: two at B, the second fully refunded.
+    await buy(posA, cards[0]!, 100);
+    await buy(posB, cards[0]!, 200);
+    await buy(posA, cards[0]!, 300);
+    const c1first = await buy(posA, cards[1]!, 100);
+    await buy(posA, cards[0]!, 400);
+    await buy(posA, cards[1]!, 150);
+    await refund(posA, c1first);
+    await refund(posB, await buy(posB, cards[2]!, 500), 100);
+    await buy(posB, cards[3]!, 100);
+    await refund(posB, await buy(posB, cards[3]!, 250));
+    expect(await chainDrift()).toEqual([]);
+
+    const today = async (store?: string) => (await analytics('chain', `from=${day()}&to=${day()}${store ? `&store=${store}` : ''}`)).totals;
+    expect(await today()).toMatchObject({ purchases: 7, activeCustomers: 4, repeatCustomers: 1 });
+    expect(await today()).toMatchObject(await grouped().then((g) => ({ activeCustomers: g.active, repeatCustomers: g.repeat })));
+    expect(await today(a.id)).toMatchObject({ purchases: 4, activeCustomers: 2, repeatCustomers: 1 });
+    expect(await today(b.id)).toMatchObject({ purchases: 3, activeCustomers: 3, repeatCustomers: 0 });
+    expect(await today(b.id)).toMatchObject(await grouped(b.id).then((g) => ({ activeCustomers: g.active, repeatCustomers: g.repeat })));
+
+    // A purchase already recorded later than the next one's transaction began (it started first and
+    // waited for the card's lock): the next one is not the card's latest, and the card's chain is rebuilt.
+    const card2 = await cardRow(svc, cards[2]!.cardNumber);
+    await sql`
+      insert into purchases (card_id, store_id, receipt_id, amount_minor, redeemed_points, earned_points, created_at)
+      values (${card2.id}, ${a.id}, ${randomUUID()}, 700, 0, 0, now() + interval '2 seconds')`.execute(svc.services.db);
+    await buy(posA, cards[2]!, 800);
+    expect(await chainDrift()).toEqual([]);
+    expect(await today(a.id)).toMatchObject({ purchases: 6, activeCustomers: 3, repeatCustomers: 2 });
+    expect(await today()).toMatchObject(await grouped().then((g) => ({ activeCustomers: g.active, repeatCustomers: g.repeat })));
   });
 });
 

@@ -6,6 +6,7 @@ import { tierForSpend } from '../programs/program-service.js';
 import type { Ledger } from './ledger.js';
 import { expiryDate, maxRedeemablePoints, pointsEarned, pointsToMinor, refundShares } from './rules.js';
 import type { PurchaseInput, RefundInput } from './purchase-input.js';
+import { chainLinks, laterPurchaseExists, rebuildChain } from './purchase-chain.js';
 
 export interface PurchaseResult {
   purchaseId: number;
@@ -60,11 +61,13 @@ export class PurchaseService {
         earned_points: earned,
         cashier_id: cashier?.id ?? null,
         cashier: cashier?.name ?? null,
+        ...chainLinks(card.id, storeId),
       })
       .onConflict((oc) => oc.columns(['store_id', 'receipt_id']).doNothing())
-      .returning('id')
+      .returning(['id', laterPurchaseExists(card.id).as('later')])
       .executeTakeFirst();
     if (!purchase) throw conflict(`Receipt ${input.receiptId} was already recorded at this store`);
+    if (purchase.later) await rebuildChain(trx, card.id);
     // The card came out after the till had reported the receipt as card-less: it is the card's now.
     await trx.deleteFrom('pos_receipts').where('store_id', '=', storeId).where('receipt_id', '=', input.receiptId).execute();
 
@@ -121,6 +124,8 @@ export class PurchaseService {
       .set({ refunded_minor: after, ...(approvedBy && { refund_approved_by: approvedBy }) })
       .where('id', '=', purchase.id)
       .execute();
+    // A fully refunded purchase leaves the chain: the card's later purchases link past it.
+    if (after === purchase.amount_minor) await rebuildChain(trx, purchase.card_id);
 
     // The refunded share of what was paid in money no longer counts towards the tier.
     const paid = purchase.amount_minor - pointsToMinor(purchase.redeemed_points, exponent);

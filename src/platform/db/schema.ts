@@ -375,6 +375,14 @@ export interface PurchasesTable {
   cashier: string | null;
   /** The store manager whose PIN approved a refund above the program's limit (staff:<id>). */
   refund_approved_by: string | null;
+  /**
+   * The card's previous two counted purchases in the program, and at this store (null: none).
+   * Kept by the purchase chain (purchase-chain.ts); analytics counts distinct customers with them.
+   */
+  prev_at: Generated<Date | null>;
+  prev2_at: Generated<Date | null>;
+  prev_at_store: Generated<Date | null>;
+  prev2_at_store: Generated<Date | null>;
   created_at: CreatedAt;
 }
 
