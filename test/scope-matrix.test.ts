@@ -107,6 +107,7 @@ const requests: Record<string, (p: ProgramWorld) => Req> = {
   getProgramQrPng: (p) => ({ method: 'GET', path: `/programs/${p.slug}/qr.png?store=${p.storeId}` }),
   createStore: (p) => ({ method: 'POST', path: '/stores', body: { program: p.slug, name: 'New', latitude: 56, longitude: 38 } }),
   listStores: (p) => ({ method: 'GET', path: `/stores?program=${p.slug}` }),
+  listCards: (p) => ({ method: 'GET', path: `/cards?program=${p.slug}&q=1234` }),
   getStore: (p) => ({ method: 'GET', path: `/stores/${p.storeId}` }),
   updateStore: (p) => ({ method: 'PATCH', path: `/stores/${p.storeId}`, body: { name: 'Renamed' } }),
   enrol: (p) => ({
@@ -133,6 +134,7 @@ const requests: Record<string, (p: ProgramWorld) => Req> = {
   previewSegment: (p) => ({ method: 'POST', path: '/segments/preview', body: { program: p.slug } }),
   createCampaign: (p) => ({ method: 'POST', path: '/campaigns', body: { program: p.slug, message: 'Sale', sendAt: '2099-01-01T09:00:00Z' } }),
   getCampaign: (p) => ({ method: 'GET', path: `/campaigns/${p.campaignId}` }),
+  listCampaigns: (p) => ({ method: 'GET', path: `/campaigns?program=${p.slug}` }),
   campaignReport: (p) => ({ method: 'GET', path: `/campaigns/${p.campaignId}/report` }),
   exportCampaignReport: (p) => ({ method: 'GET', path: `/campaigns/${p.campaignId}/report/export` }),
   programAnalytics: (p) => ({ method: 'GET', path: `/programs/${p.slug}/analytics?from=2026-01-01&to=2026-01-31&store=${p.storeId}` }),

@@ -409,7 +409,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Find a program's cards: by phone in any format, card number, barcode or name; newest first
+         * @description `q` of four or more digits matches phones containing them (and a full number written any way, e.g. 8 (916) 123-45-67), the card number or the barcode; other text matches part of the name or the whole barcode. No `q`: every card. Phones are masked and links left out (open the card for them). Pages of `limit` (25, at most 100); the next with `cursor` = `nextCursor`.
+         */
+        get: operations["listCards"];
         put?: never;
         /**
          * Enrol a customer and issue a card (the existing card for a known phone)
@@ -736,7 +740,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * A program's campaigns and automation runs, newest first, with their delivery counts
+         * @description Pages of `limit` (25, at most 100); the next page with `cursor` = `nextCursor` (null on the last page).
+         */
+        get: operations["listCampaigns"];
         put?: never;
         /**
          * Send a message (and optional bonus points) to a segment, now or at sendAt
@@ -1318,6 +1326,22 @@ export interface components {
              */
             lang: "ru" | "en";
         };
+        CardSummary: {
+            cardNumber: string;
+            status: string;
+            tier: string;
+            balance: number;
+            /** Format: date-time */
+            createdAt: string;
+            customer: {
+                /** Format: uuid */
+                id: string;
+                name: string | null;
+                /** @description masked (+7916*****67): the full number is on the card (GET /cards/{cardNumber}) */
+                phone: string | null;
+                erased: boolean;
+            };
+        };
         Card: {
             cardNumber: string;
             serialNumber: string;
@@ -1356,6 +1380,8 @@ export interface components {
             bonusPoints: number;
             holdoutPercent: number;
             attributionDays: number;
+            /** Format: date-time */
+            createdAt: string;
             startedAt: string | null;
             completedAt: string | null;
             counts: {
@@ -2709,6 +2735,41 @@ export interface operations {
             404: components["responses"]["404"];
         };
     };
+    listCards: {
+        parameters: {
+            query: {
+                /** @description the program slug */
+                program: string;
+                q?: string;
+                status?: "active" | "blocked" | "voided";
+                limit?: number;
+                /** @description `nextCursor` of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of cards */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["CardSummary"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["400"];
+            401: components["responses"]["401"];
+            403: components["responses"]["403"];
+            404: components["responses"]["404"];
+        };
+    };
     enrol: {
         parameters: {
             query?: never;
@@ -3593,6 +3654,41 @@ export interface operations {
             400: components["responses"]["400"];
             401: components["responses"]["401"];
             403: components["responses"]["403"];
+        };
+    };
+    listCampaigns: {
+        parameters: {
+            query: {
+                /** @description the program slug */
+                program: string;
+                status?: "scheduled" | "running" | "completed" | "cancelled";
+                kind?: "broadcast" | "birthday" | "reminder";
+                limit?: number;
+                /** @description `nextCursor` of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of campaigns */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Campaign"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["400"];
+            401: components["responses"]["401"];
+            403: components["responses"]["403"];
+            404: components["responses"]["404"];
         };
     };
     createCampaign: {

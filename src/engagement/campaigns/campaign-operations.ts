@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { operation } from '../../platform/http/operation.js';
 import { line } from '../../platform/shared/text.js';
+import { pageQuery } from '../../platform/shared/page-cursor.js';
 import type { ProgramService } from '../../loyalty/programs/program-service.js';
 import type { BirthdayAutomation } from './birthday-automation.js';
 import type { PointsReminderAutomation } from './points-reminder.js';
@@ -21,6 +22,7 @@ export const campaignView = z
     bonusPoints: count,
     holdoutPercent: count,
     attributionDays: count,
+    createdAt: z.iso.datetime(),
     startedAt: z.iso.datetime().nullable(),
     completedAt: z.iso.datetime().nullable(),
     counts: z.object({
@@ -94,6 +96,28 @@ export const campaignOperations = (
         attributionDays: body.attributionDays,
       });
       return { status: 202, headers: { Location: `/api/v1/campaigns/${campaign.id}` }, body: await campaigns.get(campaign.id) };
+    },
+  }),
+  operation({
+    operationId: 'listCampaigns',
+    method: 'get',
+    path: '/campaigns',
+    tag: 'Campaigns',
+    summary: "A program's campaigns and automation runs, newest first, with their delivery counts",
+    description: 'Pages of `limit` (25, at most 100); the next page with `cursor` = `nextCursor` (null on the last page).',
+    roles: marketing,
+    query: z.object({
+      program: line({ error: 'is required (a program slug)' }).min(1).describe('the program slug'),
+      status: campaignView.shape.status.optional(),
+      kind: campaignView.shape.kind.optional(),
+      ...pageQuery,
+    }),
+    responses: { 200: { description: 'A page of campaigns', schema: z.object({ items: z.array(campaignView), nextCursor: z.string().nullable() }) } },
+    errors: [404],
+    targets: ({ query }) => [{ program: query.program, field: 'program' }],
+    handler: async ({ query }) => {
+      const program = await programs.requireForInput(query.program);
+      return { status: 200, body: await campaigns.list(program.id, query) };
     },
   }),
   operation({

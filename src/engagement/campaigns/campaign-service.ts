@@ -12,8 +12,8 @@ import type { JobHandler } from '../../platform/jobs/job-runner.js';
 import type { ProgramService } from '../../loyalty/programs/program-service.js';
 import { conflict, notFound } from '../../platform/shared/errors.js';
 import { audienceQuery, type Audience } from './audience.js';
+import { decodeCursor, pageOf } from '../../platform/shared/page-cursor.js';
 
-/** Google: one message on the class reaches every holder (used only when all of them may get it). */
 /**
  * Sends one message to the program's whole Google class when every object may receive it:
  * `recipients` is the subquery of the card ids this campaign may message right now.
@@ -110,68 +110,102 @@ export class CampaignService {
   async get(id: string) {
     const campaign = await this.db.selectFrom('campaigns').selectAll().where('id', '=', id).executeTakeFirst();
     if (!campaign) throw notFound('Campaign');
-    const rows = await this.db
-      .selectFrom('campaign_deliveries')
-      .select([
-        sql<number>`count(*)`.as('targeted'),
-        sql<number>`count(*) filter (where status = 'sent')`.as('sent'),
-        sql<number>`count(*) filter (where status = 'sent' and apple)`.as('sent_apple'),
-        sql<number>`count(*) filter (where status = 'sent' and google)`.as('sent_google'),
-        sql<number>`count(*) filter (where status = 'sent' and not apple and not google)`.as('sent_nowhere'),
-        sql<number>`count(*) filter (where status = 'holdout')`.as('holdout'),
-        sql<number>`count(*) filter (where status = 'pending')`.as('pending'),
-        sql<number>`count(*) filter (where status = 'skipped_consent')`.as('skipped_consent'),
-        sql<number>`count(*) filter (where status = 'skipped_cap')`.as('skipped_cap'),
-        sql<number>`count(*) filter (where status = 'skipped_status')`.as('skipped_status'),
-      ])
-      .where('campaign_id', '=', id)
-      .executeTakeFirstOrThrow();
-    const googleSilent = await this.db
-      .selectFrom('google_notifications as n')
-      .innerJoin('campaign_deliveries as d', 'd.card_id', 'n.card_id')
-      .select(sql<number>`count(*)`.as('n'))
-      .where('d.campaign_id', '=', id)
-      .where('n.kind', '=', 'message')
-      .where('n.notified', '=', false)
-      .where('n.created_at', '>=', campaign.started_at ?? campaign.created_at)
-      .executeTakeFirstOrThrow();
-    const failed = await this.db
-      .selectFrom('jobs')
-      .select(sql<number>`count(*)`.as('n'))
-      .where('kind', '=', 'campaign.run')
-      .where('dedupe_key', '=', id)
-      .where('failed_at', 'is not', null)
-      .executeTakeFirstOrThrow();
-    const n = (v: unknown) => Number(v);
-    return {
-      id: campaign.id,
-      kind: campaign.kind,
-      status: campaign.status,
-      message: campaign.message,
-      audience: campaign.audience,
-      sendAt: campaign.send_at.toISOString(),
-      bonusPoints: campaign.bonus_points,
-      holdoutPercent: campaign.holdout_percent,
-      attributionDays: campaign.attribution_days,
-      startedAt: campaign.started_at?.toISOString() ?? null,
-      completedAt: campaign.completed_at?.toISOString() ?? null,
-      counts: {
-        targeted: n(rows.targeted),
-        sent: n(rows.sent),
-        sentApple: n(rows.sent_apple),
-        sentGoogle: n(rows.sent_google),
-        // The card got the message (its page shows it) but no wallet did: no device, nothing saved.
-        notDelivered: n(rows.sent_nowhere),
-        holdout: n(rows.holdout),
-        pending: n(rows.pending),
-        skippedConsent: n(rows.skipped_consent),
-        skippedFrequencyCap: n(rows.skipped_cap),
-        skippedCardStatus: n(rows.skipped_status),
-        // Google's 3-a-day budget was spent: the message went to the card silently.
-        googleSilent: n(googleSilent.n),
-        failed: n(failed.n),
-      },
-    };
+    return (await this.#views([campaign]))[0]!;
+  }
+
+  /** The program's campaigns, newest first, a page at a time, with the same counts as `get`. */
+  async list(programId: string, q: { status?: Campaign['status'] | undefined; kind?: CampaignKind | undefined; limit: number; cursor?: string | undefined }) {
+    const after = decodeCursor(q.cursor);
+    let query = this.db.selectFrom('campaigns').selectAll().where('program_id', '=', programId);
+    if (q.status) query = query.where('status', '=', q.status);
+    if (q.kind) query = query.where('kind', '=', q.kind);
+    if (after) query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(after.createdAt, after.id)));
+    const rows = await query
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(q.limit + 1)
+      .execute();
+    const page = pageOf(rows, q.limit);
+    return { items: await this.#views(page.rows), nextCursor: page.nextCursor };
+  }
+
+  /** Campaigns as the API shows them: each family of counts is one grouped query for all of them. */
+  async #views(campaigns: Campaign[]) {
+    if (!campaigns.length) return [];
+    const ids = campaigns.map((c) => c.id);
+    const [counts, silent, failed] = await Promise.all([
+      this.db
+        .selectFrom('campaign_deliveries')
+        .select([
+          'campaign_id',
+          sql<number>`count(*)`.as('targeted'),
+          sql<number>`count(*) filter (where status = 'sent')`.as('sent'),
+          sql<number>`count(*) filter (where status = 'sent' and apple)`.as('sent_apple'),
+          sql<number>`count(*) filter (where status = 'sent' and google)`.as('sent_google'),
+          sql<number>`count(*) filter (where status = 'sent' and not apple and not google)`.as('sent_nowhere'),
+          sql<number>`count(*) filter (where status = 'holdout')`.as('holdout'),
+          sql<number>`count(*) filter (where status = 'pending')`.as('pending'),
+          sql<number>`count(*) filter (where status = 'skipped_consent')`.as('skipped_consent'),
+          sql<number>`count(*) filter (where status = 'skipped_cap')`.as('skipped_cap'),
+          sql<number>`count(*) filter (where status = 'skipped_status')`.as('skipped_status'),
+        ])
+        .where('campaign_id', 'in', ids)
+        .groupBy('campaign_id')
+        .execute(),
+      this.db
+        .selectFrom('google_notifications as n')
+        .innerJoin('campaign_deliveries as d', 'd.card_id', 'n.card_id')
+        .innerJoin('campaigns as c', 'c.id', 'd.campaign_id')
+        .select(['d.campaign_id', sql<number>`count(*)`.as('n')])
+        .where('d.campaign_id', 'in', ids)
+        .where('n.kind', '=', 'message')
+        .where('n.notified', '=', false)
+        .where(sql<boolean>`n.created_at >= coalesce(c.started_at, c.created_at)`)
+        .groupBy('d.campaign_id')
+        .execute(),
+      this.db
+        .selectFrom('jobs')
+        .select(['dedupe_key', sql<number>`count(*)`.as('n')])
+        .where('kind', '=', 'campaign.run')
+        .where('dedupe_key', 'in', ids)
+        .where('failed_at', 'is not', null)
+        .groupBy('dedupe_key')
+        .execute(),
+    ]);
+    const n = (v: unknown) => Number(v ?? 0);
+    return campaigns.map((campaign) => {
+      const rows = counts.find((r) => r.campaign_id === campaign.id);
+      return {
+        id: campaign.id,
+        kind: campaign.kind,
+        status: campaign.status,
+        message: campaign.message,
+        audience: campaign.audience,
+        sendAt: campaign.send_at.toISOString(),
+        bonusPoints: campaign.bonus_points,
+        holdoutPercent: campaign.holdout_percent,
+        attributionDays: campaign.attribution_days,
+        createdAt: campaign.created_at.toISOString(),
+        startedAt: campaign.started_at?.toISOString() ?? null,
+        completedAt: campaign.completed_at?.toISOString() ?? null,
+        counts: {
+          targeted: n(rows?.targeted),
+          sent: n(rows?.sent),
+          sentApple: n(rows?.sent_apple),
+          sentGoogle: n(rows?.sent_google),
+          // The card got the message (its page shows it) but no wallet did: no device, nothing saved.
+          notDelivered: n(rows?.sent_nowhere),
+          holdout: n(rows?.holdout),
+          pending: n(rows?.pending),
+          skippedConsent: n(rows?.skipped_consent),
+          skippedFrequencyCap: n(rows?.skipped_cap),
+          skippedCardStatus: n(rows?.skipped_status),
+          // Google's 3-a-day budget was spent: the message went to the card silently.
+          googleSilent: n(silent.find((r) => r.campaign_id === campaign.id)?.n),
+          failed: n(failed.find((r) => r.dedupe_key === campaign.id)?.n),
+        },
+      };
+    });
   }
 
   async cancel(id: string): Promise<void> {

@@ -7,6 +7,8 @@ import type { CardMessageService } from './card-message-service.js';
 import { MAX_MESSAGE_LENGTH } from './card-message-service.js';
 import { cardView, toCardView, type CardLinkBuilder } from './card-view.js';
 import { enrolmentInput } from './enrolment-input.js';
+import { cardSummary } from './card-search.js';
+import { pageQuery } from '../../platform/shared/page-cursor.js';
 import type { CardLinkSms } from '../../engagement/sms/card-link-sms.js';
 
 export const cardParams = z.object({ cardNumber: line().min(1).max(40).describe('the 13-digit card number') });
@@ -51,6 +53,26 @@ export const cardOperations = (cards: CardService, messages: CardMessageService,
       if (!created) view.links = { page: null, apple: null, google: null };
       return { status: created ? 201 : 200, body: { ...view, created, ...(sms && { sms }) } };
     },
+  }),
+  operation({
+    operationId: 'listCards',
+    method: 'get',
+    path: '/cards',
+    tag: 'Cards',
+    summary: "Find a program's cards: by phone in any format, card number, barcode or name; newest first",
+    description:
+      '`q` of four or more digits matches phones containing them (and a full number written any way, e.g. 8 (916) 123-45-67), the card number or the barcode; other text matches part of the name or the whole barcode. No `q`: every card. Phones are masked and links left out (open the card for them). Pages of `limit` (25, at most 100); the next with `cursor` = `nextCursor`.',
+    roles: ['admin', 'marketer'],
+    query: z.object({
+      program: line({ error: 'is required (a program slug)' }).min(1).describe('the program slug'),
+      q: line().max(100).optional(),
+      status: z.enum(['active', 'blocked', 'voided']).optional(),
+      ...pageQuery,
+    }),
+    responses: { 200: { description: 'A page of cards', schema: z.object({ items: z.array(cardSummary), nextCursor: z.string().nullable() }) } },
+    errors: [404],
+    targets: ({ query }) => [{ program: query.program, field: 'program' }],
+    handler: async ({ query }) => ({ status: 200, body: await cards.search(query.program, query) }),
   }),
   operation({
     operationId: 'getCard',

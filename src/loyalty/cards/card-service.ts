@@ -7,6 +7,7 @@ import { normalizePhone } from '../../platform/shared/phone.js';
 import { tierForSpend, type ProgramService } from '../programs/program-service.js';
 import type { WalletOutbox } from '../../wallets/outbox/wallet-outbox.js';
 import type { EnrolmentInput } from './enrolment-input.js';
+import { searchCards, type CardSearch } from './card-search.js';
 import { generateCardNumber, generateSecret, isValidCardNumber } from './card-number.js';
 
 export interface EnrolmentResult {
@@ -162,6 +163,12 @@ export class CardService {
       return trx.selectFrom('cards').selectAll().where('id', '=', card.id).executeTakeFirstOrThrow();
     });
     return { card: updated, program };
+  }
+
+  /** The program's cards by phone (any format), card number, barcode or name; a page at a time. */
+  async search(programSlug: string, s: CardSearch) {
+    const program = await this.programs.requireForInput(programSlug);
+    return searchCards(this.db, program, this.defaultPhoneRegion, s);
   }
 
   async getByNumber(cardNumber: string): Promise<{ card: Card; customer: Customer; program: Program }> {

@@ -1,0 +1,97 @@
+/**
+ * The lists a console needs: a program's cards found by phone (any format), card number, barcode or
+ * name, and its campaigns — paged on the server, newest first, within the caller's scope.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createProgram, enrol, type EnrolledCard } from './support/fixtures.js';
+import { startTestService, type TestService } from './support/test-service.js';
+
+let svc: TestService;
+let anna: EnrolledCard;
+let boris: EnrolledCard;
+let vera: EnrolledCard;
+
+beforeAll(async () => {
+  svc = await startTestService();
+  await createProgram(svc, { slug: 'lists', name: 'Lists', timezone: 'Europe/Moscow' });
+  await createProgram(svc, { slug: 'other', name: 'Other', timezone: 'Europe/Moscow' });
+  anna = await enrol(svc, { program: 'lists', name: 'Anna Petrova', phone: '+79161234567' });
+  boris = await enrol(svc, { program: 'lists', name: 'Boris 100%', phone: '+79037654321' });
+  vera = await enrol(svc, { program: 'lists', name: 'Vera', phone: '+79269998877' });
+  await enrol(svc, { program: 'other', name: 'Anna Other', phone: '+79161234567' });
+});
+
+afterAll(async () => {
+  await svc?.stop();
+});
+
+const list = async (path: string, status = 200, key?: string) => {
+  const res = await svc.api('GET', `/api/v1${path}`, undefined, key);
+  expect(res.status, JSON.stringify(res.body)).toBe(status);
+  return res.body;
+};
+const numbers = (body: any) => body.items.map((c: any) => c.cardNumber);
+
+describe('GET /cards: finding a customer', () => {
+  it('by a phone written any way, by four of its digits, by card number, barcode or part of the name; only in the program', async () => {
+    for (const q of ['8 (916) 123-45-67', '+7 916 123 45 67', '79161234567', '4567']) {
+      expect(numbers(await list(`/cards?program=lists&q=${encodeURIComponent(q)}`)), q).toEqual([anna.cardNumber]);
+    }
+    expect(numbers(await list(`/cards?program=lists&q=${boris.cardNumber}`))).toEqual([boris.cardNumber]);
+    expect(numbers(await list(`/cards?program=lists&q=${encodeURIComponent(vera.barcode)}`))).toEqual([vera.cardNumber]);
+    expect(numbers(await list('/cards?program=lists&q=petr'))).toEqual([anna.cardNumber]);
+    // Wildcards are text: "%" finds the one name with a percent sign, not everyone.
+    expect(numbers(await list(`/cards?program=lists&q=${encodeURIComponent('0%')}`))).toEqual([boris.cardNumber]);
+    expect(numbers(await list('/cards?program=lists&q=nobody'))).toEqual([]);
+  });
+
+  it('shows a masked phone and no links; the card itself has them', async () => {
+    const [item] = (await list('/cards?program=lists&q=4567')).items;
+    expect(item).toEqual({
+      cardNumber: anna.cardNumber,
+      status: 'active',
+      tier: anna.tier,
+      balance: expect.any(Number),
+      createdAt: expect.any(String),
+      customer: { id: anna.customerId, name: 'Anna Petrova', phone: '+7916*****67', erased: false },
+    });
+    expect(JSON.stringify(item)).not.toContain('1234567');
+    expect((await list(`/cards/${anna.cardNumber}`)).customer.phone).toBe('+79161234567');
+  });
+
+  it('pages newest first without overlap; a cursor it did not give is a 400 naming it', async () => {
+    const first = await list('/cards?program=lists&limit=2');
+    expect(numbers(first)).toEqual([vera.cardNumber, boris.cardNumber]);
+    expect(first.nextCursor).toEqual(expect.any(String));
+    const second = await list(`/cards?program=lists&limit=2&cursor=${first.nextCursor}`);
+    expect(numbers(second)).toEqual([anna.cardNumber]);
+    expect(second.nextCursor).toBeNull();
+    const bad = await list('/cards?program=lists&cursor=bm90LWEtY3Vyc29y', 400);
+    expect(JSON.stringify(bad)).toContain('cursor');
+    expect(JSON.stringify(await list('/cards?program=lists&limit=500', 400))).toContain('limit');
+    expect(JSON.stringify(await list('/cards', 400))).toContain('program');
+  });
+});
+
+describe('GET /campaigns: the program’s campaigns', () => {
+  it('newest first with the counts GET /campaigns/{id} gives, filtered by status, paged', async () => {
+    const created = [];
+    for (const message of ['First', 'Second']) {
+      const res = await svc.api('POST', '/api/v1/campaigns', { program: 'lists', message });
+      expect(res.status).toBe(202);
+      created.push(res.body.id);
+    }
+    const later = await svc.api('POST', '/api/v1/campaigns', { program: 'lists', message: 'Later', sendAt: new Date(Date.now() + 86_400_000).toISOString() });
+    expect(later.status).toBe(202);
+    const all = await list('/campaigns?program=lists');
+    expect(all.items.map((c: any) => c.message)).toEqual(['Later', 'Second', 'First']);
+    expect(all.nextCursor).toBeNull();
+    for (const item of all.items) expect(item).toEqual(await list(`/campaigns/${item.id}`));
+    expect((await list('/campaigns?program=lists&status=scheduled')).items.map((c: any) => c.id)).toEqual([later.body.id]);
+    const page = await list('/campaigns?program=lists&limit=2');
+    expect(page.items).toHaveLength(2);
+    expect((await list(`/campaigns?program=lists&limit=2&cursor=${page.nextCursor}`)).items.map((c: any) => c.message)).toEqual(['First']);
+    expect((await list('/campaigns?program=other')).items).toEqual([]);
+    expect(JSON.stringify(await list('/campaigns?program=lists&status=sent', 400))).toContain('status');
+  });
+});
