@@ -319,7 +319,7 @@ describe('distinct customers from the purchase chain', () => {
     ).rows[0]!;
 
   it('stays exact through purchases at two stores, partial and full refunds, and a purchase older than one already recorded', async () => {
-    await createProgram(svc, { slug: 'chain', name: 'Chain', timezone: TZ, welcomeBonus: 0, earnPercent: 10 });
+    await createProgram(svc, { slug: 'chain', name: 'Chain', timezone: TZ, welcomeBonus: 25, earnPercent: 10, maxRedeemPercent: 50 });
     const a = await createStore(svc, 'chain', { name: 'A', latitude: 55.7, longitude: 37.6 });
     const b = await createStore(svc, 'chain', { name: 'B', latitude: 55.8, longitude: 37.7 });
     const [posA, posB] = [await issueKey(svc, 'pos', a.id), await issueKey(svc, 'pos', b.id)];
@@ -358,12 +358,37 @@ describe('distinct customers from the purchase chain', () => {
     // waited for the card's lock): the next one is not the card's latest, and the card's chain is rebuilt.
     const card2 = await cardRow(svc, cards[2]!.cardNumber);
     await sql`
-      insert into purchases (card_id, store_id, receipt_id, amount_minor, redeemed_points, earned_points, created_at)
-      values (${card2.id}, ${a.id}, ${randomUUID()}, 700, 0, 0, now() + interval '2 seconds')`.execute(svc.services.db);
+      insert into purchases (card_id, store_id, program_id, receipt_id, amount_minor, redeemed_points, earned_points, created_at)
+      values (${card2.id}, ${a.id}, ${card2.program_id}, ${randomUUID()}, 700, 0, 0, now() + interval '2 seconds')`.execute(svc.services.db);
     await buy(posA, cards[2]!, 800);
     expect(await chainDrift()).toEqual([]);
     expect(await today(a.id)).toMatchObject({ purchases: 6, activeCustomers: 3, repeatCustomers: 2 });
     expect(await today()).toMatchObject(await grouped().then((g) => ({ activeCustomers: g.active, repeatCustomers: g.repeat })));
+
+    // Points spent on a purchase, then refunded: the figures read earn and redeem from the purchases
+    // that posted them and the rest from the ledger, and agree with the ledger itself.
+    const spend = randomUUID();
+    const paid = await svc.api('POST', '/api/v1/pos/purchases', { barcode: cards[0]!.barcode, receiptId: spend, amount: 500, redeemPoints: 60 }, posA, {
+      'idempotency-key': randomUUID(),
+    });
+    expect(paid.status).toBe(201);
+    await refund(posA, spend, 250);
+    const ledger = (
+      await sql<{ kind: string; points: number }>`
+        select kind, sum(points)::int as points from ledger_entries l join programs g on g.id = l.program_id
+        where g.slug = 'chain' group by kind`.execute(svc.services.db)
+    ).rows.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.kind]: r.points }), {});
+    expect(ledger.redeem).toBe(-60);
+    const points = (await today()).points;
+    expect(points).toMatchObject({
+      issued: ledger.earn! + ledger.welcome!,
+      redeemed: -ledger.redeem! - (ledger.refund_redeem ?? 0),
+      takenBack: -(ledger.refund_earn ?? 0),
+    });
+    const balances = await sql<{ n: number }>`select sum(balance)::int as n from cards c join programs g on g.id = c.program_id where g.slug = 'chain'`.execute(
+      svc.services.db,
+    );
+    expect(points.liabilityAtEnd).toBe(balances.rows[0]!.n);
   });
 });
 

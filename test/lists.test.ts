@@ -95,3 +95,35 @@ describe('GET /campaigns: the program’s campaigns', () => {
     expect(JSON.stringify(await list('/campaigns?program=lists&status=sent', 400))).toContain('status');
   });
 });
+
+describe('GET /programs and the back-in-stock summary', () => {
+  it('lists the programs within the caller’s scope', async () => {
+    const all = (await list('/programs')).items.map((p: any) => p.slug);
+    expect(all).toEqual(expect.arrayContaining(['lists', 'other']));
+    const res = await svc.api('POST', '/api/v1/api-keys', { name: 'Lists marketer', role: 'marketer', programs: ['lists'] });
+    expect(res.status).toBe(201);
+    expect((await list('/programs', 200, res.body.key)).items.map((p: any) => p.slug)).toEqual(['lists']);
+    // The confined key sees nothing of the other program.
+    expect((await svc.api('GET', '/api/v1/cards?program=other', undefined, res.body.key)).status).toBe(400);
+    expect((await svc.api('GET', '/api/v1/campaigns?program=other', undefined, res.body.key)).status).toBe(400);
+  });
+
+  it('groups open subscriptions by item, size and store, most wanted first', async () => {
+    const subscribe = async (card: EnrolledCard, sku: string, size?: string) => {
+      const res = await svc.api('POST', '/api/v1/restock-subscriptions', { cardNumber: card.cardNumber, sku, title: `Item ${sku}`, ...(size && { size }) });
+      expect(res.status, JSON.stringify(res.body)).toBe(201);
+      return res.body;
+    };
+    await subscribe(anna, 'coat', 'M');
+    await subscribe(boris, 'coat', 'M');
+    await subscribe(vera, 'coat', 'L');
+    const cancelled = await subscribe(vera, 'hat');
+    expect((await svc.api('DELETE', `/api/v1/restock-subscriptions/${cancelled.id}`)).status).toBeLessThan(300);
+    const { items } = await list('/restock-subscriptions/summary?program=lists');
+    expect(items).toEqual([
+      { sku: 'coat', title: 'Item coat', size: 'M', storeId: null, open: 2, oldestAt: expect.any(String) },
+      { sku: 'coat', title: 'Item coat', size: 'L', storeId: null, open: 1, oldestAt: expect.any(String) },
+    ]);
+    expect((await list('/restock-subscriptions/summary?program=other')).items).toEqual([]);
+  });
+});

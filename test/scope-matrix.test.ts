@@ -108,6 +108,7 @@ const requests: Record<string, (p: ProgramWorld) => Req> = {
   createStore: (p) => ({ method: 'POST', path: '/stores', body: { program: p.slug, name: 'New', latitude: 56, longitude: 38 } }),
   listStores: (p) => ({ method: 'GET', path: `/stores?program=${p.slug}` }),
   listCards: (p) => ({ method: 'GET', path: `/cards?program=${p.slug}&q=1234` }),
+  summariseRestockSubscriptions: (p) => ({ method: 'GET', path: `/restock-subscriptions/summary?program=${p.slug}` }),
   getStore: (p) => ({ method: 'GET', path: `/stores/${p.storeId}` }),
   updateStore: (p) => ({ method: 'PATCH', path: `/stores/${p.storeId}`, body: { name: 'Renamed' } }),
   enrol: (p) => ({
@@ -169,6 +170,8 @@ const byCaller = new Set([
   'createApiKey',
   'listApiKeys',
   'createProgram',
+  // The programs within the caller's scope (test/lists.test.ts).
+  'listPrograms',
   'listAuditLog',
   'inviteStaff',
   'listStaff',

@@ -146,8 +146,8 @@ async function seed(db: Db, url: string, { cards, purchases, members }: { cards:
   await step(
     `${purchases} purchases over a year`,
     // With each purchase's chain (the card's two before, in the program and at the store), as the till writes it.
-    sql`insert into purchases (card_id, store_id, receipt_id, amount_minor, redeemed_points, earned_points, created_at, prev_at, prev2_at, prev_at_store, prev2_at_store)
-      select card_id, store_id, receipt_id, amount_minor, 0, earned_points, created_at,
+    sql`insert into purchases (program_id, card_id, store_id, receipt_id, amount_minor, redeemed_points, earned_points, created_at, prev_at, prev2_at, prev_at_store, prev2_at_store)
+      select ${program.id}::uuid, card_id, store_id, receipt_id, amount_minor, 0, earned_points, created_at,
         lag(created_at, 1) over card, lag(created_at, 2) over card, lag(created_at, 1) over store, lag(created_at, 2) over store
       from (
         select md5('k' || (1 + (i::bigint * 7919) % ${cards}))::uuid as card_id, s.ids[1 + i % 20] as store_id, 'R' || i as receipt_id,

@@ -93,7 +93,7 @@ export async function programAnalytics(db: Db, program: Program, q: AnalyticsQue
   const first = (since: RawBuilder<unknown>) => sql`(${prev} is null or ${prev} < ${since})`;
   const second = (since: RawBuilder<unknown>) => sql`(${prev} >= ${since} and (${prev2} is null or ${prev2} < ${since}))`;
 
-  const [issued, wallet, walletBefore, purchases, receipts, points, liabilityAtPeriodEnd] = await Promise.all([
+  const [issued, wallet, walletBefore, purchases, receipts, points, programPurchases, liabilityAtPeriodEnd] = await Promise.all([
     sql<{ i: number; source: string; store_id: string | null; n: number }>`
       select ${bucket(sql`created_at`)} as i, source, issued_store_id as store_id, count(*)::int as n
       from cards where program_id = ${program.id} and created_at >= ${start} and created_at < ${end} ${storeFilter(sql`issued_store_id`)}
@@ -109,30 +109,48 @@ export async function programAnalytics(db: Db, program: Program, q: AnalyticsQue
       from wallet_events e ${q.storeId ? sql`join cards c on c.id = e.card_id and c.issued_store_id = ${q.storeId}::uuid` : sql``}
       where e.program_id = ${program.id} and e.event in ('installed', 'removed') and e.at < ${start}
       group by 1`.execute(db),
-    // One pass over the period's index entries: per bucket, and for the whole period (i null). An
-    // aggregate's filter sees each row's own bucket in either grouping, so both counts are taken.
-    sql<{ i: number | null; purchases: number; revenue: string; active: number; repeat: number; active_in_period: number; repeat_in_period: number }>`
-      select i, count(*)::int as purchases, sum(amount_minor - refunded_minor)::text as revenue,
-        count(*) filter (where ${first(sql`(${starts})[i]`)})::int as active,
-        count(*) filter (where ${second(sql`(${starts})[i]`)})::int as repeat,
-        count(*) filter (where ${first(start)})::int as active_in_period,
-        count(*) filter (where ${second(start)})::int as repeat_in_period
-      from (
-        select ${bucket(sql`created_at`)} as i, amount_minor, refunded_minor, ${prev} as ${prev}, ${prev2} as ${prev2}
-        from purchases where store_id = any(${stores}) and created_at >= ${start} and created_at < ${end} and amount_minor > refunded_minor
-      ) p
-      group by grouping sets ((i), ())`.execute(db),
+    // The period's purchases, bucket by bucket: each arm a plain aggregate over one range of an index
+    // (parallel on PostgreSQL), where grouping by a computed bucket was one slow hash. A card's first
+    // (second) purchase in the period lies in exactly one bucket, so the period's counts add up too.
+    // A fully refunded purchase counts nowhere, but the points it earned and spent were posted.
+    sql<PurchaseRow>`${sql.join(
+      buckets.map(
+        (b, index) => sql`
+          select ${sql.lit(index + 1)}::int as i, count(*) filter (where counted)::int as purchases,
+            coalesce(sum(amount_minor - refunded_minor) filter (where counted), 0)::text as revenue,
+            count(*) filter (where counted and ${first(sql`${b.starts}::timestamptz`)})::int as active,
+            count(*) filter (where counted and ${second(sql`${b.starts}::timestamptz`)})::int as repeat,
+            count(*) filter (where counted and ${first(start)})::int as active_in_period,
+            count(*) filter (where counted and ${second(start)})::int as repeat_in_period,
+            coalesce(sum(earned_points), 0)::text as earned, coalesce(sum(redeemed_points), 0)::text as redeemed
+          from (
+            select amount_minor > refunded_minor as counted, amount_minor, refunded_minor, earned_points, redeemed_points, ${prev} as ${prev}, ${prev2} as ${prev2}
+            from purchases
+            where ${q.storeId ? sql`store_id = ${q.storeId}::uuid` : sql`program_id = ${program.id}`}
+              and created_at >= ${b.starts}::timestamptz and created_at < ${buckets[index + 1] ? sql`${buckets[index + 1]!.starts}::timestamptz` : end}
+          ) p`,
+      ),
+      sql` union all `,
+    )}`.execute(db),
     sql<{ i: number; n: number; revenue: string }>`
       select ${bucket(sql`created_at`)} as i, count(*)::int as n, sum(amount_minor)::text as revenue
       from pos_receipts where store_id = any(${stores}) and created_at >= ${start} and created_at < ${end}
       group by 1`.execute(db),
+    // The ledger's other kinds (welcome, bonuses, refunds, expiry, adjustments): a partial index.
     sql<{ i: number; kind: string; positive: string; negative: string; net: string; program_net: string }>`
       select ${bucket(sql`created_at`)} as i, kind,
         coalesce(sum(points) filter (where points > 0 ${storeFilter(sql`store_id`)}), 0)::text as positive,
         coalesce(sum(points) filter (where points < 0 ${storeFilter(sql`store_id`)}), 0)::text as negative,
         sum(points)::text as program_net
-      from ledger_entries where program_id = ${program.id} and created_at >= ${start} and created_at < ${end}
+      from ledger_entries where program_id = ${program.id} and kind not in ('earn', 'redeem') and created_at >= ${start} and created_at < ${end}
       group by 1, 2`.execute(db),
+    // For one store the liability still moves with the whole program's purchases.
+    q.storeId
+      ? sql<{ i: number; net: string }>`
+          select ${bucket(sql`created_at`)} as i, sum(earned_points - redeemed_points)::text as net
+          from purchases where program_id = ${program.id} and created_at >= ${start} and created_at < ${end}
+          group by 1`.execute(db)
+      : null,
     // The liability is program-wide: today's balances less what moved after the period's end, read
     // in one statement (one snapshot: a purchase committing in between would count on one side only).
     sql<{ n: string | null }>`
@@ -187,14 +205,25 @@ export async function programAnalytics(db: Db, program: Program, q: AnalyticsQue
   });
   for (const channel of WALLET_CHANNELS) total.wallets[channel].atEnd = running[channel];
 
+  // Net movement per bucket, program-wide whatever the store: the liability is the program's.
+  const netPoints = new Map<number, number>();
+  const addNet = (i: number, n: number) => netPoints.set(i, (netPoints.get(i) ?? 0) + n);
+  for (const r of programPurchases?.rows ?? []) addNet(r.i, Number(r.net));
   for (const r of purchases.rows) {
-    const inPeriod = r.i === null;
-    Object.assign(inPeriod ? total : at(period(r.i!)), {
-      purchases: r.purchases,
-      revenueMinor: Number(r.revenue ?? 0),
-      activeCustomers: inPeriod ? r.active_in_period : r.active,
-      repeatCustomers: inPeriod ? r.repeat_in_period : r.repeat,
-    });
+    for (const acc of [at(period(r.i)), total]) {
+      acc.points.issued += Number(r.earned);
+      acc.points.redeemed += Number(r.redeemed);
+    }
+    if (!programPurchases) addNet(r.i, Number(r.earned) - Number(r.redeemed));
+    const acc = at(period(r.i));
+    acc.purchases = r.purchases;
+    acc.revenueMinor = Number(r.revenue);
+    acc.activeCustomers = r.active;
+    acc.repeatCustomers = r.repeat;
+    total.purchases += r.purchases;
+    total.revenueMinor += Number(r.revenue);
+    total.activeCustomers += r.active_in_period;
+    total.repeatCustomers += r.repeat_in_period;
   }
   for (const r of receipts.rows) {
     for (const acc of [at(period(r.i)), total]) {
@@ -203,22 +232,19 @@ export async function programAnalytics(db: Db, program: Program, q: AnalyticsQue
     }
   }
 
-  // Net movement per bucket, program-wide whatever the store: the liability is the program's.
-  const netPoints = new Map<number, number>();
   for (const r of points.rows) {
     const positive = Number(r.positive);
     const negative = -Number(r.negative);
     for (const acc of [at(period(r.i)), total]) {
       const p = acc.points;
-      if (r.kind === 'earn' || r.kind === 'welcome' || r.kind === 'birthday' || r.kind === 'bonus') p.issued += positive;
-      else if (r.kind === 'redeem') p.redeemed += negative;
+      if (r.kind === 'welcome' || r.kind === 'birthday' || r.kind === 'bonus') p.issued += positive;
       else if (r.kind === 'refund_redeem')
         p.redeemed -= positive; // points given back on a refund were not spent
       else if (r.kind === 'refund_earn') p.takenBack += negative;
       else if (r.kind === 'expiry') p.expired += negative;
       else if (r.kind === 'adjustment') p.adjusted += positive - negative;
     }
-    netPoints.set(r.i, (netPoints.get(r.i) ?? 0) + Number(r.program_net));
+    addNet(r.i, Number(r.program_net));
   }
   // Liability at the end of the last bucket = today's balances − everything after the period; earlier
   // bucket ends subtract the later buckets' movements in turn.
@@ -251,6 +277,18 @@ export async function programAnalytics(db: Db, program: Program, q: AnalyticsQue
     series: periods.map((period) => ({ period, ...finish(at(period)) })),
     totals: finish(total),
   };
+}
+
+interface PurchaseRow {
+  i: number;
+  purchases: number;
+  revenue: string;
+  active: number;
+  repeat: number;
+  active_in_period: number;
+  repeat_in_period: number;
+  earned: string;
+  redeemed: string;
 }
 
 const round4 = (x: number) => Math.round(x * 10_000) / 10_000;

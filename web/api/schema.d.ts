@@ -304,7 +304,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** The programs within the caller’s scope, by name (what a console offers to choose from) */
+        get: operations["listPrograms"];
         put?: never;
         /** Create a loyalty program (defaults for everything but slug and name) */
         post: operations["createProgram"];
@@ -927,6 +928,26 @@ export interface paths {
          * @description A pos key subscribes cards of its own program, at its own store by default.
          */
         post: operations["subscribeRestock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/restock-subscriptions/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A program's open subscriptions grouped by item, size and store, most wanted first
+         * @description `size` null: any size; `storeId` null: any store. No customer is named: open a card for its subscriptions.
+         */
+        get: operations["summariseRestockSubscriptions"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2457,6 +2478,31 @@ export interface operations {
             401: components["responses"]["401"];
             403: components["responses"]["403"];
             404: components["responses"]["404"];
+        };
+    };
+    listPrograms: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The programs */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Program"][];
+                    };
+                };
+            };
+            400: components["responses"]["400"];
+            401: components["responses"]["401"];
+            403: components["responses"]["403"];
         };
     };
     createProgram: {
@@ -4118,6 +4164,42 @@ export interface operations {
             403: components["responses"]["403"];
             404: components["responses"]["404"];
             409: components["responses"]["409"];
+        };
+    };
+    summariseRestockSubscriptions: {
+        parameters: {
+            query: {
+                /** @description the program slug */
+                program: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The groups */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            sku: string;
+                            title: string;
+                            size: string | null;
+                            storeId: string | null;
+                            open: number;
+                            /** Format: date-time */
+                            oldestAt: string;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["400"];
+            401: components["responses"]["401"];
+            403: components["responses"]["403"];
         };
     };
     cancelRestockSubscription: {

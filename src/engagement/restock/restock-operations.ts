@@ -66,6 +66,35 @@ export const restockOperations = (restock: RestockService, publicUrl: string) =>
     },
   }),
   operation({
+    operationId: 'summariseRestockSubscriptions',
+    method: 'get',
+    path: '/restock-subscriptions/summary',
+    tag: 'Back in stock',
+    summary: "A program's open subscriptions grouped by item, size and store, most wanted first",
+    description: '`size` null: any size; `storeId` null: any store. No customer is named: open a card for its subscriptions.',
+    roles: ['admin', 'marketer'],
+    query: z.object({ program: line({ error: 'is required (a program slug)' }).min(1).describe('the program slug') }),
+    responses: {
+      200: {
+        description: 'The groups',
+        schema: z.object({
+          items: z.array(
+            z.object({
+              sku: z.string(),
+              title: z.string(),
+              size: z.string().nullable(),
+              storeId: z.uuid().nullable(),
+              open: z.number().int(),
+              oldestAt: z.iso.datetime(),
+            }),
+          ),
+        }),
+      },
+    },
+    targets: ({ query }) => [{ program: query.program, field: 'program' }],
+    handler: async ({ query }) => ({ status: 200, body: { items: await restock.openSummary(query.program) } }),
+  }),
+  operation({
     operationId: 'cancelRestockSubscription',
     method: 'delete',
     path: '/restock-subscriptions/{id}',

@@ -77,6 +77,21 @@ export class RestockService {
   ) {
     this.#batchSize = options.batchSize ?? 500;
   }
+
+  /** Open subscriptions grouped by item, size and store: what a restock would notify, and since when. */
+  async openSummary(programSlug: string) {
+    const program = await this.programs.requireForInput(programSlug);
+    const rows = await this.uow.db
+      .selectFrom('restock_subscriptions')
+      .select(['sku', 'size', 'store_id', sql<string>`min(title)`.as('title'), sql<number>`count(*)::int`.as('open'), sql<Date>`min(created_at)`.as('oldest')])
+      .where('program_id', '=', program.id)
+      .where('status', '=', 'open')
+      .groupBy(['sku', 'size', 'store_id'])
+      .orderBy(sql`count(*)`, 'desc')
+      .orderBy('sku')
+      .execute();
+    return rows.map((r) => ({ sku: r.sku, title: r.title, size: r.size, storeId: r.store_id, open: r.open, oldestAt: new Date(r.oldest).toISOString() }));
+  }
   private get db() {
     return this.uow.db;
   }

@@ -55,6 +55,7 @@ export class PurchaseService {
       .values({
         card_id: card.id,
         store_id: storeId,
+        program_id: program.id,
         receipt_id: input.receiptId,
         amount_minor: amountMinor,
         redeemed_points: input.redeemPoints,

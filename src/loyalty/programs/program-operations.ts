@@ -58,6 +58,17 @@ export const programOperations = (programs: ProgramService, guard: ScopeGuard) =
     },
   }),
   operation({
+    operationId: 'listPrograms',
+    method: 'get',
+    path: '/programs',
+    tag: 'Programs',
+    summary: 'The programs within the caller’s scope, by name (what a console offers to choose from)',
+    roles: ['admin', 'marketer'],
+    responses: { 200: { description: 'The programs', schema: z.object({ items: z.array(programView) }) } },
+    targets: () => [],
+    handler: async ({ principal }) => ({ status: 200, body: { items: (await programs.listWithin(principal)).map(toProgramView) } }),
+  }),
+  operation({
     operationId: 'getProgram',
     method: 'get',
     path: '/programs/{slug}',

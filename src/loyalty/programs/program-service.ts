@@ -1,5 +1,7 @@
 import { firstBrandId } from '../../access/brands/brand-service.js';
+import { sql } from 'kysely';
 import type { UnitOfWork } from '../../platform/db/unit-of-work.js';
+import type { Principal } from '../../platform/http/operation.js';
 import type { Program, TierDefinition } from '../../platform/db/schema.js';
 import { conflict, invalidField, notFound, ValidationError } from '../../platform/shared/errors.js';
 import { bpToPercent, currencyExponent, fromMinorUnits, percentToBp, toMinorUnits } from '../../platform/shared/money.js';
@@ -63,6 +65,14 @@ export class ProgramService {
 
   async findBySlug(slug: string): Promise<Program | undefined> {
     return this.db.selectFrom('programs').selectAll().where('slug', '=', slug).executeTakeFirst();
+  }
+
+  /** The programs a caller's scope reaches (its brand's, or the ones it is confined to), by name. */
+  async listWithin(scope: Pick<Principal, 'brandId' | 'programIds'>): Promise<Program[]> {
+    let q = this.uow.db.selectFrom('programs').selectAll();
+    if (scope.brandId !== null) q = q.where('brand_id', '=', scope.brandId);
+    if (scope.programIds !== null) q = scope.programIds.length ? q.where('id', 'in', scope.programIds) : q.where(sql<boolean>`false`);
+    return q.orderBy('name').orderBy('slug').execute();
   }
 
   async getBySlug(slug: string): Promise<Program> {

@@ -365,6 +365,8 @@ export interface PurchasesTable {
   id: Generated<number>;
   card_id: string;
   store_id: string;
+  /** The store's program (the program's period is one index range). */
+  program_id: string;
   receipt_id: string;
   amount_minor: number;
   redeemed_points: number;
