@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
 /**
- * The browser apps (the till at /till; the console next), one toolchain: Vite + TypeScript + Preact.
+ * The browser apps (the till at /till, the console at /console), one toolchain: Vite + TypeScript + Preact.
  * Built into dist/web by `npm run build`; the service serves them from there. No CDN at run time:
  * every file, the barcode decoder's WebAssembly included, is ours.
  */
@@ -18,6 +18,6 @@ export default defineConfig({
     emptyOutDir: true,
     assetsDir: 'app-assets',
     assetsInlineLimit: 0,
-    rollupOptions: { input: { till: here('till/index.html') } },
+    rollupOptions: { input: { till: here('till/index.html'), console: here('console/index.html') } },
   },
 });

@@ -5,7 +5,7 @@ import { WEB_DIST_DIR } from '../platform/paths.js';
 import { sendProblem } from '../platform/http/problem.js';
 
 /**
- * The browser apps built from web/ (the till at /till). Their CSP is the pages' strict one plus what
+ * The browser apps built from web/ (the till at /till, the console at /console). Their CSP is the pages' strict one plus what
  * a scanner needs: WebAssembly (the barcode decoder, no eval), the camera (Permissions-Policy), a
  * service worker and blob: frames. Only our own origin, for scripts, styles, images and the API.
  */
@@ -32,6 +32,15 @@ export function webAppRoutes(dir = WEB_DIST_DIR): Router {
     },
     // The page and the service worker must be fresh: a new version reaches every till.
     express.static(path.join(dir, 'till'), { index: 'index.html', setHeaders: (res) => (headers(res), res.set('Cache-Control', 'no-cache')) }),
+  );
+  router.use(
+    '/console',
+    (_req, res, next) => {
+      if (!existsSync(path.join(dir, 'console', 'index.html')))
+        return sendProblem(res, 503, 'Not built', 'The console is not built yet: run `npm run build` (npm start does it)');
+      next();
+    },
+    express.static(path.join(dir, 'console'), { index: 'index.html', setHeaders: (res) => (headers(res), res.set('Cache-Control', 'no-cache')) }),
   );
   return router;
 }

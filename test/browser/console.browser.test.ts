@@ -1,0 +1,158 @@
+/**
+ * The marketer console in real Chromium, on a laptop screen: a marketer of one program signs in and
+ * sees only that program; the overview's figures are the API's; a customer is found by a phone typed
+ * another way; the composer's count is the API's preview for the same conditions; a campaign sent
+ * from the console reaches the Apple stand-in and its page shows it delivered.
+ * Screenshots: test-artifacts/screenshots/console-*.png.
+ */
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_PATH } from '../../vitest.config.js';
+import { startAppleStandIn } from '../support/apple-stand-in.js';
+import type { FakeApns } from '../support/fake-apns.js';
+import { cardRow, createProgram, createStore, enrol, issueKey, tillPurchase, type EnrolledCard } from '../support/fixtures.js';
+import { startTestService, type TestService } from '../support/test-service.js';
+import { WEB_DIST_DIR } from '../../src/platform/paths.js';
+
+const ARTIFACTS = path.resolve(import.meta.dirname, '../../test-artifacts/screenshots');
+const PASS_TYPE_ID = 'pass.test.console';
+const PASSWORD = 'correct horse battery staple';
+
+let svc: TestService;
+let apns: FakeApns;
+let dataDir: string;
+let browser: Browser;
+let page: Page;
+let olga: EnrolledCard;
+
+const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `console-${name}.png`), fullPage: true });
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  if (!existsSync(path.join(WEB_DIST_DIR, 'console', 'index.html')))
+    execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
+      cwd: path.resolve(import.meta.dirname, '../..'),
+    });
+  dataDir = mkdtempSync(path.join(tmpdir(), 'wl-console-'));
+  const standIn = await startAppleStandIn(dataDir, { passTypeIdentifier: PASS_TYPE_ID, teamIdentifier: 'CONSOLE001' });
+  apns = standIn.apns;
+  svc = await startTestService({ ...standIn.env, JOB_POLL_MS: '50' });
+  await createProgram(svc, { slug: 'shop', name: 'Лавка', timezone: 'UTC', welcomeBonus: 100, earnPercent: 10 });
+  await createProgram(svc, { slug: 'secret', name: 'Чужая программа', timezone: 'UTC' });
+  const store = await createStore(svc, 'shop', { name: 'Арбат', latitude: 55.75, longitude: 37.59 });
+  const pos = await issueKey(svc, 'pos', store.id);
+  olga = await enrol(svc, { program: 'shop', name: 'Ольга Иванова', phone: '+79161112233', marketing: true });
+  const petr = await enrol(svc, { program: 'shop', name: 'Пётр', phone: '+79164445566', marketing: true });
+  await enrol(svc, { program: 'shop', name: 'Нина', phone: '+79167778899' });
+  await enrol(svc, { program: 'secret', name: 'Тайна', phone: '+79160000000' });
+  await tillPurchase(svc, pos, olga.barcode, 1000);
+  await tillPurchase(svc, pos, olga.barcode, 500);
+  await tillPurchase(svc, pos, petr.barcode, 300);
+  // Olga's pass is on an iPhone.
+  const { auth_token } = await cardRow(svc, olga.cardNumber);
+  const registered = await fetch(`${svc.url}/wallet/apple/v1/devices/iphone-1/registrations/${PASS_TYPE_ID}/${olga.serialNumber}`, {
+    method: 'POST',
+    headers: { authorization: `ApplePass ${auth_token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ pushToken: createHash('sha256').update('iphone-1').digest('hex') }),
+  });
+  expect(registered.status).toBe(201);
+
+  // The marketer of "shop" only: invited, sets a password on the one-time page.
+  const invited = await svc.api('POST', '/api/v1/staff', { email: 'mila@shop.example', name: 'Мила', role: 'marketer', programs: ['shop'] });
+  expect(invited.status, JSON.stringify(invited.body)).toBe(201);
+  const set = await fetch(svc.url + new URL(invited.body.invitation.url).pathname, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: svc.url },
+    body: new URLSearchParams({ password: PASSWORD, repeat: PASSWORD }).toString(),
+  });
+  expect(set.status).toBe(303);
+
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH!, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'ru-RU' });
+  page = await context.newPage();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await svc?.stop();
+  await apns?.close();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('the marketer console', () => {
+  it('sends a signed-out marketer to the sign-in and back; offers only the marketer’s program', async () => {
+    await page.goto(`${svc.url}/console`);
+    await page.waitForURL(/\/login\?next=\/console/);
+    await page.fill('#email', 'mila@shop.example');
+    await page.fill('#password', PASSWORD);
+    await Promise.all([page.waitForURL(/\/console\/?$/), page.click('button[type=submit]')]);
+    await page.waitForSelector('[data-testid=purchases]');
+    expect(await page.locator('#program option').allTextContents()).toEqual(['Лавка']);
+  });
+
+  it('shows the overview with the API’s figures for the same period', async () => {
+    const from = await page.inputValue('#from');
+    const to = await page.inputValue('#to');
+    const api = (await svc.api('GET', `/api/v1/programs/shop/analytics?from=${from}&to=${to}&groupBy=day`)).body.totals;
+    const text = async (id: string) => (await page.getByTestId(id).textContent())!.replace(/\s/g, ' ');
+    expect(await text('cards-issued')).toBe(String(api.cardsIssued.total));
+    expect(api.cardsIssued.total).toBe(3);
+    expect(await text('purchases')).toBe(String(api.purchases));
+    expect(api.purchases).toBe(3);
+    expect(await text('active-customers')).toBe('2');
+    expect(await text('repeat-rate')).toBe('50 %');
+    expect(await text('in-apple')).toBe('1');
+    expect(await text('liability')).toBe(String(api.points.liabilityAtEnd));
+    expect(await page.locator('figure.chart').count()).toBe(3);
+    await shot('overview');
+  });
+
+  it('finds a customer by a phone typed another way and opens the card', async () => {
+    await page.click('nav a[href="#/customers"]');
+    await page.waitForSelector('[data-testid=customer-row]');
+    await page.fill('#search', '8 (916) 111-22-33');
+    await page.press('#search', 'Enter');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=customer-row]').length === 1);
+    expect(await page.locator('[data-testid=customer-row] td').nth(1).textContent()).toBe('Ольга Иванова');
+    expect(await page.locator('[data-testid=customer-row] td').nth(2).textContent()).toBe('+7916*****33');
+    await shot('customers');
+    await page.click(`a[href="#/customers/${olga.cardNumber}"]`);
+    await page.waitForSelector('[data-testid=card-balance]');
+    const card = (await svc.api('GET', `/api/v1/cards/${olga.cardNumber}`)).body;
+    expect(await page.getByTestId('card-balance').textContent()).toBe(String(card.balance));
+    await shot('customer');
+  });
+
+  it('composes a campaign whose count is the API’s preview, sends it, and shows it delivered', async () => {
+    await page.click('nav a[href="#/campaigns"]');
+    await page.click('a[href="#/campaigns/new"]');
+    await page.fill('#active-within', '30');
+    const preview = (await svc.api('POST', '/api/v1/segments/preview', { program: 'shop', audience: { activeWithinDays: 30 } })).body;
+    expect(preview).toMatchObject({ count: 2, withoutConsent: 0 });
+    await page.waitForFunction((n) => document.querySelector('[data-testid=audience-count]')?.textContent?.includes(`: ${n} `), preview.count);
+    await page.fill('#message', 'Двойные баллы до воскресенья');
+    expect(await page.locator('.lock p').textContent()).toBe('Двойные баллы до воскресенья');
+    await shot('composer');
+    const pushesBefore = apns.requests.length;
+    await page.click('#send');
+    await page.waitForURL(/#\/campaigns\/[0-9a-f-]{36}$/);
+    await page.waitForFunction(() => document.querySelector('[data-testid=campaign-status]')?.textContent === 'завершена', undefined, { timeout: 20_000 });
+    await page.waitForFunction(() => document.querySelector('[data-testid=delivered-apple]')?.textContent === '1', undefined, { timeout: 20_000 });
+    expect(await page.getByTestId('campaign-targeted').textContent()).toBe('2');
+    expect(await page.getByTestId('campaign-sent').textContent()).toBe('2');
+    await apns.waitFor((requests) => requests.length > pushesBefore);
+    await shot('campaign');
+    const id = new URL(page.url()).hash.split('/')[2]!;
+    const api = (await svc.api('GET', `/api/v1/campaigns/${id}`)).body;
+    expect(api).toMatchObject({ message: 'Двойные баллы до воскресенья', status: 'completed', audience: { activeWithinDays: 30 } });
+    await page.click('a[href="#/campaigns"]');
+    await page.waitForSelector('[data-testid=campaign-row]');
+    expect(await page.locator('[data-testid=campaign-row]').count()).toBe(1);
+  });
+});
