@@ -1,12 +1,14 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, problemText } from '../api/client.js';
-import type { components } from '../api/schema.js';
+import type { components, paths } from '../api/schema.js';
 import { initialLang, tr, type Lang, type TextKey } from './i18n.js';
 import './styles.css';
 
 type Program = components['schemas']['Program'];
 type Campaign = components['schemas']['Campaign'];
+type Report = components['schemas']['AttributionReport'];
+type LedgerEntry = NonNullable<paths['/api/v1/cards/{cardNumber}/transactions']['get']['responses'][200]['content']['application/json']['items']>[number];
 type T = (key: TextKey, vars?: Record<string, string | number>) => string;
 type Route =
   | { page: 'overview' }
@@ -310,7 +312,7 @@ function Customers({ t, program }: { t: T; program: Program }) {
 
 function CustomerPage({ t, cardNumber }: { t: T; cardNumber: string }) {
   const [card, setCard] = useState<components['schemas']['Card'] | null>(null);
-  const [entries, setEntries] = useState<any[]>([]);
+  const [entries, setEntries] = useState<LedgerEntry[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [points, setPoints] = useState('');
   const [reason, setReason] = useState('');
@@ -321,7 +323,7 @@ function CustomerPage({ t, cardNumber }: { t: T; cardNumber: string }) {
     ]);
     if (!c.data) return setError(problemText(c.error, t('failed')));
     setCard(c.data);
-    setEntries((tx.data as { items?: any[] } | undefined)?.items ?? []);
+    setEntries(tx.data?.items ?? []);
   };
   useEffect(() => void load(), [cardNumber]);
   if (!card) return error ? <p role="alert">{error}</p> : <p>{t('loading')}</p>;
@@ -543,7 +545,7 @@ function Composer({ t, program }: { t: T; program: Program }) {
 
 function CampaignPage({ t, id }: { t: T; id: string }) {
   const [campaign, setCampaign] = useState<Campaign | null>(null);
-  const [report, setReport] = useState<any>(null);
+  const [report, setReport] = useState<Report | null>(null);
   useEffect(() => {
     let stop = false;
     // A campaign that is still going out is read again until it completes.
