@@ -118,7 +118,7 @@ describe('the marketer console', () => {
     await page.waitForSelector('[data-testid=customer-row]');
     await page.fill('#search', '8 (916) 111-22-33');
     await page.press('#search', 'Enter');
-    await page.waitForFunction("document.querySelectorAll('[data-testid=customer-row]').length === 1");
+    await expect.poll(() => page.locator('[data-testid=customer-row]').count()).toBe(1);
     expect(await page.locator('[data-testid=customer-row] td').nth(1).textContent()).toBe('Ольга Иванова');
     expect(await page.locator('[data-testid=customer-row] td').nth(2).textContent()).toBe('+7916*****33');
     await shot('customers');
@@ -135,15 +135,15 @@ describe('the marketer console', () => {
     await page.fill('#active-within', '30');
     const preview = (await svc.api('POST', '/api/v1/segments/preview', { program: 'shop', audience: { activeWithinDays: 30 } })).body;
     expect(preview).toMatchObject({ count: 2, withoutConsent: 0 });
-    await page.waitForFunction(`document.querySelector('[data-testid=audience-count]')?.textContent?.includes(': ${preview.count} ')`);
+    await expect.poll(() => page.getByTestId('audience-count').textContent()).toContain(`: ${preview.count} `);
     await page.fill('#message', 'Двойные баллы до воскресенья');
     expect(await page.locator('.lock p').textContent()).toBe('Двойные баллы до воскресенья');
     await shot('composer');
     const pushesBefore = apns.requests.length;
     await page.click('#send');
     await page.waitForURL(/#\/campaigns\/[0-9a-f-]{36}$/);
-    await page.waitForFunction("document.querySelector('[data-testid=campaign-status]')?.textContent === 'завершена'", undefined, { timeout: 20_000 });
-    await page.waitForFunction("document.querySelector('[data-testid=delivered-apple]')?.textContent === '1'", undefined, { timeout: 20_000 });
+    await expect.poll(() => page.getByTestId('campaign-status').textContent(), { timeout: 20_000 }).toBe('завершена');
+    await expect.poll(() => page.getByTestId('delivered-apple').textContent(), { timeout: 20_000 }).toBe('1');
     expect(await page.getByTestId('campaign-targeted').textContent()).toBe('2');
     expect(await page.getByTestId('campaign-sent').textContent()).toBe('2');
     await apns.waitFor((requests) => requests.length > pushesBefore);
