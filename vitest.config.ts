@@ -13,6 +13,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     exclude: CHROMIUM_PATH ? [] : ['test/browser/**'],
+    // The browser tests drive the built apps: built once, fresh, before any file runs.
+    globalSetup: CHROMIUM_PATH ? ['test/support/build-web-apps.ts'] : [],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Each test file gets its own database (a PGlite instance or a PostgreSQL schema).

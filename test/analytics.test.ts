@@ -389,6 +389,16 @@ describe('distinct customers from the purchase chain', () => {
       svc.services.db,
     );
     expect(points.liabilityAtEnd).toBe(balances.rows[0]!.n);
+
+    // Full refunds of one card's purchases at once (each rebuilds the card's chain, writing its other
+    // purchases): card first, then the purchase, in every path, so none waits on another in a circle.
+    const receipts = [];
+    for (let i = 0; i < 6; i++) receipts.push(await buy(posB, cards[1]!, 100 + i));
+    const answers = await Promise.all(
+      receipts.map((receiptId) => svc.api('POST', '/api/v1/pos/refunds', { receiptId }, posB, { 'idempotency-key': randomUUID() })),
+    );
+    expect(answers.map((r) => r.status)).toEqual(receipts.map(() => 201));
+    expect(await chainDrift()).toEqual([]);
   });
 });
 

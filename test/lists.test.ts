@@ -2,6 +2,7 @@
  * The lists a console needs: a program's cards found by phone (any format), card number, barcode or
  * name, and its campaigns — paged on the server, newest first, within the caller's scope.
  */
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProgram, enrol, type EnrolledCard } from './support/fixtures.js';
 import { startTestService, type TestService } from './support/test-service.js';
@@ -68,8 +69,35 @@ describe('GET /cards: finding a customer', () => {
     expect(second.nextCursor).toBeNull();
     const bad = await list('/cards?program=lists&cursor=bm90LWEtY3Vyc29y', 400);
     expect(JSON.stringify(bad)).toContain('cursor');
+    for (const at of ['0000-01-01T00:00:00.000000Z', '+275760-09-13T00:00:00.000Z', '2026-02-30T00:00:00.000000Z']) {
+      const crafted = Buffer.from(JSON.stringify([at, anna.customerId])).toString('base64url');
+      expect(JSON.stringify(await list(`/cards?program=lists&cursor=${crafted}`, 400)), at).toContain('cursor');
+    }
     expect(JSON.stringify(await list('/cards?program=lists&limit=500', 400))).toContain('limit');
     expect(JSON.stringify(await list('/cards', 400))).toContain('program');
+  });
+});
+
+describe('paging within one millisecond', () => {
+  it('skips no row created in the same millisecond as a page’s last, nor one created at the same instant', async () => {
+    await createProgram(svc, { slug: 'micro', name: 'Micro', timezone: 'UTC' });
+    const cards = [];
+    for (let i = 0; i < 4; i++) cards.push(await enrol(svc, { program: 'micro' }));
+    const times = ['2026-06-01T10:00:00.123100Z', '2026-06-01T10:00:00.123300Z', '2026-06-01T10:00:00.123300Z', '2026-06-01T10:00:00.123900Z'];
+    // A JavaScript Date holds milliseconds: the microseconds are set in SQL.
+    for (const [i, card] of cards.entries())
+      await sql`update cards set created_at = ${times[i]}::timestamptz where card_number = ${card.cardNumber}`.execute(svc.services.db);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: any = await list(`/cards?program=micro&limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+      seen.push(...numbers(page));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen).toHaveLength(4);
+    expect(new Set(seen)).toEqual(new Set(cards.map((c) => c.cardNumber)));
+    expect(seen[0]).toBe(cards[3]!.cardNumber);
+    expect(seen[3]).toBe(cards[0]!.cardNumber);
   });
 });
 

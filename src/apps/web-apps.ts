@@ -40,7 +40,11 @@ export function webAppRoutes(dir = WEB_DIST_DIR): Router {
         return sendProblem(res, 503, 'Not built', 'The console is not built yet: run `npm run build` (npm start does it)');
       next();
     },
-    express.static(path.join(dir, 'console'), { index: 'index.html', setHeaders: (res) => (headers(res), res.set('Cache-Control', 'no-cache')) }),
+    // No camera here: the console scans nothing.
+    express.static(path.join(dir, 'console'), {
+      index: 'index.html',
+      setHeaders: (res) => (headers(res), res.set({ 'Cache-Control': 'no-cache', 'Permissions-Policy': 'camera=(), microphone=(), geolocation=()' })),
+    }),
   );
   return router;
 }

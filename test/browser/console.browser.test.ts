@@ -6,8 +6,7 @@
  * Screenshots: test-artifacts/screenshots/console-*.png.
  */
 import { createHash } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -17,7 +16,6 @@ import { startAppleStandIn } from '../support/apple-stand-in.js';
 import type { FakeApns } from '../support/fake-apns.js';
 import { cardRow, createProgram, createStore, enrol, issueKey, tillPurchase, type EnrolledCard } from '../support/fixtures.js';
 import { startTestService, type TestService } from '../support/test-service.js';
-import { WEB_DIST_DIR } from '../../src/platform/paths.js';
 
 const ARTIFACTS = path.resolve(import.meta.dirname, '../../test-artifacts/screenshots');
 const PASS_TYPE_ID = 'pass.test.console';
@@ -34,10 +32,6 @@ const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `con
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  if (!existsSync(path.join(WEB_DIST_DIR, 'console', 'index.html')))
-    execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
-      cwd: path.resolve(import.meta.dirname, '../..'),
-    });
   dataDir = mkdtempSync(path.join(tmpdir(), 'wl-console-'));
   const standIn = await startAppleStandIn(dataDir, { passTypeIdentifier: PASS_TYPE_ID, teamIdentifier: 'CONSOLE001' });
   apns = standIn.apns;
@@ -53,6 +47,8 @@ beforeAll(async () => {
   await tillPurchase(svc, pos, olga.barcode, 1000);
   await tillPurchase(svc, pos, olga.barcode, 500);
   await tillPurchase(svc, pos, petr.barcode, 300);
+  const subscribed = await svc.api('POST', '/api/v1/restock-subscriptions', { cardNumber: olga.cardNumber, sku: 'coat-1', title: 'Пальто', size: 'M' });
+  expect(subscribed.status).toBe(201);
   // Olga's pass is on an iPhone.
   const { auth_token } = await cardRow(svc, olga.cardNumber);
   const registered = await fetch(`${svc.url}/wallet/apple/v1/devices/iphone-1/registrations/${PASS_TYPE_ID}/${olga.serialNumber}`, {
@@ -154,5 +150,16 @@ describe('the marketer console', () => {
     await page.click('a[href="#/campaigns"]');
     await page.waitForSelector('[data-testid=campaign-row]');
     expect(await page.locator('[data-testid=campaign-row]').count()).toBe(1);
+  });
+
+  it('shows who waits for an item and tells them it is back', async () => {
+    await page.click('nav a[href="#/restock"]');
+    await page.waitForSelector('[data-testid=restock-row]');
+    expect((await page.locator('[data-testid=restock-row] td').allTextContents()).slice(0, 4)).toEqual(['Пальто coat-1', 'M', 'любой', '1']);
+    await shot('restock');
+    await page.click('[data-testid=restock-row] button');
+    await expect.poll(() => page.getByTestId('restock-notice').textContent()).toBe('Сообщили 1 покупателям');
+    expect(await page.locator('[data-testid=restock-row]').count()).toBe(0);
+    expect((await svc.api('GET', '/api/v1/restock-subscriptions/summary?program=shop')).body.items).toEqual([]);
   });
 });

@@ -5,8 +5,7 @@
  * today's list; offline, two earn-only purchases queue and reach the ledger exactly once when the
  * network returns; the new-card screen shows the store's join QR. Screenshots: test-artifacts/screenshots/till-*.png.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -16,7 +15,6 @@ import { writeQrVideo } from '../support/fake-camera.js';
 import { createProgram, createStore, enrol, signedInStaff, type EnrolledCard } from '../support/fixtures.js';
 import { startTestService, type TestService } from '../support/test-service.js';
 import { captureLogs } from '../support/logs.js';
-import { WEB_DIST_DIR } from '../../src/platform/paths.js';
 
 const ARTIFACTS = path.resolve(import.meta.dirname, '../../test-artifacts/screenshots');
 const PHONE_UA = 'Mozilla/5.0 (Linux; Android 15; Pixel 9) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Mobile Safari/537.36';
@@ -38,11 +36,6 @@ const transactions = async (card: EnrolledCard) => (await svc.api('GET', `/api/v
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   workDir = mkdtempSync(path.join(tmpdir(), 'wl-till-'));
-  // `npm test` on a fresh checkout: build the app once if `npm run build` has not.
-  if (!existsSync(path.join(WEB_DIST_DIR, 'till', 'index.html')))
-    execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
-      cwd: path.resolve(import.meta.dirname, '../..'),
-    });
   svc = await startTestService({ JOB_POLL_MS: '50' }, { logger: logs.logger });
   await createProgram(svc, { slug: 'cafe', name: 'Кофейня', welcomeBonus: 500, maxRedeemPercent: 50, earnPercent: 10 });
   const store = await createStore(svc, 'cafe', { name: 'Арбат', latitude: 55.75, longitude: 37.59 });

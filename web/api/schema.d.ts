@@ -1593,6 +1593,15 @@ export interface components {
             };
             pointsGranted: number;
         };
+        RestockGroup: {
+            sku: string;
+            title: string;
+            size: string | null;
+            storeId: string | null;
+            open: number;
+            /** Format: date-time */
+            oldestAt: string;
+        };
         RestockSubscription: {
             /** Format: uuid */
             id: string;
@@ -4185,15 +4194,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: {
-                            sku: string;
-                            title: string;
-                            size: string | null;
-                            storeId: string | null;
-                            open: number;
-                            /** Format: date-time */
-                            oldestAt: string;
-                        }[];
+                        items: components["schemas"]["RestockGroup"][];
                     };
                 };
             };

@@ -13,6 +13,7 @@ type T = (key: TextKey, vars?: Record<string, string | number>) => string;
 type Route =
   | { page: 'overview' }
   | { page: 'customers' }
+  | { page: 'restock' }
   | { page: 'customer'; cardNumber: string }
   | { page: 'campaigns' }
   | { page: 'new' }
@@ -28,6 +29,7 @@ function parseRoute(hash: string): Route {
   if (page === 'campaigns' && id === 'new') return { page: 'new' };
   if (page === 'campaigns' && id) return { page: 'campaign', id };
   if (page === 'campaigns') return { page: 'campaigns' };
+  if (page === 'restock') return { page: 'restock' };
   return { page: 'overview' };
 }
 
@@ -80,6 +82,7 @@ function App() {
           {nav('overview', 'overview')}
           {nav('customers', 'customers')}
           {nav('campaigns', 'campaigns')}
+          {nav('restock', 'restock')}
         </nav>
         <label>
           <span class="visually-hidden">{t('program')}</span>
@@ -89,7 +92,7 @@ function App() {
             ))}
           </select>
         </label>
-        <button type="button" class="link" onClick={() => setLang(lang === 'ru' ? 'en' : 'ru')} aria-label="Language">
+        <button type="button" class="link" onClick={() => setLang(lang === 'ru' ? 'en' : 'ru')} lang={lang === 'ru' ? 'en' : 'ru'} title={t('otherLanguage')}>
           {lang === 'ru' ? 'EN' : 'RU'}
         </button>
         <form method="post" action="/logout">
@@ -99,7 +102,9 @@ function App() {
         </form>
       </header>
       <main>
-        {!program ? (
+        {programs && !program ? (
+          <p role="alert">{t('noPrograms')}</p>
+        ) : !program ? (
           <p>{t('loading')}</p>
         ) : route.page === 'overview' ? (
           <Overview t={t} program={program} lang={lang} />
@@ -109,6 +114,8 @@ function App() {
           <CustomerPage t={t} cardNumber={route.cardNumber} />
         ) : route.page === 'campaigns' ? (
           <Campaigns t={t} program={program} />
+        ) : route.page === 'restock' ? (
+          <Restock t={t} program={program} />
         ) : route.page === 'new' ? (
           <Composer t={t} program={program} />
         ) : (
@@ -119,11 +126,12 @@ function App() {
   );
 }
 
-const isoDay = (d: Date) => d.toISOString().slice(0, 10);
+/** A day in the program's time zone (its analytics are by local day). */
+const localDay = (d: Date, timeZone: string) => new Intl.DateTimeFormat('en-CA', { timeZone }).format(d);
 
 function Overview({ t, program, lang }: { t: T; program: Program; lang: Lang }) {
-  const [from, setFrom] = useState(isoDay(new Date(Date.now() - 29 * 86_400_000)));
-  const [to, setTo] = useState(isoDay(new Date()));
+  const [from, setFrom] = useState(localDay(new Date(Date.now() - 29 * 86_400_000), program.timezone));
+  const [to, setTo] = useState(localDay(new Date(), program.timezone));
   const [groupBy, setGroupBy] = useState<'day' | 'week' | 'month'>('day');
   const [data, setData] = useState<components['schemas']['ProgramAnalytics'] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -215,7 +223,7 @@ function Bars({ title, labels, values, second }: { title: string; labels: string
   return (
     <figure class="chart">
       <figcaption>{title}</figcaption>
-      <svg viewBox={`0 0 ${w} ${h + 16}`} role="img" aria-label={title} preserveAspectRatio="none">
+      <svg viewBox={`0 0 ${w} ${h + 16}`} aria-hidden="true" preserveAspectRatio="none">
         {values.map((v, i) => (
           <rect x={i * step + (step - (second ? 2 * bar : bar)) / 2} y={h - (v / max) * h} width={bar} height={(v / max) * h} class="a">
             <title>{`${labels[i]}: ${v}`}</title>
@@ -233,21 +241,37 @@ function Bars({ title, labels, values, second }: { title: string; labels: string
           {labels[labels.length - 1]}
         </text>
       </svg>
+      <table class="visually-hidden">
+        <caption>{title}</caption>
+        <tbody>
+          {labels.map((label, i) => (
+            <tr>
+              <th scope="row">{label}</th>
+              <td>{values[i]}</td>
+              {second && <td>{second[i]}</td>}
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </figure>
   );
 }
 
 function Customers({ t, program }: { t: T; program: Program }) {
   const [q, setQ] = useState('');
+  /** The query the shown list answers: "more" pages it, whatever the box holds since. */
+  const [shown, setShown] = useState('');
   const [items, setItems] = useState<components['schemas']['CardSummary'][] | null>(null);
   const [next, setNext] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const search = async (cursor?: string) => {
     setError(null);
+    const text = cursor ? shown : q.trim();
     const res = await api.GET('/api/v1/cards', {
-      params: { query: { program: program.slug, ...(q.trim() && { q: q.trim() }), limit: 25, ...(cursor && { cursor }) } },
+      params: { query: { program: program.slug, ...(text && { q: text }), limit: 25, ...(cursor && { cursor }) } },
     });
     if (!res.data) return setError(problemText(res.error, t('failed')));
+    setShown(text);
     setItems(cursor ? [...(items ?? []), ...res.data.items] : res.data.items);
     setNext(res.data.nextCursor);
   };
@@ -379,8 +403,16 @@ function CustomerPage({ t, cardNumber }: { t: T; cardNumber: string }) {
           {error}
         </p>
       )}
-      <h2>{t('history')}</h2>
-      <table>
+      <h2 id="history">{t('history')}</h2>
+      <table aria-labelledby="history">
+        <thead>
+          <tr>
+            <th>{t('when')}</th>
+            <th>{t('kind')}</th>
+            <th class="num">{t('points')}</th>
+            <th>{t('reason')}</th>
+          </tr>
+        </thead>
         <tbody>
           {entries.map((e) => (
             <tr>
@@ -404,10 +436,17 @@ const statusKey: Record<Campaign['status'], TextKey> = {
 };
 
 function Campaigns({ t, program }: { t: T; program: Program }) {
-  const [items, setItems] = useState<Campaign[] | null>(null);
-  useEffect(() => {
-    void api.GET('/api/v1/campaigns', { params: { query: { program: program.slug, limit: 50 } } }).then((res) => setItems(res.data?.items ?? []));
-  }, [program.slug]);
+  const [items, setItems] = useState<Campaign[]>([]);
+  const [next, setNext] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const load = async (cursor?: string) => {
+    const res = await api.GET('/api/v1/campaigns', { params: { query: { program: program.slug, limit: 25, ...(cursor && { cursor }) } } });
+    if (!res.data) return setError(problemText(res.error, t('failed')));
+    const page = res.data;
+    setItems((before) => (cursor ? [...before, ...page.items] : page.items));
+    setNext(page.nextCursor);
+  };
+  useEffect(() => void load(), [program.slug]);
   return (
     <section aria-labelledby="campaigns-title">
       <h1 id="campaigns-title">{t('campaigns')}</h1>
@@ -416,7 +455,12 @@ function Campaigns({ t, program }: { t: T; program: Program }) {
           {t('newCampaign')}
         </a>
       </p>
-      {items && (
+      {error && (
+        <p role="alert" class="error">
+          {error}
+        </p>
+      )}
+      {items.length > 0 && (
         <table>
           <thead>
             <tr>
@@ -439,6 +483,11 @@ function Campaigns({ t, program }: { t: T; program: Program }) {
             ))}
           </tbody>
         </table>
+      )}
+      {next && (
+        <button type="button" onClick={() => void load(next)}>
+          {t('more')}
+        </button>
       )}
     </section>
   );
@@ -517,7 +566,7 @@ function Composer({ t, program }: { t: T; program: Program }) {
           />
           <small>{t('chars', { n: message.length, max: MAX_MESSAGE })}</small>
         </label>
-        <div class="lock" aria-label={t('lockScreen')}>
+        <div class="lock" role="group" aria-label={t('lockScreen')}>
           <span>{program.name}</span>
           <p>{message || '…'}</p>
         </div>
@@ -598,6 +647,73 @@ function CampaignPage({ t, id }: { t: T; id: string }) {
             : t('none')}
         </dd>
       </dl>
+    </section>
+  );
+}
+
+type RestockGroup = components['schemas']['RestockGroup'];
+
+/** Open back-in-stock subscriptions by item, size and store; "It's back" notifies that group. */
+function Restock({ t, program }: { t: T; program: Program }) {
+  const [groups, setGroups] = useState<RestockGroup[] | null>(null);
+  const [stores, setStores] = useState<Record<string, string>>({});
+  const [notice, setNotice] = useState<string | null>(null);
+  const load = async () => {
+    const [g, st] = await Promise.all([
+      api.GET('/api/v1/restock-subscriptions/summary', { params: { query: { program: program.slug } } }),
+      api.GET('/api/v1/stores', { params: { query: { program: program.slug } } }),
+    ]);
+    setGroups(g.data?.items ?? []);
+    setStores(Object.fromEntries((st.data?.items ?? []).map((x) => [x.id, x.name])));
+  };
+  useEffect(() => void load(), [program.slug]);
+  const back = async (g: RestockGroup) => {
+    setNotice(null);
+    const res = await api.POST('/api/v1/restocks', { body: { program: program.slug, sku: g.sku, size: g.size, storeId: g.storeId } });
+    setNotice(res.data ? t('notified', { n: res.data.notified }) : problemText(res.error, t('failed')));
+    await load();
+  };
+  return (
+    <section aria-labelledby="restock-title">
+      <h1 id="restock-title">{t('restock')}</h1>
+      {notice && (
+        <p role="status" data-testid="restock-notice">
+          {notice}
+        </p>
+      )}
+      {groups && groups.length === 0 && <p>{t('noSubscriptions')}</p>}
+      {groups && groups.length > 0 && (
+        <table>
+          <thead>
+            <tr>
+              <th>{t('item')}</th>
+              <th>{t('size')}</th>
+              <th>{t('store')}</th>
+              <th class="num">{t('waiting')}</th>
+              <th>
+                <span class="visually-hidden">{t('itsBack')}</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {groups.map((g) => (
+              <tr data-testid="restock-row">
+                <td>
+                  {g.title} <small>{g.sku}</small>
+                </td>
+                <td>{g.size ?? t('anySize')}</td>
+                <td>{g.storeId ? (stores[g.storeId] ?? g.storeId) : t('anyStore')}</td>
+                <td class="num">{g.open}</td>
+                <td>
+                  <button type="button" onClick={() => void back(g)}>
+                    {t('itsBack')}
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
     </section>
   );
 }

@@ -12,7 +12,7 @@ import type { JobHandler } from '../../platform/jobs/job-runner.js';
 import type { ProgramService } from '../../loyalty/programs/program-service.js';
 import { conflict, notFound } from '../../platform/shared/errors.js';
 import { audienceQuery, type Audience } from './audience.js';
-import { decodeCursor, pageOf } from '../../platform/shared/page-cursor.js';
+import { afterCursor, cursorTime, decodeCursor, pageOf } from '../../platform/shared/page-cursor.js';
 
 /**
  * Sends one message to the program's whole Google class when every object may receive it:
@@ -116,10 +116,10 @@ export class CampaignService {
   /** The program's campaigns, newest first, a page at a time, with the same counts as `get`. */
   async list(programId: string, q: { status?: Campaign['status'] | undefined; kind?: CampaignKind | undefined; limit: number; cursor?: string | undefined }) {
     const after = decodeCursor(q.cursor);
-    let query = this.db.selectFrom('campaigns').selectAll().where('program_id', '=', programId);
+    let query = this.db.selectFrom('campaigns').selectAll().select(cursorTime('created_at').as('cursor_at')).where('program_id', '=', programId);
     if (q.status) query = query.where('status', '=', q.status);
     if (q.kind) query = query.where('kind', '=', q.kind);
-    if (after) query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(after.createdAt, after.id)));
+    if (after) query = query.where(afterCursor(after, 'created_at', 'id'));
     const rows = await query
       .orderBy('created_at', 'desc')
       .orderBy('id', 'desc')

@@ -79,14 +79,16 @@ export const restockOperations = (restock: RestockService, publicUrl: string) =>
         description: 'The groups',
         schema: z.object({
           items: z.array(
-            z.object({
-              sku: z.string(),
-              title: z.string(),
-              size: z.string().nullable(),
-              storeId: z.uuid().nullable(),
-              open: z.number().int(),
-              oldestAt: z.iso.datetime(),
-            }),
+            z
+              .object({
+                sku: z.string(),
+                title: z.string(),
+                size: z.string().nullable(),
+                storeId: z.uuid().nullable(),
+                open: z.number().int(),
+                oldestAt: z.iso.datetime(),
+              })
+              .meta({ id: 'RestockGroup' }),
           ),
         }),
       },

@@ -1,10 +1,9 @@
-import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '../../platform/db/database.js';
 import type { Card, Program } from '../../platform/db/schema.js';
 import { maskPhone } from '../../platform/log/logger.js';
 import { normalizePhone } from '../../platform/shared/phone.js';
-import { decodeCursor, pageOf } from '../../platform/shared/page-cursor.js';
+import { afterCursor, cursorTime, decodeCursor, pageOf } from '../../platform/shared/page-cursor.js';
 
 export const cardSummary = z
   .object({
@@ -39,7 +38,19 @@ export async function searchCards(db: Db, program: Program, defaultRegion: strin
   let query = db
     .selectFrom('cards as c')
     .innerJoin('customers as u', 'u.id', 'c.customer_id')
-    .select(['c.id', 'c.card_number', 'c.status', 'c.tier', 'c.balance', 'c.created_at', 'u.id as customer_id', 'u.name', 'u.phone', 'u.erased_at'])
+    .select([
+      'c.id',
+      'c.card_number',
+      'c.status',
+      'c.tier',
+      'c.balance',
+      'c.created_at',
+      'u.id as customer_id',
+      'u.name',
+      'u.phone',
+      'u.erased_at',
+      cursorTime('c.created_at').as('cursor_at'),
+    ])
     .where('c.program_id', '=', program.id);
   const q = s.q?.trim();
   if (q) {
@@ -60,7 +71,7 @@ export async function searchCards(db: Db, program: Program, defaultRegion: strin
     }
   }
   if (s.status) query = query.where('c.status', '=', s.status);
-  if (after) query = query.where(sql<boolean>`(c.created_at, c.id) < (${after.createdAt}, ${after.id}::uuid)`);
+  if (after) query = query.where(afterCursor(after, 'c.created_at', 'c.id'));
   const rows = await query
     .orderBy('c.created_at', 'desc')
     .orderBy('c.id', 'desc')

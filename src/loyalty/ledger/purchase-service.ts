@@ -85,14 +85,24 @@ export class PurchaseService {
   /** `approvedBy`: the store manager whose PIN approved it, needed above the program's limit. */
   async refund(trx: Db, program: Program, storeId: string, input: RefundInput, approvedBy: string | null = null) {
     const exponent = currencyExponent(program.currency);
+    // The card first, then the purchase: the order every purchase and refund takes its locks in (a
+    // full refund rebuilds the card's chain, writing its other purchases; taken the other way round,
+    // two refunds of one card could each hold what the other waits for).
+    const found = await trx
+      .selectFrom('purchases')
+      .select('card_id')
+      .where('store_id', '=', storeId)
+      .where('receipt_id', '=', input.receiptId)
+      .executeTakeFirst();
+    if (!found) throw notFound(`Purchase with receipt ${input.receiptId} at this store`);
+    const card = await this.ledger.lockCard(trx, found.card_id);
     const purchase = await trx
       .selectFrom('purchases')
       .selectAll()
       .where('store_id', '=', storeId)
       .where('receipt_id', '=', input.receiptId)
       .forUpdate()
-      .executeTakeFirst();
-    if (!purchase) throw notFound(`Purchase with receipt ${input.receiptId} at this store`);
+      .executeTakeFirstOrThrow();
     const left = purchase.amount_minor - purchase.refunded_minor;
     if (left === 0) throw conflict(`Receipt ${input.receiptId} is already fully refunded`);
     const refundMinor = input.amount === undefined ? left : toMinorUnits(input.amount, exponent);
@@ -105,7 +115,6 @@ export class PurchaseService {
     if (limit !== null && purchase.refunded_minor + refundMinor > limit && !approvedBy)
       throw new AppError(403, 'Approval required', `A refund above ${fromMinorUnits(limit, exponent)} needs a store manager's PIN`, { approvalRequired: true });
 
-    const card = await this.ledger.lockCard(trx, purchase.card_id);
     const before = purchase.refunded_minor;
     const after = before + refundMinor;
     const { takeBack, giveBack } = refundShares(
