@@ -152,6 +152,26 @@ describe('the marketer console', () => {
     expect(await page.locator('[data-testid=campaign-row]').count()).toBe(1);
   });
 
+  it('sets up the birthday message as a marketer', async () => {
+    await page.click('nav a[href="#/automations"]');
+    await page.waitForSelector('[data-testid=automation-birthday]');
+    expect(await page.isChecked('#birthday-on')).toBe(false);
+    await page.check('#birthday-on');
+    await page.fill('#birthday-text', 'С днём рождения! Дарим 300 баллов');
+    await page.fill('#birthday-bonus', '300');
+    await page.fill('#birthday-holdout', '10');
+    await page.click('#birthday-save');
+    await expect.poll(() => page.getByTestId('birthday-notice').textContent()).toBe('Сохранено');
+    expect((await svc.api('GET', '/api/v1/programs/shop')).body.birthdayAutomation).toEqual({
+      daysBefore: 0,
+      sendHour: 10,
+      bonusPoints: 300,
+      text: 'С днём рождения! Дарим 300 баллов',
+      holdoutPercent: 10,
+    });
+    await shot('automations');
+  });
+
   it('shows who waits for an item and tells them it is back', async () => {
     await page.click('nav a[href="#/restock"]');
     await page.waitForSelector('[data-testid=restock-row]');

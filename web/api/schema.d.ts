@@ -333,6 +333,48 @@ export interface paths {
         patch: operations["updateProgram"];
         trace?: never;
     };
+    "/api/v1/programs/{slug}/automations/birthday": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set up the birthday message (with optional points), sent each day to those whose birthday it is
+         * @description For marketers as for admins (the rest of the program is the admin’s). The program shows it as `birthdayAutomation`.
+         */
+        put: operations["setBirthdayAutomation"];
+        post?: never;
+        /** Turn the birthday message off */
+        delete: operations["stopBirthdayAutomation"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/programs/{slug}/automations/points-reminder": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set up the reminder of points about to expire
+         * @description For marketers as for admins (the rest of the program is the admin’s). The program shows it as `pointsReminder`.
+         */
+        put: operations["setPointsReminder"];
+        post?: never;
+        /** Turn the points reminder off */
+        delete: operations["stopPointsReminder"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/programs/{slug}/qr.svg": {
         parameters: {
             query?: never;
@@ -1255,6 +1297,26 @@ export interface components {
                 /** @default 0 */
                 holdoutPercent: number;
             } | null;
+        };
+        BirthdayAutomation: {
+            /** @default 0 */
+            daysBefore: number;
+            /** @default 10 */
+            sendHour: number;
+            /** @default 0 */
+            bonusPoints: number;
+            text: string;
+            /** @default 0 */
+            holdoutPercent: number;
+        };
+        PointsReminder: {
+            /** @default 14 */
+            daysBefore: number;
+            /** @default 11 */
+            sendHour: number;
+            text: string;
+            /** @default 0 */
+            holdoutPercent: number;
         };
         Store: {
             /** Format: uuid */
@@ -2584,6 +2646,118 @@ export interface operations {
                 "application/json": components["schemas"]["UpdateProgram"];
             };
         };
+        responses: {
+            /** @description The program */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Program"];
+                };
+            };
+            400: components["responses"]["400"];
+            401: components["responses"]["401"];
+            403: components["responses"]["403"];
+            404: components["responses"]["404"];
+        };
+    };
+    setBirthdayAutomation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BirthdayAutomation"];
+            };
+        };
+        responses: {
+            /** @description The program */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Program"];
+                };
+            };
+            400: components["responses"]["400"];
+            401: components["responses"]["401"];
+            403: components["responses"]["403"];
+            404: components["responses"]["404"];
+        };
+    };
+    stopBirthdayAutomation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The program */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Program"];
+                };
+            };
+            400: components["responses"]["400"];
+            401: components["responses"]["401"];
+            403: components["responses"]["403"];
+            404: components["responses"]["404"];
+        };
+    };
+    setPointsReminder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PointsReminder"];
+            };
+        };
+        responses: {
+            /** @description The program */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Program"];
+                };
+            };
+            400: components["responses"]["400"];
+            401: components["responses"]["401"];
+            403: components["responses"]["403"];
+            404: components["responses"]["404"];
+        };
+    };
+    stopPointsReminder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
         responses: {
             /** @description The program */
             200: {

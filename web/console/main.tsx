@@ -14,6 +14,7 @@ type Route =
   | { page: 'overview' }
   | { page: 'customers' }
   | { page: 'restock' }
+  | { page: 'automations' }
   | { page: 'customer'; cardNumber: string }
   | { page: 'campaigns' }
   | { page: 'new' }
@@ -30,6 +31,7 @@ function parseRoute(hash: string): Route {
   if (page === 'campaigns' && id) return { page: 'campaign', id };
   if (page === 'campaigns') return { page: 'campaigns' };
   if (page === 'restock') return { page: 'restock' };
+  if (page === 'automations') return { page: 'automations' };
   return { page: 'overview' };
 }
 
@@ -82,6 +84,7 @@ function App() {
           {nav('overview', 'overview')}
           {nav('customers', 'customers')}
           {nav('campaigns', 'campaigns')}
+          {nav('automations', 'automations')}
           {nav('restock', 'restock')}
         </nav>
         <label>
@@ -114,6 +117,8 @@ function App() {
           <CustomerPage t={t} cardNumber={route.cardNumber} />
         ) : route.page === 'campaigns' ? (
           <Campaigns t={t} program={program} />
+        ) : route.page === 'automations' ? (
+          <Automations t={t} program={program} onSaved={(p) => setPrograms((all) => (all ?? []).map((x) => (x.slug === p.slug ? p : x)))} />
         ) : route.page === 'restock' ? (
           <Restock t={t} program={program} />
         ) : route.page === 'new' ? (
@@ -648,6 +653,124 @@ function CampaignPage({ t, id }: { t: T; id: string }) {
         </dd>
       </dl>
     </section>
+  );
+}
+
+type AutomationKind = 'birthday' | 'points-reminder';
+
+/** Birthday and points-expiry messages: their settings (on, off, text, timing, holdout) and each month's report. */
+function Automations({ t, program, onSaved }: { t: T; program: Program; onSaved: (p: Program) => void }) {
+  return (
+    <section aria-labelledby="automations-title">
+      <h1 id="automations-title">{t('automations')}</h1>
+      <AutomationCard t={t} program={program} kind="birthday" onSaved={onSaved} />
+      <AutomationCard t={t} program={program} kind="points-reminder" onSaved={onSaved} />
+    </section>
+  );
+}
+
+function AutomationCard({ t, program, kind, onSaved }: { t: T; program: Program; kind: AutomationKind; onSaved: (p: Program) => void }) {
+  const current = kind === 'birthday' ? program.birthdayAutomation : program.pointsReminder;
+  const [on, setOn] = useState(current !== null);
+  const [text, setText] = useState(current?.text ?? '');
+  const [daysBefore, setDaysBefore] = useState(String(current?.daysBefore ?? (kind === 'birthday' ? 0 : 14)));
+  const [sendHour, setSendHour] = useState(String(current?.sendHour ?? (kind === 'birthday' ? 10 : 11)));
+  const [bonus, setBonus] = useState(String((program.birthdayAutomation && kind === 'birthday' && program.birthdayAutomation.bonusPoints) || 0));
+  const [holdout, setHoldout] = useState(String(current?.holdoutPercent ?? 0));
+  const [notice, setNotice] = useState<string | null>(null);
+  const [month, setMonth] = useState(localDay(new Date(), program.timezone).slice(0, 7));
+  const [report, setReport] = useState<Report | null>(null);
+  const id = (name: string) => `${kind}-${name}`;
+  const save = async (e: Event) => {
+    e.preventDefault();
+    setNotice(null);
+    const path = { slug: program.slug };
+    const common = { text, daysBefore: Number(daysBefore), sendHour: Number(sendHour), holdoutPercent: Number(holdout) };
+    const res = !on
+      ? kind === 'birthday'
+        ? await api.DELETE('/api/v1/programs/{slug}/automations/birthday', { params: { path } })
+        : await api.DELETE('/api/v1/programs/{slug}/automations/points-reminder', { params: { path } })
+      : kind === 'birthday'
+        ? await api.PUT('/api/v1/programs/{slug}/automations/birthday', { params: { path }, body: { ...common, bonusPoints: Number(bonus) } })
+        : await api.PUT('/api/v1/programs/{slug}/automations/points-reminder', { params: { path }, body: common });
+    if (!res.data) return setNotice(problemText(res.error, t('failed')));
+    onSaved(res.data);
+    setNotice(t('saved'));
+  };
+  useEffect(() => {
+    void api
+      .GET('/api/v1/programs/{slug}/automations/{kind}/report', { params: { path: { slug: program.slug, kind }, query: { month } } })
+      .then((res) => setReport(res.data ?? null));
+  }, [program.slug, kind, month]);
+  const pct = (x: number | null | undefined) => (x === null || x === undefined ? t('none') : `${Math.round(x * 1000) / 10} %`);
+  return (
+    <form class="composer card" onSubmit={save} aria-labelledby={id('title')} data-testid={`automation-${kind}`}>
+      <h2 id={id('title')}>{t(kind === 'birthday' ? 'birthday' : 'pointsReminder')}</h2>
+      <label class="check">
+        <input id={id('on')} type="checkbox" checked={on} onChange={(e) => setOn((e.target as HTMLInputElement).checked)} /> {t('enabled')}
+      </label>
+      <label>
+        {t('message')}
+        <textarea
+          id={id('text')}
+          required={on}
+          maxLength={MAX_MESSAGE}
+          rows={2}
+          value={text}
+          onInput={(e) => setText((e.target as HTMLTextAreaElement).value)}
+        />
+      </label>
+      <div class="row">
+        <label>
+          {t(kind === 'birthday' ? 'daysBeforeBirthday' : 'daysBeforeExpiry')}{' '}
+          <input id={id('days')} type="number" min="0" value={daysBefore} onInput={(e) => setDaysBefore((e.target as HTMLInputElement).value)} />
+        </label>
+        <label>
+          {t('sendHour')}{' '}
+          <input id={id('hour')} type="number" min="0" max="23" value={sendHour} onInput={(e) => setSendHour((e.target as HTMLInputElement).value)} />
+        </label>
+        {kind === 'birthday' && (
+          <label>
+            {t('bonus')} <input id={id('bonus')} type="number" min="0" value={bonus} onInput={(e) => setBonus((e.target as HTMLInputElement).value)} />
+          </label>
+        )}
+        <label>
+          {t('holdout')}{' '}
+          <input id={id('holdout')} type="number" min="0" max="90" value={holdout} onInput={(e) => setHoldout((e.target as HTMLInputElement).value)} />
+        </label>
+      </div>
+      <div class="row">
+        <button type="submit" id={id('save')}>
+          {t('save')}
+        </button>
+        {notice && (
+          <span role="status" data-testid={id('notice')}>
+            {notice}
+          </span>
+        )}
+      </div>
+      <div class="row">
+        <label>
+          {t('reportMonth')} <input id={id('month')} type="month" value={month} onInput={(e) => setMonth((e.target as HTMLInputElement).value)} />
+        </label>
+      </div>
+      <dl class="facts">
+        <dt>{t('recipientsGroup')}</dt>
+        <dd data-testid={id('recipients')}>{report?.recipients ?? 0}</dd>
+        <dt>{t('holdoutGroup')}</dt>
+        <dd>{report?.holdout ?? 0}</dd>
+        <dt>{t('conversion')}</dt>
+        <dd>
+          {pct(report?.conversion.recipients.conversionRate)} / {pct(report?.conversion.holdout.conversionRate)}
+        </dd>
+        <dt>{t('uplift')}</dt>
+        <dd>
+          {report?.conversion.uplift
+            ? `${pct(report.conversion.uplift.value)} (${pct(report.conversion.uplift.low)} … ${pct(report.conversion.uplift.high)})`
+            : t('none')}
+        </dd>
+      </dl>
+    </form>
   );
 }
 

@@ -83,5 +83,9 @@ export const createProgramInput = z
 
 export const updateProgramInput = z.strictObject(programFields).partial().meta({ id: 'UpdateProgram' });
 
+/** The automations' settings on their own: a marketer sets them up without the program's other rules. */
+export const birthdayAutomationInput = programFields.birthdayAutomation.unwrap().meta({ id: 'BirthdayAutomation' });
+export const pointsReminderInput = programFields.pointsReminder.unwrap().meta({ id: 'PointsReminder' });
+
 export type CreateProgramInput = z.infer<typeof createProgramInput>;
 export type UpdateProgramInput = z.infer<typeof updateProgramInput>;

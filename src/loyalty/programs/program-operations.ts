@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { operation } from '../../platform/http/operation.js';
 import { line } from '../../platform/shared/text.js';
-import { createProgramInput, updateProgramInput } from './program-input.js';
+import { birthdayAutomationInput, createProgramInput, pointsReminderInput, updateProgramInput } from './program-input.js';
 import { toProgramView, type ProgramService } from './program-service.js';
 import type { ScopeGuard } from '../../access/scope/scope-guard.js';
 
@@ -95,4 +95,44 @@ export const programOperations = (programs: ProgramService, guard: ScopeGuard) =
     targets: ({ params }) => [{ program: params.slug }],
     handler: async ({ params, body }) => ({ status: 200, body: toProgramView(await programs.update(params.slug, body)) }),
   }),
+  ...(
+    [
+      [
+        'birthday',
+        'birthdayAutomation',
+        birthdayAutomationInput,
+        'Set up the birthday message (with optional points), sent each day to those whose birthday it is',
+      ],
+      ['points-reminder', 'pointsReminder', pointsReminderInput, 'Set up the reminder of points about to expire'],
+    ] as const
+  ).flatMap(([kind, field, input, summary]) => [
+    operation({
+      operationId: field === 'birthdayAutomation' ? 'setBirthdayAutomation' : 'setPointsReminder',
+      method: 'put',
+      path: `/programs/{slug}/automations/${kind}`,
+      tag: 'Campaigns',
+      summary,
+      description: 'For marketers as for admins (the rest of the program is the admin’s). The program shows it as `' + field + '`.',
+      roles: ['admin', 'marketer'],
+      params: slugParams,
+      body: input,
+      responses: { 200: { description: 'The program', schema: programView } },
+      errors: [404],
+      targets: ({ params }) => [{ program: params.slug }],
+      handler: async ({ params, body }) => ({ status: 200, body: toProgramView(await programs.update(params.slug, { [field]: body })) }),
+    }),
+    operation({
+      operationId: field === 'birthdayAutomation' ? 'stopBirthdayAutomation' : 'stopPointsReminder',
+      method: 'delete',
+      path: `/programs/{slug}/automations/${kind}`,
+      tag: 'Campaigns',
+      summary: `Turn the ${kind === 'birthday' ? 'birthday message' : 'points reminder'} off`,
+      roles: ['admin', 'marketer'],
+      params: slugParams,
+      responses: { 200: { description: 'The program', schema: programView } },
+      errors: [404],
+      targets: ({ params }) => [{ program: params.slug }],
+      handler: async ({ params }) => ({ status: 200, body: toProgramView(await programs.update(params.slug, { [field]: null })) }),
+    }),
+  ]),
 ];
