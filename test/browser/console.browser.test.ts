@@ -27,6 +27,7 @@ let dataDir: string;
 let browser: Browser;
 let page: Page;
 let olga: EnrolledCard;
+let nina: EnrolledCard;
 
 const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `console-${name}.png`), fullPage: true });
 
@@ -42,7 +43,7 @@ beforeAll(async () => {
   const pos = await issueKey(svc, 'pos', store.id);
   olga = await enrol(svc, { program: 'shop', name: 'Ольга Иванова', phone: '+79161112233', marketing: true });
   const petr = await enrol(svc, { program: 'shop', name: 'Пётр', phone: '+79164445566', marketing: true });
-  await enrol(svc, { program: 'shop', name: 'Нина', phone: '+79167778899' });
+  nina = await enrol(svc, { program: 'shop', name: 'Нина', phone: '+79167778899' });
   await enrol(svc, { program: 'secret', name: 'Тайна', phone: '+79160000000' });
   await tillPurchase(svc, pos, olga.barcode, 1000);
   await tillPurchase(svc, pos, olga.barcode, 500);
@@ -134,6 +135,11 @@ describe('the marketer console', () => {
     await expect.poll(() => page.getByTestId('audience-count').textContent()).toContain(`: ${preview.count} `);
     await page.fill('#message', 'Двойные баллы до воскресенья');
     expect(await page.locator('.lock p').textContent()).toBe('Двойные баллы до воскресенья');
+    // First on a test card (Nina's, who has no marketing consent: a message to one card is the marketer's own act).
+    await page.fill('#test-card', nina.cardNumber);
+    await page.click('#send-test');
+    await expect.poll(() => page.getByTestId('test-notice').textContent()).toBe(`Сообщение на карте ${nina.cardNumber}`);
+    expect((await svc.api('GET', `/api/v1/cards/${nina.cardNumber}`)).body.message).toBe('Двойные баллы до воскресенья');
     await shot('composer');
     const pushesBefore = apns.requests.length;
     await page.click('#send');

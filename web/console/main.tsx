@@ -506,6 +506,8 @@ function Composer({ t, program }: { t: T; program: Program }) {
   const [holdout, setHoldout] = useState('0');
   const [bonus, setBonus] = useState('0');
   const [count, setCount] = useState<{ count: number; withoutConsent: number } | null>(null);
+  const [testCard, setTestCard] = useState(localStorage.getItem('console.testCard') ?? '');
+  const [testNotice, setTestNotice] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const audience = {
     ...(tier && { tiers: [tier] }),
@@ -531,7 +533,16 @@ function Composer({ t, program }: { t: T; program: Program }) {
     if (!res.data) return setError(problemText(res.error, t('failed')));
     location.hash = `#/campaigns/${res.data.id}`;
   };
-  const tiers = (program as { tiers?: { name: string }[] }).tiers ?? [];
+  // The message on one card first (the marketer's own): its lock screen shows what the audience will see.
+  const sendTest = async () => {
+    setTestNotice(null);
+    const cardNumber = testCard.replace(/\s/g, '');
+    const res = await api.POST('/api/v1/cards/{cardNumber}/message', { params: { path: { cardNumber } }, body: { text: message } });
+    if (res.error) return setTestNotice(problemText(res.error, t('failed')));
+    localStorage.setItem('console.testCard', cardNumber);
+    setTestNotice(t('testSent', { card: cardNumber }));
+  };
+  const tiers = program.tiers;
   return (
     <section aria-labelledby="composer-title">
       <a href="#/campaigns">← {t('back')}</a>
@@ -583,6 +594,19 @@ function Composer({ t, program }: { t: T; program: Program }) {
           <label>
             {t('bonus')} <input id="bonus" type="number" min="0" value={bonus} onInput={(e) => setBonus((e.target as HTMLInputElement).value)} />
           </label>
+        </div>
+        <div class="row">
+          <label>
+            {t('testCard')} <input id="test-card" inputMode="numeric" value={testCard} onInput={(e) => setTestCard((e.target as HTMLInputElement).value)} />
+          </label>
+          <button type="button" id="send-test" disabled={!message.trim() || !testCard.trim()} onClick={() => void sendTest()}>
+            {t('sendTest')}
+          </button>
+          {testNotice && (
+            <span role="status" data-testid="test-notice">
+              {testNotice}
+            </span>
+          )}
         </div>
         {error && (
           <p role="alert" class="error">
