@@ -123,6 +123,14 @@ describe('the marketer console', () => {
     await page.waitForSelector('[data-testid=card-balance]');
     const card = (await svc.api('GET', `/api/v1/cards/${olga.cardNumber}`)).body;
     expect(await page.getByTestId('card-balance').textContent()).toBe(String(card.balance));
+    // Points granted with a reason: the balance moves, and the ledger says why.
+    await page.fill('#points', '25');
+    await page.fill('#reason', 'Извинение за ожидание');
+    await page.click('form[aria-label="Начислить или списать"] button[type=submit]');
+    await expect.poll(() => page.getByTestId('card-balance').textContent()).toBe(String(card.balance + 25));
+    await page.fill('#card-message', 'Ваш заказ готов');
+    await page.press('#card-message', 'Enter');
+    await expect.poll(() => page.getByTestId('card-message-now').textContent()).toBe('Ваш заказ готов');
     await shot('customer');
   });
 

@@ -345,6 +345,8 @@ function CustomerPage({ t, cardNumber }: { t: T; cardNumber: string }) {
   const [error, setError] = useState<string | null>(null);
   const [points, setPoints] = useState('');
   const [reason, setReason] = useState('');
+  const [text, setText] = useState('');
+  const [notice, setNotice] = useState<string | null>(null);
   const load = async () => {
     const [c, tx] = await Promise.all([
       api.GET('/api/v1/cards/{cardNumber}', { params: { path: { cardNumber } } }),
@@ -359,6 +361,23 @@ function CustomerPage({ t, cardNumber }: { t: T; cardNumber: string }) {
   const setStatus = async (status: 'active' | 'blocked') => {
     const res = await api.PATCH('/api/v1/cards/{cardNumber}', { params: { path: { cardNumber } }, body: { status } });
     if (res.error) setError(problemText(res.error, t('failed')));
+    await load();
+  };
+  const message = async (e: Event) => {
+    e.preventDefault();
+    setError(null);
+    const res = await api.POST('/api/v1/cards/{cardNumber}/message', { params: { path: { cardNumber } }, body: { text } });
+    if (res.error) return setError(problemText(res.error, t('failed')));
+    setText('');
+    setNotice(t('messageSet'));
+    await load();
+  };
+  // A new personal link (and pass): the old one, perhaps forwarded or leaked, stops working at once.
+  const revoke = async () => {
+    if (!confirm(t('revokeConfirm'))) return;
+    const res = await api.POST('/api/v1/cards/{cardNumber}/link/revoke', { params: { path: { cardNumber } }, body: { pass: true } });
+    if (res.error) return setError(problemText(res.error, t('failed')));
+    setNotice(t('revoked'));
     await load();
   };
   const adjust = async (e: Event) => {
@@ -388,12 +407,29 @@ function CustomerPage({ t, cardNumber }: { t: T; cardNumber: string }) {
         <dd data-testid="card-balance">{card.balance}</dd>
         <dt>{t('status')}</dt>
         <dd>{card.status}</dd>
+        <dt>{t('cardMessage')}</dt>
+        <dd data-testid="card-message-now">{card.message ?? t('none')}</dd>
       </dl>
       <div class="row">
         <button type="button" onClick={() => void setStatus(card.status === 'blocked' ? 'active' : 'blocked')}>
           {card.status === 'blocked' ? t('unblock') : t('block')}
         </button>
+        <button type="button" id="revoke" onClick={() => void revoke()}>
+          {t('revoke')}
+        </button>
       </div>
+      <form class="row" onSubmit={message} aria-label={t('messageCard')}>
+        <label class="grow">
+          {t('messageCard')}{' '}
+          <input id="card-message" required maxLength={MAX_MESSAGE} value={text} onInput={(e) => setText((e.target as HTMLInputElement).value)} />
+        </label>
+        <button type="submit">{t('send')}</button>
+      </form>
+      {notice && (
+        <p role="status" data-testid="customer-notice">
+          {notice}
+        </p>
+      )}
       <form class="row" onSubmit={adjust} aria-label={t('grant')}>
         <label>
           {t('points')} <input id="points" type="number" required value={points} onInput={(e) => setPoints((e.target as HTMLInputElement).value)} />
