@@ -1,4 +1,6 @@
-export type Lang = 'ru' | 'en';
+import { savedLang, translator, type Lang } from '../shared/i18n.js';
+
+export type { Lang };
 
 const TEXTS = {
   ru: {
@@ -221,12 +223,6 @@ const TEXTS = {
 
 export type TextKey = keyof (typeof TEXTS)['ru'];
 
-export function tr(lang: Lang, key: TextKey, vars: Record<string, string | number> = {}): string {
-  return TEXTS[lang][key].replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ''));
-}
+export const tr = translator<TextKey>(TEXTS);
 
-export function initialLang(): Lang {
-  const saved = localStorage.getItem('console.lang');
-  if (saved === 'ru' || saved === 'en') return saved;
-  return navigator.language.toLowerCase().startsWith('ru') ? 'ru' : 'en';
-}
+export const initialLang = (): Lang => savedLang('console.lang', 'en');
