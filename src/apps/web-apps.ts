@@ -17,34 +17,27 @@ export function webAppRoutes(dir = WEB_DIST_DIR): Router {
   const headers = (res: express.Response) =>
     res.set({
       'Content-Security-Policy': APP_CSP,
-      'Permissions-Policy': 'camera=(self), microphone=(), geolocation=()',
       'X-Content-Type-Options': 'nosniff',
       'Referrer-Policy': 'no-referrer',
     });
   // Hashed file names: cached for a year.
   router.use('/app-assets', express.static(path.join(dir, 'app-assets'), { immutable: true, maxAge: '365d', fallthrough: false, setHeaders: headers }));
-  router.use(
-    '/till',
-    (_req, res, next) => {
-      if (!existsSync(path.join(dir, 'till', 'index.html')))
-        return sendProblem(res, 503, 'Not built', 'The till app is not built yet: run `npm run build` (npm start does it)');
-      next();
-    },
-    // The page and the service worker must be fresh: a new version reaches every till.
-    express.static(path.join(dir, 'till'), { index: 'index.html', setHeaders: (res) => (headers(res), res.set('Cache-Control', 'no-cache')) }),
-  );
-  router.use(
-    '/console',
-    (_req, res, next) => {
-      if (!existsSync(path.join(dir, 'console', 'index.html')))
-        return sendProblem(res, 503, 'Not built', 'The console is not built yet: run `npm run build` (npm start does it)');
-      next();
-    },
-    // No camera here: the console scans nothing.
-    express.static(path.join(dir, 'console'), {
-      index: 'index.html',
-      setHeaders: (res) => (headers(res), res.set({ 'Cache-Control': 'no-cache', 'Permissions-Policy': 'camera=(), microphone=(), geolocation=()' })),
-    }),
-  );
+  // The pages (and the till's service worker) must be fresh: a new version reaches every device.
+  const app = (name: 'till' | 'console', title: string, permissions: string) =>
+    router.use(
+      `/${name}`,
+      (_req, res, next) => {
+        if (!existsSync(path.join(dir, name, 'index.html')))
+          return sendProblem(res, 503, 'Not built', `The ${title} is not built yet: run \`npm run build\` (npm start does it)`);
+        next();
+      },
+      express.static(path.join(dir, name), {
+        index: 'index.html',
+        setHeaders: (res) => (headers(res), res.set({ 'Cache-Control': 'no-cache', 'Permissions-Policy': permissions })),
+      }),
+    );
+  app('till', 'till app', 'camera=(self), microphone=(), geolocation=()');
+  // No camera here: the console scans nothing.
+  app('console', 'console', 'camera=(), microphone=(), geolocation=()');
   return router;
 }

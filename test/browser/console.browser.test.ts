@@ -84,6 +84,12 @@ afterAll(async () => {
 
 describe('the marketer console', () => {
   it('sends a signed-out marketer to the sign-in and back; offers only the marketer’s program', async () => {
+    const served = await fetch(`${svc.url}/console/`);
+    expect(served.status).toBe(200);
+    expect(served.headers.get('permissions-policy')).toBe('camera=(), microphone=(), geolocation=()');
+    expect(served.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(served.headers.get('cache-control')).toBe('no-cache');
+    expect((await fetch(`${svc.url}/till/`)).headers.get('permissions-policy')).toBe('camera=(self), microphone=(), geolocation=()');
     await page.goto(`${svc.url}/console`);
     await page.waitForURL(/\/login\?next=\/console/);
     await page.fill('#email', 'mila@shop.example');
