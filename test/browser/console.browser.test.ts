@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_PATH } from '../../vitest.config.js';
 import { startAppleStandIn } from '../support/apple-stand-in.js';
 import type { FakeApns } from '../support/fake-apns.js';
-import { cardRow, createProgram, createStore, enrol, issueKey, tillPurchase, type EnrolledCard } from '../support/fixtures.js';
+import { cardRow, createProgram, createStore, enrol, issueKey, signedInStaff, tillPurchase, type EnrolledCard } from '../support/fixtures.js';
 import { startTestService, type TestService } from '../support/test-service.js';
 
 const ARTIFACTS = path.resolve(import.meta.dirname, '../../test-artifacts/screenshots');
@@ -190,6 +190,27 @@ describe('the marketer console', () => {
       holdoutPercent: 10,
     });
     await shot('automations');
+  });
+
+  it('shows the team page to a brand admin (invites a marketer); a marketer is told it is not theirs', async () => {
+    await page.click('nav a[href="#/team"]');
+    await expect.poll(() => page.locator('[role=alert]').count()).toBe(1);
+    const admin = await signedInStaff(svc, { email: 'boss@shop.example', name: 'Босс', role: 'brand_admin' });
+    const [name, value] = admin.cookie.split('=') as [string, string];
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'ru-RU' });
+    await context.addCookies([{ name, value, url: svc.url }]);
+    const adminPage = await context.newPage();
+    await adminPage.goto(`${svc.url}/console/#/team`);
+    await adminPage.waitForSelector('[data-testid=staff-row]');
+    await adminPage.fill('#invite-email', 'lena@shop.example');
+    await adminPage.fill('#invite-name', 'Лена');
+    await adminPage.click('form[aria-label="Пригласить"] button[type=submit]');
+    await expect.poll(() => adminPage.getByTestId('invitation').textContent()).toContain('/staff/welcome/');
+    const people = (await svc.api('GET', '/api/v1/staff')).body.items;
+    expect(people.find((p: any) => p.email === 'lena@shop.example')).toMatchObject({ role: 'marketer', programs: ['shop'], status: 'invited' });
+    expect(await adminPage.locator('[data-testid=staff-row]').count()).toBe(people.length);
+    await adminPage.screenshot({ path: path.join(ARTIFACTS, 'console-team.png'), fullPage: true });
+    await context.close();
   });
 
   it('shows who waits for an item and tells them it is back', async () => {

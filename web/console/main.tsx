@@ -15,6 +15,7 @@ type Route =
   | { page: 'customers' }
   | { page: 'restock' }
   | { page: 'automations' }
+  | { page: 'team' }
   | { page: 'customer'; cardNumber: string }
   | { page: 'campaigns' }
   | { page: 'new' }
@@ -32,6 +33,7 @@ function parseRoute(hash: string): Route {
   if (page === 'campaigns') return { page: 'campaigns' };
   if (page === 'restock') return { page: 'restock' };
   if (page === 'automations') return { page: 'automations' };
+  if (page === 'team') return { page: 'team' };
   return { page: 'overview' };
 }
 
@@ -86,6 +88,7 @@ function App() {
           {nav('campaigns', 'campaigns')}
           {nav('automations', 'automations')}
           {nav('restock', 'restock')}
+          {nav('team', 'team')}
         </nav>
         <label>
           <span class="visually-hidden">{t('program')}</span>
@@ -119,6 +122,8 @@ function App() {
           <Campaigns t={t} program={program} />
         ) : route.page === 'automations' ? (
           <Automations t={t} program={program} onSaved={(p) => setPrograms((all) => (all ?? []).map((x) => (x.slug === p.slug ? p : x)))} />
+        ) : route.page === 'team' ? (
+          <Team t={t} program={program} />
         ) : route.page === 'restock' ? (
           <Restock t={t} program={program} />
         ) : route.page === 'new' ? (
@@ -831,6 +836,127 @@ function AutomationCard({ t, program, kind, onSaved }: { t: T; program: Program;
         </dd>
       </dl>
     </form>
+  );
+}
+
+type Staff = components['schemas']['Staff'];
+type ApiKey = components['schemas']['ApiKey'];
+type StaffRole = Staff['role'];
+
+/** The brand's people and keys (for admins: a marketer's call is refused, and the page says so). */
+function Team({ t, program }: { t: T; program: Program }) {
+  const [staff, setStaff] = useState<Staff[]>([]);
+  const [keys, setKeys] = useState<ApiKey[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  const [invite, setInvite] = useState<{ url: string; emailed: boolean } | null>(null);
+  const [email, setEmail] = useState('');
+  const [name, setName] = useState('');
+  const [role, setRole] = useState<StaffRole>('marketer');
+  const load = async () => {
+    const [s, k] = await Promise.all([api.GET('/api/v1/staff'), api.GET('/api/v1/api-keys')]);
+    if (!s.data) return setError(problemText(s.error, t('failed')));
+    setStaff(s.data.items);
+    setKeys(k.data?.items ?? []);
+  };
+  useEffect(() => void load(), []);
+  const send = async (e: Event) => {
+    e.preventDefault();
+    setError(null);
+    setInvite(null);
+    const res = await api.POST('/api/v1/staff', { body: { email, name, role, programs: [program.slug] } });
+    if (!res.data) return setError(problemText(res.error, t('failed')));
+    setInvite({ url: res.data.invitation.url, emailed: res.data.invitation.emailed });
+    setEmail('');
+    setName('');
+    await load();
+  };
+  const revoke = async (person: Staff) => {
+    if (!confirm(t('revokeStaffConfirm', { name: person.name }))) return;
+    const res = await api.DELETE('/api/v1/staff/{id}', { params: { path: { id: person.id } } });
+    if (res.error) setError(problemText(res.error, t('failed')));
+    await load();
+  };
+  return (
+    <section aria-labelledby="team-title">
+      <h1 id="team-title">{t('team')}</h1>
+      {error && (
+        <p role="alert" class="error">
+          {error}
+        </p>
+      )}
+      <form class="row" onSubmit={send} aria-label={t('invite')}>
+        <label>
+          {t('email')} <input id="invite-email" type="email" required value={email} onInput={(e) => setEmail((e.target as HTMLInputElement).value)} />
+        </label>
+        <label>
+          {t('name')} <input id="invite-name" required value={name} onInput={(e) => setName((e.target as HTMLInputElement).value)} />
+        </label>
+        <label>
+          {t('role')}{' '}
+          <select id="invite-role" value={role} onChange={(e) => setRole((e.target as HTMLSelectElement).value as StaffRole)}>
+            <option value="marketer">{t('roleMarketer')}</option>
+            <option value="brand_admin">{t('roleAdmin')}</option>
+          </select>
+        </label>
+        <button type="submit">{t('invite')}</button>
+      </form>
+      {invite && (
+        <p role="status" data-testid="invitation">
+          {invite.emailed ? t('invitationEmailed') : t('invitationLink')} <code>{invite.url}</code>
+        </p>
+      )}
+      <table>
+        <thead>
+          <tr>
+            <th>{t('name')}</th>
+            <th>{t('email')}</th>
+            <th>{t('role')}</th>
+            <th>{t('status')}</th>
+            <th>
+              <span class="visually-hidden">{t('revokeStaff')}</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {staff.map((p) => (
+            <tr data-testid="staff-row">
+              <td>{p.name}</td>
+              <td>{p.email}</td>
+              <td>{p.role}</td>
+              <td>{p.status}</td>
+              <td>
+                {p.status !== 'revoked' && (
+                  <button type="button" onClick={() => void revoke(p)}>
+                    {t('revokeStaff')}
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h2>{t('apiKeys')}</h2>
+      <table>
+        <thead>
+          <tr>
+            <th>{t('name')}</th>
+            <th>{t('role')}</th>
+            <th>{t('keyPrefix')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {keys.map((k) => (
+            <tr>
+              <td>{k.name}</td>
+              <td>{k.role}</td>
+              <td>
+                <code>{k.keyPrefix}…</code>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
   );
 }
 
