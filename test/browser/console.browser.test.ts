@@ -210,6 +210,13 @@ describe('the marketer console', () => {
     expect(people.find((p: any) => p.email === 'lena@shop.example')).toMatchObject({ role: 'marketer', programs: ['shop'], status: 'invited' });
     expect(await adminPage.locator('[data-testid=staff-row]').count()).toBe(people.length);
     await adminPage.screenshot({ path: path.join(ARTIFACTS, 'console-team.png'), fullPage: true });
+    // Another program's automations are its own: switching the program shows (and would save) those.
+    await adminPage.click('nav a[href="#/automations"]');
+    await adminPage.selectOption('#program', 'shop');
+    await expect.poll(() => adminPage.inputValue('#birthday-text')).toBe('С днём рождения! Дарим 300 баллов');
+    await adminPage.selectOption('#program', 'secret');
+    await expect.poll(() => adminPage.inputValue('#birthday-text')).toBe('');
+    expect(await adminPage.isChecked('#birthday-on')).toBe(false);
     await context.close();
   });
 

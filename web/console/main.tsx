@@ -113,21 +113,21 @@ function App() {
         ) : !program ? (
           <p>{t('loading')}</p>
         ) : route.page === 'overview' ? (
-          <Overview t={t} program={program} lang={lang} />
+          <Overview t={t} program={program} lang={lang} key={program.slug} />
         ) : route.page === 'customers' ? (
-          <Customers t={t} program={program} />
+          <Customers t={t} program={program} key={program.slug} />
         ) : route.page === 'customer' ? (
           <CustomerPage t={t} cardNumber={route.cardNumber} />
         ) : route.page === 'campaigns' ? (
-          <Campaigns t={t} program={program} />
+          <Campaigns t={t} program={program} key={program.slug} />
         ) : route.page === 'automations' ? (
-          <Automations t={t} program={program} onSaved={(p) => setPrograms((all) => (all ?? []).map((x) => (x.slug === p.slug ? p : x)))} />
+          <Automations key={program.slug} t={t} program={program} onSaved={(p) => setPrograms((all) => (all ?? []).map((x) => (x.slug === p.slug ? p : x)))} />
         ) : route.page === 'team' ? (
-          <Team t={t} program={program} />
+          <Team t={t} program={program} key={program.slug} />
         ) : route.page === 'restock' ? (
-          <Restock t={t} program={program} />
+          <Restock t={t} program={program} key={program.slug} />
         ) : route.page === 'new' ? (
-          <Composer t={t} program={program} />
+          <Composer t={t} program={program} key={program.slug} />
         ) : (
           <CampaignPage t={t} id={route.id} />
         )}
@@ -371,6 +371,7 @@ function CustomerPage({ t, cardNumber }: { t: T; cardNumber: string }) {
   const message = async (e: Event) => {
     e.preventDefault();
     setError(null);
+    setNotice(null);
     const res = await api.POST('/api/v1/cards/{cardNumber}/message', { params: { path: { cardNumber } }, body: { text } });
     if (res.error) return setError(problemText(res.error, t('failed')));
     setText('');
@@ -578,7 +579,14 @@ function Composer({ t, program }: { t: T; program: Program }) {
   const sendTest = async () => {
     setTestNotice(null);
     const cardNumber = testCard.replace(/\s/g, '');
-    const res = await api.POST('/api/v1/cards/{cardNumber}/message', { params: { path: { cardNumber } }, body: { text: message } });
+    const card = await api.GET('/api/v1/cards/{cardNumber}', { params: { path: { cardNumber } } });
+    if (!card.data) return setTestNotice(problemText(card.error, t('failed')));
+    // Filled as the campaign fills them per card: the first name, the bonus.
+    const text = message
+      .replaceAll('{name}', (card.data.customer?.name ?? '').trim().split(/\s+/)[0] ?? '')
+      .replaceAll('{points}', String(Number(bonus) || 0))
+      .replaceAll('{date}', '');
+    const res = await api.POST('/api/v1/cards/{cardNumber}/message', { params: { path: { cardNumber } }, body: { text } });
     if (res.error) return setTestNotice(problemText(res.error, t('failed')));
     localStorage.setItem('console.testCard', cardNumber);
     setTestNotice(t('testSent', { card: cardNumber }));
@@ -630,10 +638,11 @@ function Composer({ t, program }: { t: T; program: Program }) {
         <div class="row">
           <label>
             {t('holdout')}{' '}
-            <input id="holdout" type="number" min="0" max="90" value={holdout} onInput={(e) => setHoldout((e.target as HTMLInputElement).value)} />
+            <input id="holdout" type="number" required min="0" max="90" value={holdout} onInput={(e) => setHoldout((e.target as HTMLInputElement).value)} />
           </label>
           <label>
-            {t('bonus')} <input id="bonus" type="number" min="0" value={bonus} onInput={(e) => setBonus((e.target as HTMLInputElement).value)} />
+            {t('bonus')}{' '}
+            <input id="bonus" type="number" required min="0" max="1000000" value={bonus} onInput={(e) => setBonus((e.target as HTMLInputElement).value)} />
           </label>
         </div>
         <div class="row">
@@ -788,20 +797,37 @@ function AutomationCard({ t, program, kind, onSaved }: { t: T; program: Program;
       <div class="row">
         <label>
           {t(kind === 'birthday' ? 'daysBeforeBirthday' : 'daysBeforeExpiry')}{' '}
-          <input id={id('days')} type="number" min="0" value={daysBefore} onInput={(e) => setDaysBefore((e.target as HTMLInputElement).value)} />
+          <input
+            id={id('days')}
+            type="number"
+            required
+            min={kind === 'birthday' ? 0 : 1}
+            max={kind === 'birthday' ? 30 : 90}
+            value={daysBefore}
+            onInput={(e) => setDaysBefore((e.target as HTMLInputElement).value)}
+          />
         </label>
         <label>
           {t('sendHour')}{' '}
-          <input id={id('hour')} type="number" min="0" max="23" value={sendHour} onInput={(e) => setSendHour((e.target as HTMLInputElement).value)} />
+          <input id={id('hour')} type="number" required min="0" max="23" value={sendHour} onInput={(e) => setSendHour((e.target as HTMLInputElement).value)} />
         </label>
         {kind === 'birthday' && (
           <label>
-            {t('bonus')} <input id={id('bonus')} type="number" min="0" value={bonus} onInput={(e) => setBonus((e.target as HTMLInputElement).value)} />
+            {t('bonus')}{' '}
+            <input
+              id={id('bonus')}
+              type="number"
+              required
+              min="0"
+              max="1000000"
+              value={bonus}
+              onInput={(e) => setBonus((e.target as HTMLInputElement).value)}
+            />
           </label>
         )}
         <label>
           {t('holdout')}{' '}
-          <input id={id('holdout')} type="number" min="0" max="90" value={holdout} onInput={(e) => setHoldout((e.target as HTMLInputElement).value)} />
+          <input id={id('holdout')} type="number" required min="0" max="90" value={holdout} onInput={(e) => setHoldout((e.target as HTMLInputElement).value)} />
         </label>
       </div>
       <div class="row">
@@ -856,14 +882,15 @@ function Team({ t, program }: { t: T; program: Program }) {
     const [s, k] = await Promise.all([api.GET('/api/v1/staff'), api.GET('/api/v1/api-keys')]);
     if (!s.data) return setError(problemText(s.error, t('failed')));
     setStaff(s.data.items);
-    setKeys(k.data?.items ?? []);
+    setKeys((k.data?.items ?? []).filter((key) => !key.revokedAt));
   };
   useEffect(() => void load(), []);
   const send = async (e: Event) => {
     e.preventDefault();
     setError(null);
     setInvite(null);
-    const res = await api.POST('/api/v1/staff', { body: { email, name, role, programs: [program.slug] } });
+    // A brand admin works for the whole brand; a marketer for the program chosen above.
+    const res = await api.POST('/api/v1/staff', { body: { email, name, role, ...(role === 'marketer' && { programs: [program.slug] }) } });
     if (!res.data) return setError(problemText(res.error, t('failed')));
     setInvite({ url: res.data.invitation.url, emailed: res.data.invitation.emailed });
     setEmail('');
@@ -894,7 +921,7 @@ function Team({ t, program }: { t: T; program: Program }) {
         <label>
           {t('role')}{' '}
           <select id="invite-role" value={role} onChange={(e) => setRole((e.target as HTMLSelectElement).value as StaffRole)}>
-            <option value="marketer">{t('roleMarketer')}</option>
+            <option value="marketer">{t('roleMarketerOf', { program: program.name })}</option>
             <option value="brand_admin">{t('roleAdmin')}</option>
           </select>
         </label>
