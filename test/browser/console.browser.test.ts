@@ -148,7 +148,7 @@ describe('the marketer console', () => {
     expect(preview).toMatchObject({ count: 2, withoutConsent: 0 });
     await expect.poll(() => page.getByTestId('audience-count').textContent()).toContain(`: ${preview.count} `);
     await page.fill('#message', 'Двойные баллы до воскресенья');
-    expect(await page.locator('.lock p').textContent()).toBe('Двойные баллы до воскресенья');
+    await expect.poll(() => page.locator('.lock p').textContent()).toBe('Двойные баллы до воскресенья');
     // First on a test card (Nina's, who has no marketing consent: a message to one card is the marketer's own act).
     await page.fill('#test-card', nina.cardNumber);
     await page.click('#send-test');
@@ -208,7 +208,7 @@ describe('the marketer console', () => {
     await expect.poll(() => adminPage.getByTestId('invitation').textContent()).toContain('/staff/welcome/');
     const people = (await svc.api('GET', '/api/v1/staff')).body.items;
     expect(people.find((p: any) => p.email === 'lena@shop.example')).toMatchObject({ role: 'marketer', programs: ['shop'], status: 'invited' });
-    expect(await adminPage.locator('[data-testid=staff-row]').count()).toBe(people.length);
+    await expect.poll(() => adminPage.locator('[data-testid=staff-row]').count()).toBe(people.length);
     await adminPage.screenshot({ path: path.join(ARTIFACTS, 'console-team.png'), fullPage: true });
     // Another program's automations are its own: switching the program shows (and would save) those.
     await adminPage.click('nav a[href="#/automations"]');
@@ -227,7 +227,7 @@ describe('the marketer console', () => {
     await shot('restock');
     await page.click('[data-testid=restock-row] button');
     await expect.poll(() => page.getByTestId('restock-notice').textContent()).toBe('Сообщили 1 покупателям');
-    expect(await page.locator('[data-testid=restock-row]').count()).toBe(0);
+    await expect.poll(() => page.locator('[data-testid=restock-row]').count()).toBe(0);
     expect((await svc.api('GET', '/api/v1/restock-subscriptions/summary?program=shop')).body.items).toEqual([]);
   });
 });

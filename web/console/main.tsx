@@ -892,10 +892,11 @@ function Team({ t, program }: { t: T; program: Program }) {
     // A brand admin works for the whole brand; a marketer for the program chosen above.
     const res = await api.POST('/api/v1/staff', { body: { email, name, role, ...(role === 'marketer' && { programs: [program.slug] }) } });
     if (!res.data) return setError(problemText(res.error, t('failed')));
-    setInvite({ url: res.data.invitation.url, emailed: res.data.invitation.emailed });
+    const invitation = res.data.invitation;
     setEmail('');
     setName('');
     await load();
+    setInvite({ url: invitation.url, emailed: invitation.emailed });
   };
   const revoke = async (person: Staff) => {
     if (!confirm(t('revokeStaffConfirm', { name: person.name }))) return;
@@ -1006,8 +1007,9 @@ function Restock({ t, program }: { t: T; program: Program }) {
   const back = async (g: RestockGroup) => {
     setNotice(null);
     const res = await api.POST('/api/v1/restocks', { body: { program: program.slug, sku: g.sku, size: g.size, storeId: g.storeId } });
-    setNotice(res.data ? t('notified', { n: res.data.notified }) : problemText(res.error, t('failed')));
+    // The list first, then the notice: what the notice says is already shown.
     await load();
+    setNotice(res.data ? t('notified', { n: res.data.notified }) : problemText(res.error, t('failed')));
   };
   return (
     <section aria-labelledby="restock-title">
