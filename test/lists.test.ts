@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProgram, enrol, type EnrolledCard } from './support/fixtures.js';
 import { startTestService, type TestService } from './support/test-service.js';
+import { waitUntil } from './support/wait.js';
 
 let svc: TestService;
 let anna: EnrolledCard;
@@ -103,12 +104,17 @@ describe('paging within one millisecond', () => {
 
 describe('GET /campaigns: the program’s campaigns', () => {
   it('newest first with the counts GET /campaigns/{id} gives, filtered by status, paged', async () => {
-    const created = [];
+    const created: string[] = [];
     for (const message of ['First', 'Second']) {
       const res = await svc.api('POST', '/api/v1/campaigns', { program: 'lists', message });
       expect(res.status).toBe(202);
       created.push(res.body.id);
     }
+    // The two sent now run as jobs: listed once they are done, so the list and each campaign agree.
+    await waitUntil(async () => {
+      for (const id of created) if ((await list(`/campaigns/${id}`)).status !== 'completed') return false;
+      return true;
+    });
     const later = await svc.api('POST', '/api/v1/campaigns', { program: 'lists', message: 'Later', sendAt: new Date(Date.now() + 86_400_000).toISOString() });
     expect(later.status).toBe(202);
     const all = await list('/campaigns?program=lists');
